@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Message bus. Each subscriber owns a ring of fixed-size messages, a lock
+ * and an eventfd; publish copies into every matching ring under that
+ * ring's lock only, dropping the ring's oldest message when it is full,
+ * so a slow subscriber costs itself messages and never blocks anyone.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "log.h"
+
+#define BUS_DEPTH_MAX 65536
+
+struct bus_sub {
+	struct bus_sub *next;
+	uint32_t mask;
+	unsigned depth, head, count;
+	_Atomic uint64_t dropped;
+	int efd;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct bus_msg *ring;
+};
+
+static pthread_rwlock_t bus_lock = PTHREAD_RWLOCK_INITIALIZER;
+static struct bus_sub *bus_subs;
+static _Atomic uint64_t bus_count;
+
+int
+bus_init(void)
+{
+	return 0;
+}
+
+void
+bus_shutdown(void)
+{
+	struct bus_sub *sub, *next;
+
+	pthread_rwlock_wrlock(&bus_lock);
+	for (sub = bus_subs; sub; sub = next) {
+		next = sub->next;
+		close(sub->efd);
+		pthread_mutex_destroy(&sub->lock);
+		pthread_cond_destroy(&sub->cond);
+		free(sub->ring);
+		free(sub);
+	}
+	bus_subs = NULL;
+	pthread_rwlock_unlock(&bus_lock);
+}
+
+struct bus_sub *
+bus_subscribe(uint32_t mask, unsigned depth)
+{
+	struct bus_sub *sub;
+	pthread_condattr_t attr;
+
+	if (depth == 0 || depth > BUS_DEPTH_MAX)
+		return NULL;
+	sub = calloc(1, sizeof *sub);
+	if (!sub)
+		return NULL;
+	sub->ring = calloc(depth, sizeof *sub->ring);
+	sub->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (!sub->ring || sub->efd < 0) {
+		if (sub->efd >= 0)
+			close(sub->efd);
+		free(sub->ring);
+		free(sub);
+		return NULL;
+	}
+	sub->mask = mask;
+	sub->depth = depth;
+	pthread_mutex_init(&sub->lock, NULL);
+	/* bus_wait deadlines are monotonic, immune to clock steps by NTP */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&sub->cond, &attr);
+	pthread_condattr_destroy(&attr);
+
+	pthread_rwlock_wrlock(&bus_lock);
+	sub->next = bus_subs;
+	bus_subs = sub;
+	pthread_rwlock_unlock(&bus_lock);
+	return sub;
+}
+
+void
+bus_unsubscribe(struct bus_sub *sub)
+{
+	struct bus_sub **pp;
+
+	if (!sub)
+		return;
+	pthread_rwlock_wrlock(&bus_lock);
+	for (pp = &bus_subs; *pp; pp = &(*pp)->next) {
+		if (*pp == sub) {
+			*pp = sub->next;
+			break;
+		}
+	}
+	pthread_rwlock_unlock(&bus_lock);
+	close(sub->efd);
+	pthread_mutex_destroy(&sub->lock);
+	pthread_cond_destroy(&sub->cond);
+	free(sub->ring);
+	free(sub);
+}
+
+static void
+bus_push(struct bus_sub *sub, const struct bus_msg *msg)
+{
+	static const uint64_t one = 1;
+	unsigned tail;
+
+	pthread_mutex_lock(&sub->lock);
+	if (sub->count == sub->depth) {
+		/* full: the oldest message goes, and the loss is counted */
+		sub->head = (sub->head + 1) % sub->depth;
+		sub->count--;
+		sub->dropped++;
+	}
+	tail = (sub->head + sub->count) % sub->depth;
+	sub->ring[tail] = *msg;
+	if (sub->count++ == 0 && write(sub->efd, &one, sizeof one) < 0) {
+		/* the counter cannot overflow at one write per empty->full */
+	}
+	pthread_cond_signal(&sub->cond);
+	pthread_mutex_unlock(&sub->lock);
+}
+
+void
+bus_publish(const struct bus_msg *msg)
+{
+	struct bus_sub *sub;
+
+	if ((unsigned)msg->type >= BUS_TYPE_COUNT)
+		return;
+	bus_count++;
+	pthread_rwlock_rdlock(&bus_lock);
+	for (sub = bus_subs; sub; sub = sub->next)
+		if (sub->mask & BUS_MASK(msg->type))
+			bus_push(sub, msg);
+	pthread_rwlock_unlock(&bus_lock);
+}
+
+void
+bus_event(enum event_category category, enum event_severity severity,
+    const char *fmt, ...)
+{
+	struct bus_msg msg;
+	va_list ap;
+
+	memset(&msg, 0, sizeof msg);
+	msg.type = BUS_EVENT;
+	msg.u.event.category = category;
+	msg.u.event.severity = severity;
+	msg.u.event.when = time(NULL);
+	va_start(ap, fmt);
+	vsnprintf(msg.u.event.text, sizeof msg.u.event.text, fmt, ap);
+	va_end(ap);
+	bus_publish(&msg);
+}
+
+/* Pop under sub->lock; resets the eventfd once the ring is empty. */
+static int
+bus_pop_locked(struct bus_sub *sub, struct bus_msg *out)
+{
+	uint64_t drain;
+
+	if (sub->count == 0)
+		return 0;
+	*out = sub->ring[sub->head];
+	sub->head = (sub->head + 1) % sub->depth;
+	if (--sub->count == 0 && read(sub->efd, &drain, sizeof drain) < 0) {
+		/* EAGAIN: nothing to drain */
+	}
+	return 1;
+}
+
+int
+bus_take(struct bus_sub *sub, struct bus_msg *out)
+{
+	int got;
+
+	pthread_mutex_lock(&sub->lock);
+	got = bus_pop_locked(sub, out);
+	pthread_mutex_unlock(&sub->lock);
+	return got;
+}
+
+int
+bus_wait(struct bus_sub *sub, struct bus_msg *out, int timeout_ms)
+{
+	struct timespec deadline;
+	int got;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&sub->lock);
+	while (sub->count == 0) {
+		if (pthread_cond_timedwait(&sub->cond, &sub->lock, &deadline) ==
+		    ETIMEDOUT)
+			break;
+	}
+	got = bus_pop_locked(sub, out);
+	pthread_mutex_unlock(&sub->lock);
+	return got;
+}
+
+int
+bus_sub_fd(const struct bus_sub *sub)
+{
+	return sub->efd;
+}
+
+uint64_t
+bus_sub_dropped(const struct bus_sub *sub)
+{
+	return sub->dropped;
+}
+
+uint64_t
+bus_published(void)
+{
+	return bus_count;
+}
+
+const char *
+svc_state_name(enum svc_state state)
+{
+	static const char *const names[] = {
+		[SVC_STOPPED] = "stopped",
+		[SVC_STARTING] = "starting",
+		[SVC_RUNNING] = "running",
+		[SVC_BACKOFF] = "backing off",
+		[SVC_FAILED] = "failed",
+		[SVC_STOPPING] = "stopping",
+	};
+
+	if ((unsigned)state >= sizeof names / sizeof *names)
+		return "unknown";
+	return names[state];
+}

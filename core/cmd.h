@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Converge Pro command interpreter (protocol.md Part 1, §2-§5),
+ * independent of the transport: the console, the serial port, the web
+ * API and macros all run lines through cmd_execute. Replies are CRLF
+ * lines in the canonical upper-case forms of §3.
+ */
+#ifndef CONVERGD_CMD_H
+#define CONVERGD_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "state.h"
+
+#define CMD_LINE_MAX 512	/* longest command line accepted */
+#define CMD_REPLY_MAX 8192	/* room for every reply line of one command */
+#define CMD_REPORTS_MAX 32	/* LVLREPORT entries per session */
+
+struct cmd_report_entry {
+	char group;
+	int channel;
+	int meter;		/* 0..STATE_METERS-1 */
+};
+
+/* Per-session interpreter state (one per console connection, etc.). */
+struct cmd_session {
+	enum user_level level;
+	struct origin origin;		/* stamped on every change it makes */
+	bool gate_report;		/* GREPORT 1 */
+	int level_report;		/* LVLREPORTEN 0/1 */
+	struct cmd_report_entry reports[CMD_REPORTS_MAX];
+	size_t nreports;
+};
+
+/* Reply text of one command: CRLF-terminated lines. */
+struct cmd_reply {
+	char text[CMD_REPLY_MAX];
+	size_t len;
+	bool error;		/* at least one ERROR line */
+};
+
+/* Stable error reasons (the text inside "ERROR <REASON>."). */
+enum cmd_error {
+	CMD_ERR_ARGUMENT,	/* ARGUMENT ERROR */
+	CMD_ERR_UNKNOWN,	/* UNKNOWN COMMAND */
+	CMD_ERR_ACCESS,		/* ACCESS DENIED */
+	CMD_ERR_DEVICE,		/* DEVICE NOT FOUND */
+	CMD_ERR_SYNTAX,		/* SYNTAX ERROR (not a command at all) */
+};
+
+void cmd_session_init(struct cmd_session *s, enum user_level level,
+    const struct origin *origin);
+/*
+ * Run one line (without its CR/LF). Blank lines produce no reply; all
+ * other input produces at least one line in `reply`, never silence.
+ */
+void cmd_execute(struct cmd_session *s, const char *line, size_t len,
+    struct cmd_reply *reply);
+/*
+ * A change made elsewhere as a bare report line without CRLF
+ * ("#H0 GAIN 1 M -10.00 A"); returns its length, 0 if it has no line.
+ */
+size_t cmd_format_change(const struct bus_change *c, char *buf, size_t len);
+/*
+ * LVL and GATE report lines (CRLF-terminated) this session asked for,
+ * after a meter tick; returns the bytes written.
+ */
+size_t cmd_format_reports(const struct cmd_session *s,
+    const struct bus_meters *m, char *buf, size_t len);
+/* Run the macro lines that are due (called by the engine's clock). */
+void cmd_macro_tick(uint64_t now_ms);
+const char *cmd_error_text(enum cmd_error err);
+
+#endif

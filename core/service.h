@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one shape every service has. The supervisor runs each enabled
+ * service on its own thread: init, then run until asked to stop or until
+ * it fails, then stop. A service reaches the rest of the daemon only
+ * through core/ (state, bus, cmd, log), never through another service.
+ */
+#ifndef CONVERGD_SERVICE_H
+#define CONVERGD_SERVICE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+struct svc_ctx;
+
+struct service {
+	const char *name;
+	const char *summary;		/* one line: what it is for */
+	const struct cfg_key *keys;	/* own keys; enabled/bind/port are added */
+	int default_port;		/* 0: the service has no port */
+	bool default_enabled;
+	/* bind, allocate; no threads. -errno and a reason on failure. */
+	int (*init)(struct svc_ctx *ctx, char *why, size_t whylen);
+	/* loop: wait <= 1 s, work, svc_beat; 0 when asked to stop, -errno on failure */
+	int (*run)(struct svc_ctx *ctx);
+	/* release; runs on the service's own thread after run */
+	void (*stop)(struct svc_ctx *ctx);
+};
+
+/* Tell the supervisor this service is alive (call at least once a second). */
+void svc_beat(struct svc_ctx *ctx);
+/* True once the supervisor asked the service to stop. */
+bool svc_should_stop(const struct svc_ctx *ctx);
+/* Readable when the supervisor wants the service's attention. */
+int svc_wake_fd(const struct svc_ctx *ctx);
+/*
+ * poll() over `fds` plus the wake fd, time-out clamped to 1000 ms; drains
+ * the wake fd. Returns poll's count of ready entries in `fds` or -errno.
+ */
+int svc_poll(struct svc_ctx *ctx, struct pollfd *fds, nfds_t nfds,
+    int timeout_ms);
+
+void *svc_priv(const struct svc_ctx *ctx);
+void svc_set_priv(struct svc_ctx *ctx, void *priv);
+const char *svc_name(const struct svc_ctx *ctx);
+/* Record why the service is failing (shown in the services table). */
+void svc_set_error(struct svc_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* This service's configuration (its own section). */
+long svc_cfg_int(const struct svc_ctx *ctx, const char *key);
+bool svc_cfg_bool(const struct svc_ctx *ctx, const char *key);
+const char *svc_cfg_str(const struct svc_ctx *ctx, const char *key);
+/* The whole config, for [unit] keys. */
+const struct cfg *svc_cfg(const struct svc_ctx *ctx);
+
+/* Keys every service section has: enabled, bind, port. */
+extern const struct cfg_key svc_common_keys[];
+
+#endif

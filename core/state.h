@@ -1,0 +1,260 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared state: the unit's device model (identity, network, time,
+ * names, SNMP, mail, users, audio, health) behind one rwlock. It is read
+ * and changed only through these functions; setters validate, return 0 or
+ * -errno with a reason a user can read, give every change a sequence
+ * number, and publish it on the bus after the lock is released. Settings
+ * are saved (persist.h) before a setter returns; audio values are saved
+ * at most once a second.
+ */
+#ifndef CONVERGD_STATE_H
+#define CONVERGD_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "bus.h"
+#include "model.h"
+
+#define STATE_LABEL_MAX 20	/* LABEL text, 1-20 chars */
+#define STATE_PRESETS 32
+#define STATE_MACROS 255
+#define STATE_MACRO_LINES 64
+#define STATE_METERS 4		/* meter positions I, A, N, G */
+#define STATE_USERS_MAX 16
+#define STATE_EVENTS_MAX 200	/* persisted event log */
+
+#define GAIN_ENTRY_MIN (-99.9)	/* what GAIN accepts */
+#define GAIN_ENTRY_MAX 99.9
+#define GAIN_MIN (-65.0)	/* default channel MIN/ what it clamps to */
+#define GAIN_MAX 20.0
+#define MTRXLVL_ENTRY_MIN (-99.0)
+#define MTRXLVL_ENTRY_MAX 99.0
+#define MTRXLVL_MIN (-60.0)
+#define MTRXLVL_MAX 12.0
+#define RAMP_RATE_MAX 50.0
+
+/* What changed (bus_change.what). */
+enum state_field {
+	STATE_F_GAIN,		/* group/channel, number = gain */
+	STATE_F_MINMAX,		/* number = min, number2 = max */
+	STATE_F_MUTE,		/* integer = 0/1 */
+	STATE_F_RAMP,		/* number = rate, number2 = target */
+	STATE_F_LABEL,		/* text */
+	STATE_F_MTRX,		/* src group/channel, dst_*, integer = value */
+	STATE_F_MTRXLVL,	/* ..., number = level */
+	STATE_F_MTRXCLEAR,
+	STATE_F_PRESET,		/* integer = preset recalled */
+	STATE_F_PRESET_STORED,	/* integer = preset stored */
+	STATE_F_MACRO,		/* integer = macro started */
+	STATE_F_MACRO_DEFINED,	/* integer = macro defined */
+	STATE_F_SAFETY_MUTE,	/* integer = 0/1 */
+	STATE_F_SETTING,	/* integer = enum state_setting, text = value */
+	STATE_F_USER,		/* text = user name (added/changed/removed) */
+	STATE_F_RELOADED,	/* whole state replaced (restore, DEFAULT) */
+};
+
+/* User levels, lowest first (the console's "Level: ..." line). */
+enum user_level { LEVEL_USER, LEVEL_MANAGER, LEVEL_ADMIN };
+const char *user_level_name(enum user_level level); /* "Administrator" */
+
+/* Scalar settings: one table row each (see state_setting_info). */
+enum state_setting {
+	SET_UNIT_LABEL,		/* LABEL 0 U */
+	SET_NET_DHCP,		/* ENETDHCP 0/1 */
+	SET_NET_ADDR,		/* ENETADDR */
+	SET_NET_MASK,		/* ENETSUBN */
+	SET_NET_GATEWAY,	/* ENETGATE */
+	SET_NET_DNS,		/* ENETDNS */
+	SET_NET_DNS2,
+	SET_NET_DOMAIN,		/* ENETDOMAIN */
+	SET_NTP_SERVER,		/* NTPSRV */
+	SET_NTP_SERVER2,
+	SET_TIMEZONE,
+	SET_NETBIOS_NAME,
+	SET_WINS_SERVER,
+	SET_LOC_BLDG,		/* LOCBLDG ... */
+	SET_LOC_ROOM,
+	SET_LOC_CITY,
+	SET_LOC_REGION,
+	SET_SNMP_MANAGER,	/* SNMPMNGRIP: first trap destination */
+	SET_SNMP_MANAGER_PORT,	/* SNMPMNGRPORT 1-65535 */
+	SET_SNMP_RO_COMMUNITY,
+	SET_SNMP_RW_COMMUNITY,
+	SET_MAIL_SERVER,
+	SET_MAIL_PORT,
+	SET_MAIL_SECURITY,	/* none, starttls, tls */
+	SET_MAIL_USER,
+	SET_MAIL_PASSWORD,
+	SET_MAIL_FROM,
+	SET_MAIL_TO,		/* comma-separated recipients */
+	SET_MAIL_EVENTS,	/* event mask, hex */
+	SET_LOGMASK,		/* LOGMASK, hex, 8 digits */
+	SET_BAUD,		/* 9600 ... 115200 */
+	SET_FLOW,		/* 0/1 */
+	SET_COUNT
+};
+
+enum setting_type {
+	SETTING_TEXT,	/* printable, length min..max, may be empty if min 0 */
+	SETTING_IPV4,	/* dotted quad, or empty if min 0 */
+	SETTING_MASK,	/* contiguous netmask */
+	SETTING_INT,	/* decimal in min..max */
+	SETTING_BOOL,	/* 0/1 */
+	SETTING_HEX,	/* hex digits, value <= max */
+	SETTING_CHOICE,	/* one of choices */
+};
+
+struct state_setting_info {
+	const char *key;	/* JSON / API name: "network.address" */
+	enum setting_type type;
+	long min, max;
+	const char *def;	/* factory default */
+	const char *const *choices;
+	enum user_level level;	/* needed to change it */
+	bool secret;		/* never shown (mail password) */
+};
+
+const struct state_setting_info *state_setting_info(enum state_setting s);
+/* The setting named `key`, or -1. */
+int state_setting_lookup(const char *key);
+
+/* Identity fixed at start-up (from [unit] config and the machine). */
+struct state_identity {
+	const struct model *model;
+	int device_id;		/* 0..model->max_device_id */
+	char uid[9];		/* 8 hex digits */
+	char firmware[16];	/* "4.4.0.2" */
+	unsigned dver;		/* command dictionary version */
+	char mac[18];		/* "02:00:00:12:34:56" */
+};
+
+/* Create the state with factory defaults for `id` (no file read). */
+int state_init(const struct state_identity *id);
+void state_fini(void);
+void state_identity(struct state_identity *out);
+/* Current sequence number (last change). */
+uint64_t state_seq(void);
+
+/* ---- settings ---- */
+int state_setting_get(enum state_setting s, char *buf, size_t len);
+/*
+ * Validate and set. `why` names the problem ("not a dotted quad").
+ * Saved before returning; -EIO if it could not be saved.
+ */
+int state_setting_set(enum state_setting s, const char *value,
+    const struct origin *origin, char *why, size_t whylen);
+
+/* ---- users ---- */
+/* 0 and the level if name/password match; -EACCES otherwise. */
+int state_user_check(const char *name, const char *password,
+    enum user_level *level);
+/* Add or change a user; password NULL keeps the old one. */
+int state_user_set(const char *name, const char *password,
+    enum user_level level, const struct origin *origin, char *why,
+    size_t whylen);
+int state_user_delete(const char *name, const struct origin *origin,
+    char *why, size_t whylen);
+struct state_user_info {
+	char name[32];
+	enum user_level level;
+};
+size_t state_user_list(struct state_user_info *out, size_t max);
+/* True while the first-boot clearone/converge login still works. */
+bool state_default_password_in_use(void);
+
+/* ---- audio (group letters and channel indexes per model.h) ---- */
+int state_gain_get(char group, int channel, double *gain);
+/* Absolute or relative; clamps to the channel's min/max. */
+int state_gain_set(char group, int channel, double value, bool relative,
+    const struct origin *origin, double *result, char *why, size_t whylen);
+int state_minmax_get(char group, int channel, double *min, double *max);
+int state_minmax_set(char group, int channel, double min, double max,
+    const struct origin *origin, char *why, size_t whylen);
+int state_mute_get(char group, int channel, int *mute);
+/* value 0 off, 1 on, 2 toggle; *result = new state. */
+int state_mute_set(char group, int channel, int value,
+    const struct origin *origin, int *result, char *why, size_t whylen);
+/* Start (rate != 0) or stop (rate 0) a ramp towards target (or the limit). */
+int state_ramp_set(char group, int channel, double rate, bool has_target,
+    double target, const struct origin *origin, char *why, size_t whylen);
+int state_ramp_get(char group, int channel, double *rate, double *target);
+int state_label_get(char group, int channel, char *buf, size_t len);
+/* "CLEAR" erases; 1-20 printable characters otherwise. */
+int state_label_set(char group, int channel, const char *text,
+    const struct origin *origin, char *why, size_t whylen);
+
+int state_mtrx_get(char src_group, int src, char dst_group, int dst,
+    int *value);
+/* value 0-5 per protocol.md §5.1 rules (2 toggles); *result = new value. */
+int state_mtrx_set(char src_group, int src, char dst_group, int dst,
+    int value, const struct origin *origin, int *result, char *why,
+    size_t whylen);
+int state_mtrxlvl_get(char src_group, int src, char dst_group, int dst,
+    double *level);
+int state_mtrxlvl_set(char src_group, int src, char dst_group, int dst,
+    double value, bool relative, const struct origin *origin,
+    double *result, char *why, size_t whylen);
+int state_mtrx_clear(const struct origin *origin);
+
+int state_safety_mute_get(void);
+int state_safety_mute_set(int value, const struct origin *origin,
+    int *result);
+
+/* Presets 1-32: snapshots of gains, mutes, min/max and the matrix. */
+int state_preset_store(int n, const struct origin *origin, char *why,
+    size_t whylen);
+int state_preset_recall(int n, const struct origin *origin, char *why,
+    size_t whylen);
+bool state_preset_defined(int n);
+
+/* Macros 1-255: lists of command lines, run by the engine. */
+int state_macro_define(int n, const char *const *lines, size_t count,
+    const struct origin *origin, char *why, size_t whylen);
+size_t state_macro_lines(int n, char lines[][BUS_TEXT_MAX], size_t max);
+int state_macro_start(int n, const struct origin *origin, char *why,
+    size_t whylen);
+/* Last macro started (0 = none yet). */
+int state_macro_last(void);
+/*
+ * For the engine: copy the next macro line due at `now_ms`. Returns 1
+ * with the line, the macro number and the origin that started it; 0 if
+ * nothing is due. state_macro_wait delays the running macro.
+ */
+int state_macro_next(uint64_t now_ms, char *line, size_t len, int *macro,
+    struct origin *origin);
+void state_macro_wait(uint64_t now_ms, unsigned delay_ms);
+
+/* Move every active ramp to `now_ms` (engine clock). */
+void state_ramp_tick(uint64_t now_ms);
+
+/* Meters (dB, -99.99..99.99) and gate bits; written by the engine. */
+int state_meter_get(char group, int channel, int meter, double *db);
+int state_meter_put(char group, int channel, int meter, double db);
+uint8_t state_gate_bits(void);
+void state_gate_put(uint8_t bits);
+
+/* ---- health ---- */
+void state_service_put(const struct bus_service *row);
+size_t state_services(struct bus_service *out, size_t max);
+/* Append to the bounded, persisted event log. */
+void state_event_put(const struct bus_event *ev);
+size_t state_events(struct bus_event *out, size_t max);
+
+/* ---- whole state ---- */
+/* Serialise settings, users, audio and the event log (caller decrefs). */
+json_t *state_to_json(void);
+/*
+ * Validate all of `root` first, then replace the state with it; on any
+ * error nothing changes and `why` names the field ("audio.gain[3]: ...").
+ */
+int state_from_json(const json_t *root, const struct origin *origin,
+    char *why, size_t whylen);
+/* Factory defaults for everything but identity (DEFAULT command). */
+int state_reset_defaults(const struct origin *origin);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal: what the supervisor keeps per service. Services see only
+ * the opaque struct svc_ctx and the svc_* functions of service.h.
+ */
+#ifndef CONVERGD_SVC_CTX_H
+#define CONVERGD_SVC_CTX_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "service.h"
+
+struct svc_ctx {
+	const struct service *svc;
+	struct cfg *cfg;		/* reference held while the thread runs */
+	void *priv;
+	int wake_fd;			/* eventfd: "look at your stop flag" */
+	atomic_bool stop;
+	_Atomic uint64_t beat_ms;
+	atomic_bool initialised;	/* init() returned 0 */
+	atomic_bool finished;		/* the thread is about to exit */
+	int result;			/* init/run result, read after finished */
+	pthread_mutex_t error_lock;
+	char error[BUS_TEXT_MAX];
+
+	/* supervisor's own bookkeeping, under its lock */
+	pthread_t thread;
+	bool thread_live;
+	bool enabled;
+	bool restart_now;		/* reload: restart without backoff */
+	bool hung;
+	enum svc_state state;
+	unsigned restarts;
+	unsigned backoff_ms;
+	uint64_t next_start_ms;
+	uint64_t started_ms;
+	uint64_t stop_asked_ms;
+};
+
+#endif

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Install what convergd needs on Debian 12: `build` (to build and run the
+# daemon) or `test` (build + every test's real peers and tools).
+set -euo pipefail
+
+build_packages=(
+	build-essential cmake pkg-config
+	libinih-dev libjansson-dev libsystemd-dev libcrypt-dev
+	libcivetweb-dev
+)
+test_packages=(
+	check libsubunit-dev
+	expect telnet socat procps iproute2 psmisc
+	python3 python3-pexpect
+	chromium nodejs npm
+	wrk xxd
+)
+
+case "${1:-}" in
+build) packages=("${build_packages[@]}") ;;
+test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+*) echo "usage: $0 build|test" >&2; exit 2 ;;
+esac
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "$0: run as root (apt-get install)" >&2
+	exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Packages must not start services while they install (no systemd here,
+# and a test machine must not grow daemons): refuse every start.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${packages[@]}"

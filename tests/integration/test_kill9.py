@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: MIT
+"""kill -9 in the middle of a burst of settings changes, 20 times in a
+row: after each restart the state file is complete JSON and holds the
+last acknowledged change (or the one in flight when the kill landed)."""
+import json
+import os
+import random
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(__file__))
+from convergd_test import Console, Daemon  # noqa: E402
+
+ROUNDS = 20
+passed = failed = 0
+
+
+def check(what, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print(f"ok   - {what}")
+    else:
+        failed += 1
+        print(f"FAIL - {what} {detail}")
+
+
+def burst(daemon, round_no, acked):
+    """Send LOCROOM changes and gains until the connection dies."""
+    try:
+        con = Console(daemon.port)
+        n = 0
+        while True:
+            n += 1
+            reply = con.command(f"#H0 LOCROOM room-{round_no}-{n}")
+            if reply.upper() != f"OK> #H0 LOCROOM ROOM-{round_no}-{n}":
+                raise AssertionError(reply)
+            acked[0] = n
+            con.command(f"#H0 GAIN 1 M {-(n % 60)} A")
+    except (ConnectionError, OSError, TimeoutError):
+        pass
+
+
+def main():
+    rng = random.Random(int(os.environ.get("KILL9_SEED", time.time())))
+    seed_note = os.environ.get("KILL9_SEED", "time")
+    print(f"# seed: {seed_note}")
+    daemon = Daemon()
+    try:
+        daemon.start()
+        for round_no in range(1, ROUNDS + 1):
+            acked = [0]
+            t = threading.Thread(target=burst, args=(daemon, round_no, acked))
+            t.start()
+            time.sleep(rng.uniform(0.1, 0.4))
+            daemon.kill9()
+            t.join(15)
+            last = acked[0]
+            with open(daemon.state) as f:
+                text = f.read()
+            try:
+                json.loads(text)
+                complete = True
+            except ValueError:
+                complete = False
+            check(f"round {round_no}: state file is complete JSON", complete)
+            daemon.start()
+            con = Console(daemon.port)
+            room = con.command("#H0 LOCROOM").split(" ", 3)[3].lower()
+            con.close()
+            ok_values = {f"room-{round_no}-{last}", f"room-{round_no}-{last + 1}"}
+            check(f"round {round_no}: last acknowledged change kept "
+                  f"({last} acked, found {room})",
+                  last > 0 and room in ok_values)
+        status = daemon.stop()
+        check("final SIGTERM exits 0", status == 0)
+    finally:
+        daemon.cleanup()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

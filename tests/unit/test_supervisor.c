@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Supervisor with test services that run, fail, recover, hang and refuse
+ * to stop. Timings are scaled down (100 ms backoff, 500 ms hang) so the
+ * documented behaviour shows in a second or two.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "check_cases.h"
+#include "clock.h"
+#include "config.h"
+#include "model.h"
+#include "state.h"
+#include "supervisor.h"
+
+static const struct supervisor_opts fast = {
+	.backoff_min_ms = 100,
+	.backoff_max_ms = 400,
+	.backoff_reset_ms = 60000,
+	.hang_ms = 500,
+	.stop_grace_ms = 300,
+	.tick_ms = 10,
+};
+
+static atomic_int runs;
+static atomic_bool release_stuck;
+
+static int
+ok_init(struct svc_ctx *ctx, char *why, size_t len)
+{
+	(void)ctx, (void)why, (void)len;
+	return 0;
+}
+
+/* A well-behaved loop: beats and stops when asked. */
+static int
+loop_run(struct svc_ctx *ctx)
+{
+	runs++;
+	while (!svc_should_stop(ctx)) {
+		if (svc_poll(ctx, NULL, 0, 50) < 0)
+			return -EIO;
+		svc_beat(ctx);
+	}
+	return 0;
+}
+
+static int
+fail_run(struct svc_ctx *ctx)
+{
+	runs++;
+	svc_set_error(ctx, "disk on fire");
+	return -EIO;
+}
+
+/* Fails twice, then behaves. */
+static int
+recover_run(struct svc_ctx *ctx)
+{
+	if (runs < 2) {
+		runs++;
+		return -EAGAIN;
+	}
+	return loop_run(ctx);
+}
+
+/* Stops beating but still honours the stop flag. */
+static int
+quiet_run(struct svc_ctx *ctx)
+{
+	runs++;
+	while (!svc_should_stop(ctx))
+		svc_poll(ctx, NULL, 0, 50);
+	return 0;
+}
+
+/* Stops beating and ignores the stop flag until the test releases it. */
+static int
+stuck_run(struct svc_ctx *ctx)
+{
+	(void)ctx;
+	runs++;
+	for (int i = 0; i < 500 && !release_stuck; i++)
+		usleep(10000);
+	return 0;
+}
+
+static int
+bad_init(struct svc_ctx *ctx, char *why, size_t len)
+{
+	(void)ctx;
+	snprintf(why, len, "cannot bind 127.0.0.1:1: address in use");
+	return -EADDRINUSE;
+}
+
+static const struct cfg_key demo_keys[] = {
+	{ "speed", CFG_INT, 0, 10, "1", NULL, "" },
+	{ NULL },
+};
+
+#define SERVICE(id, i, r) \
+	static const struct service id = { .name = #id, .keys = demo_keys, \
+		.default_enabled = true, .init = i, .run = r }
+SERVICE(steady, ok_init, loop_run);
+SERVICE(failing, ok_init, fail_run);
+SERVICE(recovering, ok_init, recover_run);
+SERVICE(quiet, ok_init, quiet_run);
+SERVICE(stuck, ok_init, stuck_run);
+SERVICE(unbindable, bad_init, loop_run);
+
+static struct cfg_section schema[8];
+static size_t nschema;
+
+static struct cfg *
+config_for(const struct service *svc, const char *text)
+{
+	const struct service *list[] = { svc };
+	struct cfg *cfg = NULL;
+	char errors[1024];
+
+	nschema = supervisor_schema(list, 1, schema, 8);
+	ck_assert_int_eq(cfg_load_string("t.conf", text, schema, nschema, &cfg,
+	    errors, sizeof errors), 0);
+	return cfg;
+}
+
+static void
+start(const struct service *svc, const char *text)
+{
+	const struct service *list[] = { svc };
+	struct cfg *cfg = config_for(svc, text);
+
+	ck_assert_int_eq(supervisor_start(list, 1, cfg, &fast), 0);
+	cfg_unref(cfg);
+}
+
+static struct supervisor_row
+row(void)
+{
+	struct supervisor_row r;
+
+	ck_assert_uint_eq(supervisor_table(&r, 1), 1);
+	return r;
+}
+
+/* Wait (bounded) until the service is in `state`. */
+static bool
+wait_state(enum svc_state state, unsigned ms)
+{
+	uint64_t end = clock_ms() + ms;
+
+	while (clock_ms() < end) {
+		if (row().state == state)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+static void
+setup(void)
+{
+	struct state_identity id = { .model = model_get(MODEL_880TA),
+		.uid = "0000BEEF", .firmware = "4.4.0.2" };
+
+	bus_init();
+	ck_assert_int_eq(state_init(&id), 0);
+	runs = 0;
+	release_stuck = false;
+}
+
+START_TEST(healthy_service_runs_and_stops_cleanly)
+{
+	start(&steady, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	ck_assert_uint_lt(row().heartbeat_age_ms, 500);
+	ck_assert_int_eq(supervisor_stop(), 0);
+	ck_assert_int_eq(supervisor_health(), 0);
+}
+END_TEST
+
+START_TEST(state_changes_are_published_on_the_bus)
+{
+	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_SERVICE), 64);
+	struct bus_msg m;
+	enum svc_state seen[8];
+	int n = 0;
+
+	start(&steady, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	supervisor_stop();
+	while (n < 8 && bus_take(sub, &m) == 1) {
+		ck_assert_str_eq(m.u.service.name, "steady");
+		seen[n++] = m.u.service.state;
+	}
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(seen[0], SVC_STARTING);
+	ck_assert_int_eq(seen[1], SVC_RUNNING);
+	ck_assert_int_eq(seen[2], SVC_STOPPING);
+	ck_assert_int_eq(seen[3], SVC_STOPPED);
+	bus_unsubscribe(sub);
+}
+END_TEST
+
+START_TEST(failed_service_is_restarted_with_doubling_backoff)
+{
+	uint64_t t0 = clock_ms();
+
+	start(&failing, "");
+	/* restarts at about 100, 300 (100+200), 700 (+400), 1100 (+400) ms */
+	while (clock_ms() - t0 < 1250)
+		usleep(10000);
+	ck_assert_int_ge(runs, 4);
+	ck_assert_int_le(runs, 5);
+	ck_assert_uint_ge(row().restarts, 3);
+	ck_assert_str_eq(row().last_error, "disk on fire");
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(failing_service_is_listed_as_backing_off)
+{
+	start(&failing, "");
+	ck_assert(wait_state(SVC_BACKOFF, 1000));
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(service_recovers_after_failures)
+{
+	struct bus_sub *events = bus_subscribe(BUS_MASK(BUS_EVENT), 64);
+	struct bus_msg m;
+	bool recovered = false;
+
+	start(&recovering, "");
+	ck_assert(wait_state(SVC_RUNNING, 2000));
+	ck_assert_uint_eq(row().restarts, 2);
+	while (bus_take(events, &m) == 1)
+		recovered |= strcmp(m.u.event.text,
+		    "service recovering recovered") == 0;
+	ck_assert(recovered);
+	supervisor_stop();
+	bus_unsubscribe(events);
+}
+END_TEST
+
+START_TEST(init_failure_reason_is_kept_and_retried)
+{
+	start(&unbindable, "");
+	ck_assert(wait_state(SVC_BACKOFF, 1000));
+	ck_assert_str_eq(row().last_error,
+	    "cannot bind 127.0.0.1:1: address in use");
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(hung_service_that_stops_is_restarted)
+{
+	start(&quiet, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	/* 500 ms without a heartbeat: asked to stop, stops, restarts */
+	ck_assert(wait_state(SVC_BACKOFF, 1500));
+	ck_assert(strstr(row().last_error, "hung: no heartbeat") != NULL);
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	ck_assert_int_ge(runs, 2);
+	ck_assert_int_eq(supervisor_health(), 0);
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(hung_service_that_will_not_stop_makes_daemon_give_up)
+{
+	uint64_t t0 = clock_ms(), end = t0 + 3000;
+
+	start(&stuck, "");
+	while (supervisor_health() == 0 && clock_ms() < end)
+		usleep(5000);
+	ck_assert_int_eq(supervisor_health(), -ETIMEDOUT);
+	/* hang (500 ms) + grace (300 ms), detected within a few ticks */
+	ck_assert_uint_ge(clock_ms() - t0, 800);
+	release_stuck = true;
+	usleep(50000);
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(reload_disables_and_enables_a_service)
+{
+	struct cfg *off = config_for(&steady, "[steady]\nenabled = no\n");
+	struct cfg *on = config_for(&steady, "[steady]\nenabled = yes\n");
+	char report[256];
+
+	start(&steady, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	supervisor_reload(off, report, sizeof report);
+	ck_assert_str_eq(report, "steady disabled; ");
+	ck_assert(wait_state(SVC_STOPPED, 1000));
+	supervisor_reload(on, report, sizeof report);
+	ck_assert_str_eq(report, "steady enabled; ");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	ck_assert_int_eq(runs, 2);
+	supervisor_stop();
+	cfg_unref(off);
+	cfg_unref(on);
+}
+END_TEST
+
+START_TEST(reload_restarts_a_service_whose_settings_changed)
+{
+	struct cfg *same = config_for(&steady, "");
+	struct cfg *faster = config_for(&steady, "[steady]\nspeed = 5\n");
+	char report[256];
+
+	start(&steady, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	supervisor_reload(same, report, sizeof report);
+	ck_assert_str_eq(report, "nothing changed");
+	supervisor_reload(faster, report, sizeof report);
+	ck_assert_str_eq(report, "steady restarted with new settings; ");
+	usleep(100000);
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	ck_assert_int_eq(runs, 2);
+	supervisor_stop();
+	cfg_unref(same);
+	cfg_unref(faster);
+}
+END_TEST
+
+START_TEST(schema_gives_each_service_its_defaults)
+{
+	static const struct service web = { .name = "web", .default_port = 80,
+		.default_enabled = false, .keys = demo_keys };
+	const struct service *list[] = { &web };
+	struct cfg_section sec[4];
+	struct cfg *cfg = NULL;
+	char errors[256];
+
+	ck_assert_uint_eq(supervisor_schema(list, 1, sec, 4), 3);
+	ck_assert_str_eq(sec[2].name, "web");
+	ck_assert_int_eq(cfg_load_string("t", "", sec, 3, &cfg, errors,
+	    sizeof errors), 0);
+	ck_assert_int_eq(cfg_int(cfg, "web", "port"), 80);
+	ck_assert(!cfg_bool(cfg, "web", "enabled"));
+	ck_assert_str_eq(cfg_str(cfg, "web", "bind"), "0.0.0.0");
+	ck_assert_int_eq(cfg_int(cfg, "web", "speed"), 1);
+	cfg_unref(cfg);
+}
+END_TEST
+
+int
+main(void)
+{
+	const struct check_case cases[] = {
+		CHECK_CASE(healthy_service_runs_and_stops_cleanly),
+		CHECK_CASE(state_changes_are_published_on_the_bus),
+		CHECK_CASE(failed_service_is_restarted_with_doubling_backoff),
+		CHECK_CASE(failing_service_is_listed_as_backing_off),
+		CHECK_CASE(service_recovers_after_failures),
+		CHECK_CASE(init_failure_reason_is_kept_and_retried),
+		CHECK_CASE(hung_service_that_stops_is_restarted),
+		CHECK_CASE(hung_service_that_will_not_stop_makes_daemon_give_up),
+		CHECK_CASE(reload_disables_and_enables_a_service),
+		CHECK_CASE(reload_restarts_a_service_whose_settings_changed),
+		CHECK_CASE(schema_gives_each_service_its_defaults),
+	};
+
+	return check_cases_run("supervisor", cases,
+	    sizeof cases / sizeof *cases, setup, NULL);
+}
