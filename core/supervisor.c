@@ -80,7 +80,7 @@ sup_publish(const struct sup_pending *pend)
 	for (size_t i = 0; i < pend->n; i++) {
 		const struct bus_service *row = &pend->rows[i];
 
-		log_info("supervisor: %s is %s%s%s", row->name,
+		log_info("%s is %s%s%s", row->name,
 		    svc_state_name(row->state), row->last_error[0] &&
 		    row->state != SVC_RUNNING ? ": " : "",
 		    row->state != SVC_RUNNING ? row->last_error : "");
@@ -194,7 +194,7 @@ sup_reap(struct svc_ctx *ctx, uint64_t now, struct sup_pending *pend)
 		return;
 	}
 	ctx->next_start_ms = now + ctx->backoff_ms;
-	log_warnx("supervisor: %s failed; restart in %u ms", ctx->svc->name,
+	log_warnx("%s failed; restart in %u ms", ctx->svc->name,
 	    ctx->backoff_ms);
 	bus_event(EVENT_SERVICE, SEVERITY_ERROR, "service %s failed: %s",
 	    ctx->svc->name, ctx->error);
@@ -213,7 +213,7 @@ sup_check(struct svc_ctx *ctx, uint64_t now, struct sup_pending *pend)
 	if (ctx->thread_live && ctx->stop) {
 		if (now - ctx->stop_asked_ms > sup_opts.stop_grace_ms &&
 		    sup_health == 0) {
-			log_err("supervisor: %s did not stop within %u ms%s; "
+			log_err("%s did not stop within %u ms%s; "
 			    "exiting so the daemon is restarted",
 			    ctx->svc->name, sup_opts.stop_grace_ms,
 			    ctx->hung ? " after it hung" : "");
@@ -231,7 +231,7 @@ sup_check(struct svc_ctx *ctx, uint64_t now, struct sup_pending *pend)
 		if (now - ctx->beat_ms > sup_opts.hang_ms) {
 			svc_set_error(ctx, "hung: no heartbeat for %llu ms",
 			    (unsigned long long)(now - ctx->beat_ms));
-			log_warnx("supervisor: %s hung (no heartbeat for %llu "
+			log_warnx("%s hung (no heartbeat for %llu "
 			    "ms); asking it to stop", ctx->svc->name,
 			    (unsigned long long)(now - ctx->beat_ms));
 			ctx->hung = true;
@@ -444,6 +444,8 @@ supervisor_stop(void)
 	for (size_t i = 0; i < sup_n; i++) {
 		sup_ctx[i].enabled = false;
 		sup_ask_stop(&sup_ctx[i], start, &pend);
+		if (!sup_ctx[i].thread_live)
+			sup_set_state(&sup_ctx[i], SVC_STOPPED, &pend);
 	}
 	/* every service gets the same grace period, counted from now */
 	do {
@@ -468,7 +470,7 @@ supervisor_stop(void)
 		struct svc_ctx *ctx = &sup_ctx[i];
 
 		if (ctx->thread_live) {
-			log_err("supervisor: %s did not stop within %u ms",
+			log_err("%s did not stop within %u ms",
 			    ctx->svc->name, sup_opts.stop_grace_ms);
 			rc = -ETIMEDOUT;
 			continue;	/* its thread still uses ctx */

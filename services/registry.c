@@ -5,6 +5,7 @@
 const struct service *const registry_services[] = {
 	&engine_service,
 	&console_service,
+	&web_service,
 };
 
 const size_t registry_count =

@@ -74,17 +74,21 @@ start_daemon() {
 	DAEMON_PID=$!
 }
 
-# stop_daemon SIGNAL: send it, wait (bounded) and echo the exit status.
+# stop_daemon SIGNAL: send it, wait (bounded); the exit status is left
+# in STOP_STATUS and the time it took in STOP_MS (no subshell: only this
+# shell can wait for its child).
 stop_daemon() {
-	local sig=$1 status=0 i
+	local sig=$1 i start
+	start=$(date +%s%3N)
+	STOP_STATUS=0
 	kill "-$sig" "$DAEMON_PID"
 	for i in $(seq 1 100); do
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
+		sleep 0.02
 	done
-	wait "$DAEMON_PID" || status=$?
+	wait "$DAEMON_PID" || STOP_STATUS=$?
+	STOP_MS=$(( $(date +%s%3N) - start ))
 	DAEMON_PID=
-	echo "$status"
 }
 
 finish() {

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The console service: Telnet and raw-TCP control on port 23 (and an
+ * optional serial port) speaking the Converge Pro protocol. One thread
+ * polls the listeners, the bus and every session; sessions are in
+ * console/console_session.c, the Telnet codec in console_telnet.c.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "service.h"
+#include "console/console_priv.h"
+
+#define CONSOLE_BUS_DEPTH	4096
+#define CONSOLE_ACCEPT_BURST	16	/* accepts per pass */
+#define CONSOLE_BUS_BURST	4096	/* bus messages per pass */
+
+static const char *const console_bauds[] = {
+	"9600", "19200", "38400", "57600", "115200", NULL
+};
+
+static const struct cfg_key console_keys[] = {
+	{ "max_sessions", CFG_INT, 1, 1024, "64", NULL,
+	    "Telnet/TCP sessions at once; more are refused with a reason" },
+	{ "idle_timeout", CFG_INT, 0, 86400, "900", NULL,
+	    "seconds without input before a session is closed (0 = never)" },
+	{ "max_line", CFG_INT, 16, 4096, "512", NULL,
+	    "longest command line; longer lines are dropped with an error" },
+	{ "max_output", CFG_INT, 16384, 16777216, "262144", NULL,
+	    "bytes queued for a slow reader before it is disconnected" },
+	{ "lockout_failures", CFG_INT, 0, 1000, "5", NULL,
+	    "failed logins from one address before it is locked out (0 = off)" },
+	{ "lockout_delay", CFG_INT, 1, 300, "2", NULL,
+	    "first lockout in seconds; doubles with each lockout, up to 300" },
+	{ "serial_device", CFG_PATH, 0, 255, "", NULL,
+	    "serial port for the protocol without login (empty = off)" },
+	{ "serial_baud", CFG_CHOICE, 0, 0, "57600", console_bauds,
+	    "serial speed: 9600, 19200, 38400, 57600 or 115200 (8N1)" },
+	{ NULL },
+};
+
+static void
+console_limits(struct svc_ctx *ctx, struct console *c)
+{
+	c->lim.max_sessions = (size_t)svc_cfg_int(ctx, "max_sessions");
+	c->lim.max_line = (size_t)svc_cfg_int(ctx, "max_line");
+	c->lim.max_output = (size_t)svc_cfg_int(ctx, "max_output");
+	c->lim.idle_ms = (uint64_t)svc_cfg_int(ctx, "idle_timeout") * 1000u;
+	console_lockout_init(&c->lockout,
+	    (unsigned)svc_cfg_int(ctx, "lockout_failures"),
+	    (uint64_t)svc_cfg_int(ctx, "lockout_delay") * 1000u,
+	    CONSOLE_LOCKOUT_CAP_MS);
+	snprintf(c->serial_device, sizeof(c->serial_device), "%s",
+	    svc_cfg_str(ctx, "serial_device"));
+	c->serial_baud = (unsigned)strtoul(svc_cfg_str(ctx, "serial_baud"),
+	    NULL, 10);
+}
+
+static int
+console_listen_one(struct console *c, const struct addrinfo *ai, char *why,
+    size_t whylen)
+{
+	int fd, on = 1, err;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0)
+		goto fail;
+	c->listen_fd[c->nlisten++] = fd;
+	return 0;
+fail:
+	err = -errno;
+	snprintf(why, whylen, "listen: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static int
+console_listen(struct svc_ctx *ctx, struct console *c, char *why,
+    size_t whylen)
+{
+	struct addrinfo hints, *res, *ai;
+	const char *bind_addr = svc_cfg_str(ctx, "bind");
+	char port[24];
+	long p = svc_cfg_int(ctx, "port");
+	int err = 0, rc;
+
+	snprintf(port, sizeof(port), "%ld", p > 0 ? p : 23);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(bind_addr[0] ? bind_addr : NULL, port, &hints,
+	    &res)) != 0) {
+		snprintf(why, whylen, "bind address %s: %s", bind_addr,
+		    gai_strerror(rc));
+		return -EINVAL;
+	}
+	for (ai = res; ai != NULL && c->nlisten < CONSOLE_LISTEN_MAX;
+	    ai = ai->ai_next)
+		if ((rc = console_listen_one(c, ai, why, whylen)) < 0)
+			err = rc;
+	freeaddrinfo(res);
+	if (c->nlisten == 0)
+		return err ? err : -EADDRNOTAVAIL;
+	log_info("listening on %s port %s", bind_addr[0] ? bind_addr :
+	    "*", port);
+	return 0;
+}
+
+static void console_stop(struct svc_ctx *ctx);
+
+static int
+console_init(struct svc_ctx *ctx, char *why, size_t whylen)
+{
+	struct console *c;
+	int err;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return -ENOMEM;
+	svc_set_priv(ctx, c);
+	console_limits(ctx, c);
+	c->rate = (struct log_rate)LOG_RATE_INIT(10);
+	c->login_rate = (struct log_rate)LOG_RATE_INIT(10);
+	c->serial_rate = (struct log_rate)LOG_RATE_INIT(300);
+	c->sessions = calloc(c->lim.max_sessions, sizeof(*c->sessions));
+	/* listeners + bus + serial + sessions */
+	c->pfd = calloc(c->lim.max_sessions + CONSOLE_LISTEN_MAX + 2,
+	    sizeof(*c->pfd));
+	err = -ENOMEM;
+	if (c->sessions == NULL || c->pfd == NULL)
+		goto fail;
+	if ((err = console_listen(ctx, c, why, whylen)) < 0)
+		goto fail;
+	c->sub = bus_subscribe(BUS_MASK(BUS_CHANGE) | BUS_MASK(BUS_METERS),
+	    CONSOLE_BUS_DEPTH);
+	if (c->sub == NULL) {
+		snprintf(why, whylen, "cannot subscribe to the bus");
+		err = -ENOMEM;
+		goto fail;
+	}
+	return 0;
+fail:
+	/* stop may not run after a failed init: release here */
+	console_stop(ctx);
+	return err;
+}
+
+/* Tell a connection we will not serve it, in one line, and close it. */
+static void
+console_refuse(struct console *c, int fd, const char *addr, const char *line)
+{
+	char drain[512];
+
+	c->refused++;
+	log_warnx_rl(&c->login_rate, "refused %s: %.*s", addr,
+	    (int)strcspn(line, "\r\n"), line);
+	if (send(fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+		/* the peer is gone already; nothing to tell */
+	}
+	shutdown(fd, SHUT_WR);
+	/* unread input would turn the close into a reset */
+	if (recv(fd, drain, sizeof(drain), MSG_DONTWAIT) < 0) {
+		/* nothing was sent: fine */
+	}
+	close(fd);
+}
+
+static void
+console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
+    socklen_t salen)
+{
+	char addr[CONSOLE_LOCKOUT_ADDR], port[8], line[160];
+	struct console_session *s;
+	uint64_t locked;
+	int on = 1;
+
+	if (getnameinfo(sa, salen, addr, sizeof(addr), port, sizeof(port),
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		snprintf(addr, sizeof(addr), "?");
+		snprintf(port, sizeof(port), "0");
+	}
+	locked = console_lockout_remaining(&c->lockout, addr, clock_ms());
+	if (locked > 0) {
+		snprintf(line, sizeof(line), "Too many failed logins from %s; "
+		    "try again in %llu s.\r\n", addr,
+		    (unsigned long long)((locked + 999) / 1000));
+		console_refuse(c, fd, addr, line);
+		return;
+	}
+	if (c->nsessions >= c->lim.max_sessions) {
+		snprintf(line, sizeof(line), "Too many sessions (%zu); try "
+		    "again later.\r\n", c->lim.max_sessions);
+		console_refuse(c, fd, addr, line);
+		return;
+	}
+	/* replies are small and each one is awaited: no Nagle delay */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	s = console_session_new(c, fd, addr, (unsigned)atoi(port), false);
+	if (s == NULL) {
+		close(fd);
+		return;
+	}
+	c->sessions[c->nsessions++] = s;
+	log_info("session %u from %s:%s", s->id, addr, port);
+}
+
+static void
+console_accept(struct console *c, int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, i;
+
+	for (i = 0; i < CONSOLE_ACCEPT_BURST; i++) {
+		sl = sizeof(ss);
+		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != EINTR && errno != ECONNABORTED)
+				log_warnx_rl(&c->rate, "accept: %s",
+				    strerror(errno));
+			return;
+		}
+		console_accept_one(c, fd, (struct sockaddr *)&ss, sl);
+	}
+}
+
+/* Session `i` of the broadcast list: the sockets, then the serial port. */
+static struct console_session *
+console_nth(struct console *c, size_t i)
+{
+	return i < c->nsessions ? c->sessions[i] : c->serial;
+}
+
+/* A change made elsewhere, as a bare line to everyone but its maker. */
+static void
+console_change(struct console *c, const struct bus_change *ch)
+{
+	struct console_session *s;
+	size_t n, i;
+
+	n = cmd_format_change(ch, c->scratch, sizeof(c->scratch) - 2);
+	if (n == 0)
+		return;
+	c->scratch[n++] = '\r';
+	c->scratch[n++] = '\n';
+	for (i = 0; i <= c->nsessions; i++) {
+		s = console_nth(c, i);
+		if (s == NULL || s->dead || s->phase != CONSOLE_PHASE_CMD)
+			continue;
+		/* its maker already had the OK> reply */
+		if (ch->origin.kind == s->cmd.origin.kind &&
+		    ch->origin.session == s->cmd.origin.session)
+			continue;
+		console_session_send(c, s, c->scratch, n);
+	}
+}
+
+static void
+console_meters(struct console *c, const struct bus_meters *m)
+{
+	struct console_session *s;
+	size_t n, i;
+
+	for (i = 0; i <= c->nsessions; i++) {
+		s = console_nth(c, i);
+		if (s == NULL || s->dead || s->phase != CONSOLE_PHASE_CMD)
+			continue;
+		n = cmd_format_reports(&s->cmd, m, c->scratch,
+		    sizeof(c->scratch));
+		console_session_send(c, s, c->scratch, n);
+	}
+}
+
+static void
+console_bus(struct console *c)
+{
+	struct bus_msg m;
+	uint64_t dropped;
+	int i;
+
+	for (i = 0; i < CONSOLE_BUS_BURST && bus_take(c->sub, &m) == 1; i++) {
+		if (m.type == BUS_CHANGE)
+			console_change(c, &m.u.change);
+		else if (m.type == BUS_METERS)
+			console_meters(c, &m.u.meters);
+	}
+	dropped = bus_sub_dropped(c->sub);
+	if (dropped != c->bus_dropped) {
+		log_warnx_rl(&c->rate, "fell behind the bus, %llu reports lost",
+		    (unsigned long long)(dropped - c->bus_dropped));
+		c->bus_dropped = dropped;
+	}
+}
+
+/* Open the serial port when configured and not open; retry slowly. */
+static void
+console_serial_tick(struct console *c, uint64_t now_ms)
+{
+	char why[160];
+	int fd;
+
+	if (c->serial_device[0] == '\0' || c->serial != NULL ||
+	    now_ms < c->serial_retry_ms)
+		return;
+	c->serial_retry_ms = now_ms + CONSOLE_SERIAL_RETRY_MS;
+	fd = console_serial_open(c->serial_device, c->serial_baud, why,
+	    sizeof(why));
+	if (fd < 0) {
+		log_warnx_rl(&c->serial_rate, "serial port: %s", why);
+		return;
+	}
+	c->serial = console_session_new(c, fd, c->serial_device, 0, true);
+	if (c->serial == NULL) {
+		close(fd);
+		return;
+	}
+	log_info("serial port %s open at %u baud", c->serial_device,
+	    c->serial_baud);
+}
+
+static short
+console_events(const struct console *c, const struct console_session *s)
+{
+	short ev = 0;
+
+	if (console_session_wants_input(c, s))
+		ev |= POLLIN;
+	if (s->out_len > s->out_off)
+		ev |= POLLOUT;
+	return ev;
+}
+
+/* Fill c->pfd: listeners, bus, serial, sessions. Returns the count. */
+static nfds_t
+console_pollset(struct console *c)
+{
+	struct pollfd *p = c->pfd;
+	size_t i;
+
+	for (i = 0; i < c->nlisten; i++)
+		*p++ = (struct pollfd){ c->listen_fd[i], POLLIN, 0 };
+	*p++ = (struct pollfd){ bus_sub_fd(c->sub), POLLIN, 0 };
+	if (c->serial != NULL)
+		*p++ = (struct pollfd){ c->serial->fd,
+		    console_events(c, c->serial), 0 };
+	else
+		*p++ = (struct pollfd){ -1, 0, 0 };
+	for (i = 0; i < c->nsessions; i++)
+		*p++ = (struct pollfd){ c->sessions[i]->fd,
+		    console_events(c, c->sessions[i]), 0 };
+	return (nfds_t)(p - c->pfd);
+}
+
+static int
+console_timeout(const struct console *c, uint64_t now_ms)
+{
+	uint64_t next = now_ms + 1000, d;
+	size_t i;
+
+	for (i = 0; i < c->nsessions; i++) {
+		/* input left over from a bounded pass: no waiting */
+		if (console_session_runnable(c, c->sessions[i]))
+			return 0;
+		if ((d = console_session_deadline(c, c->sessions[i])) < next)
+			next = d;
+	}
+	if (c->serial != NULL && console_session_runnable(c, c->serial))
+		return 0;
+	if (c->serial_device[0] != '\0' && c->serial == NULL &&
+	    c->serial_retry_ms < next)
+		next = c->serial_retry_ms;
+	return next <= now_ms ? 0 : (int)(next - now_ms);
+}
+
+static void
+console_ready(struct console *c, struct console_session *s, short revents)
+{
+	if (s == NULL || revents == 0)
+		return;
+	if (revents & POLLERR) {
+		s->dead = true;
+		return;
+	}
+	if (revents & POLLOUT)
+		console_session_flush(c, s);
+	if (revents & (POLLIN | POLLHUP)) {
+		if (console_session_wants_input(c, s))
+			console_session_input(c, s);
+		else if (revents & POLLHUP)
+			s->dead = true;	/* gone, and we cannot read now */
+	}
+}
+
+/* Close and forget dead sessions, keeping the order of the rest. */
+static void
+console_sweep(struct console *c, uint64_t now_ms)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < c->nsessions; i++) {
+		if (c->sessions[i]->dead)
+			console_session_free(c->sessions[i]);
+		else
+			c->sessions[j++] = c->sessions[i];
+	}
+	c->nsessions = j;
+	if (c->serial != NULL && c->serial->dead) {
+		log_warnx("serial port %s closed", c->serial_device);
+		console_session_free(c->serial);
+		c->serial = NULL;
+		c->serial_retry_ms = now_ms + CONSOLE_SERIAL_RETRY_MS;
+	}
+}
+
+static void
+console_pass(struct console *c, size_t polled)
+{
+	struct console_session *s;
+	uint64_t now;
+	size_t i, base = c->nlisten + 2;
+
+	for (i = 0; i < polled; i++)
+		console_ready(c, c->sessions[i], c->pfd[base + i].revents);
+	console_ready(c, c->serial, c->pfd[c->nlisten + 1].revents);
+	if (c->pfd[c->nlisten].revents & POLLIN)
+		console_bus(c);
+	for (i = 0; i < c->nlisten; i++)
+		if (c->pfd[i].revents & POLLIN)
+			console_accept(c, c->listen_fd[i]);
+	now = clock_ms();
+	for (i = 0; i <= c->nsessions; i++) {
+		if ((s = console_nth(c, i)) == NULL)
+			continue;
+		console_session_process(c, s);
+		console_session_timers(c, s, now);
+		/* report this session's changes before the next one's */
+		console_bus(c);
+	}
+	console_sweep(c, now);
+}
+
+static int
+console_run(struct svc_ctx *ctx)
+{
+	struct console *c = svc_priv(ctx);
+	size_t polled;
+	nfds_t nfds;
+	int n;
+
+	while (!svc_should_stop(ctx)) {
+		console_serial_tick(c, clock_ms());
+		nfds = console_pollset(c);
+		polled = c->nsessions;
+		n = svc_poll(ctx, c->pfd, nfds, console_timeout(c, clock_ms()));
+		if (n < 0) {
+			svc_set_error(ctx, "poll: %s", strerror(-n));
+			return n;
+		}
+		if (svc_should_stop(ctx))
+			break;
+		console_pass(c, polled);
+		svc_beat(ctx);
+	}
+	return 0;
+}
+
+static void
+console_stop(struct svc_ctx *ctx)
+{
+	struct console *c = svc_priv(ctx);
+	size_t i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->nsessions; i++)
+		console_session_free(c->sessions[i]);
+	console_session_free(c->serial);
+	for (i = 0; i < c->nlisten; i++)
+		close(c->listen_fd[i]);
+	if (c->sub != NULL)
+		bus_unsubscribe(c->sub);
+	free(c->sessions);
+	free(c->pfd);
+	free(c);
+	svc_set_priv(ctx, NULL);
+}
+
+const struct service console_service = {
+	.name = "console",
+	.summary = "Telnet/TCP control console (Converge Pro protocol)",
+	.keys = console_keys,
+	.default_port = 23,
+	.default_enabled = true,
+	.init = console_init,
+	.run = console_run,
+	.stop = console_stop,
+};

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the console service (services/console*.c): the service's
+ * state, one struct per session (socket or serial port), and the calls
+ * between the files. One thread runs all of it, so nothing is locked.
+ */
+#ifndef CONVERGD_CONSOLE_PRIV_H
+#define CONVERGD_CONSOLE_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <poll.h>
+
+#include "bus.h"
+#include "cmd.h"
+#include "log.h"
+#include "console_telnet.h"
+#include "console/console_lockout.h"
+
+#define CONSOLE_LISTEN_MAX	2
+#define CONSOLE_LOCKOUT_CAP_MS	(300u * 1000u)
+#define CONSOLE_CLOSE_GRACE_MS	2000u	/* flush time before a close */
+#define CONSOLE_SERIAL_RETRY_MS	10000u
+#define CONSOLE_READ_CHUNK	4096
+#define CONSOLE_PEER_MAX	64
+#define CONSOLE_LINES_PER_PASS	256	/* per session, then the others */
+
+enum console_phase {
+	CONSOLE_PHASE_USER,	/* waiting for the user name */
+	CONSOLE_PHASE_PASS,	/* waiting for the password */
+	CONSOLE_PHASE_CMD,	/* logged in */
+	CONSOLE_PHASE_CLOSING,	/* flush the output, then close */
+};
+
+struct console_limits {
+	size_t max_sessions;
+	size_t max_line;
+	size_t max_output;
+	uint64_t idle_ms;	/* 0 = none */
+};
+
+struct console_session {
+	int fd;
+	bool serial;		/* tty: no login, no time-out, never closed */
+	bool dead;		/* close at the end of this pass */
+	enum console_phase phase;
+	uint32_t id;
+	char addr[CONSOLE_LOCKOUT_ADDR];	/* numeric peer address */
+	char peer[CONSOLE_PEER_MAX];		/* "127.0.0.1:40022" */
+	struct console_telnet telnet;
+	struct console_telnet_line line;
+	char *linebuf;
+	char user[32];
+	bool user_bad;		/* user line too long: login must fail */
+	unsigned failures;	/* failed logins on this session */
+	struct cmd_session cmd;
+	uint8_t *out;		/* pending output: out[off..len) */
+	size_t out_off, out_len, out_cap;
+	uint8_t in[CONSOLE_READ_CHUNK];	/* decoded input not yet run */
+	size_t in_off, in_len;
+	uint64_t last_input_ms;
+	uint64_t close_at_ms;	/* CLOSING: give up flushing then */
+	bool wr_shut;		/* CLOSING: our side is shut, draining */
+};
+
+struct console {
+	struct console_limits lim;
+	int listen_fd[CONSOLE_LISTEN_MAX];
+	size_t nlisten;
+	struct bus_sub *sub;
+	struct console_session **sessions;
+	size_t nsessions;
+	struct console_session *serial;
+	char serial_device[256];
+	unsigned serial_baud;
+	uint64_t serial_retry_ms;
+	struct console_lockout lockout;
+	struct pollfd *pfd;
+	struct cmd_reply reply;		/* scratch: one command's reply */
+	char scratch[CMD_REPLY_MAX];	/* scratch: one async report */
+	uint64_t malformed;		/* counters for the log */
+	uint64_t refused;
+	uint64_t overflows;
+	struct log_rate rate;		/* malformed input */
+	struct log_rate login_rate;	/* failed logins */
+	struct log_rate serial_rate;	/* serial port trouble */
+	uint64_t bus_dropped;		/* last bus_sub_dropped seen */
+};
+
+/* console_session.c */
+struct console_session *console_session_new(struct console *c, int fd,
+    const char *addr, unsigned port, bool serial);
+void console_session_free(struct console_session *s);
+/* Queue (or send at once) output; an overflow marks the session dead. */
+void console_session_send(struct console *c, struct console_session *s,
+    const void *data, size_t len);
+/* Write what is pending; marks the session dead on a socket error. */
+void console_session_flush(struct console *c, struct console_session *s);
+/* Read and decode once (only when the previous input is used up). */
+void console_session_input(struct console *c, struct console_session *s);
+/* True if decoded input is waiting and output has room for replies. */
+bool console_session_runnable(const struct console *c,
+    const struct console_session *s);
+/* Run up to CONSOLE_LINES_PER_PASS lines of decoded input. */
+void console_session_process(struct console *c, struct console_session *s);
+/* Idle time-out and close deadlines. */
+void console_session_timers(struct console *c, struct console_session *s,
+    uint64_t now_ms);
+/* Earliest deadline of the session (UINT64_MAX if none). */
+uint64_t console_session_deadline(const struct console *c,
+    const struct console_session *s);
+/* True while the session's input should be read. */
+bool console_session_wants_input(const struct console *c,
+    const struct console_session *s);
+/* Send a final line and close once it is flushed. */
+void console_session_close(struct console *c, struct console_session *s,
+    const char *line, uint64_t now_ms);
+
+/* console_serial.c */
+/* Open and configure the tty (raw 8N1); fd or -errno. */
+int console_serial_open(const char *device, unsigned baud, char *why,
+    size_t whylen);
+
+#endif

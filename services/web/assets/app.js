@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: MIT
+// convergd web page: login, status, audio control (live through the
+// WebSocket /api/v1/events), settings, users and backup. It talks only
+// to the JSON API of docs/api.md; no external scripts.
+"use strict";
+
+const LEVELS = { User: 0, Manager: 1, Administrator: 2 };
+const SECTION_TITLES = {
+	unit: "Unit name", network: "Network", time: "Time",
+	names: "Names (NetBIOS)", location: "Location", snmp: "SNMP",
+	mail: "Email alerts", log: "Event log", serial: "Serial port",
+};
+const KEY_LABELS = {
+	"unit.label": "Unit label", "network.dhcp": "Use DHCP",
+	"network.address": "IP address", "network.mask": "Subnet mask",
+	"network.gateway": "Gateway", "network.dns": "DNS server",
+	"network.dns2": "Second DNS server", "network.domain": "Domain",
+	"time.ntp_server": "NTP server", "time.ntp_server2": "Second NTP server",
+	"time.zone": "Time zone", "names.netbios": "NetBIOS name",
+	"names.wins": "WINS server", "location.building": "Building",
+	"location.room": "Room", "location.city": "City",
+	"location.region": "Region", "snmp.manager": "Trap manager address",
+	"snmp.manager_port": "Trap port", "snmp.ro_community":
+	"Read community", "snmp.rw_community": "Write community",
+	"mail.server": "SMTP server", "mail.port": "SMTP port",
+	"mail.security": "Security", "mail.user": "SMTP user",
+	"mail.password": "SMTP password", "mail.from": "From address",
+	"mail.to": "Recipients (comma-separated)",
+	"mail.events": "Event mask (hex)", "log.mask": "Log mask (hex)",
+	"serial.baud": "Baud rate", "serial.flow": "Hardware flow control",
+};
+
+const app = {
+	session: null,		// {user, level, csrf}
+	audio: null,		// last snapshot, patched by changes
+	seq: 0,			// snapshot sequence; older changes are ignored
+	ws: null,
+	wsRetry: 500,
+	dragging: null,		// "I:0" while the user moves that fader
+	status: null,
+};
+
+const $ = (sel, root) => (root || document).querySelector(sel);
+
+function el(tag, attrs, ...kids) {
+	const e = document.createElement(tag);
+	for (const [k, v] of Object.entries(attrs || {})) {
+		if (k === "class") e.className = v;
+		else if (k === "text") e.textContent = v;
+		else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+		else if (v === true) e.setAttribute(k, "");
+		else if (v !== false && v != null) e.setAttribute(k, v);
+	}
+	for (const k of kids)
+		if (k != null) e.append(k);
+	return e;
+}
+
+function level() {
+	return app.session ? LEVELS[app.session.level] : -1;
+}
+
+// One API call; resolves to {status, data}. 401 sends the user to login.
+async function api(method, path, body) {
+	const opts = { method, credentials: "same-origin", headers: {} };
+	if (body !== undefined) {
+		opts.headers["Content-Type"] = "application/json";
+		opts.body = JSON.stringify(body);
+	}
+	if (method !== "GET" && app.session)
+		opts.headers["X-CSRF-Token"] = app.session.csrf;
+	const res = await fetch("/api/v1" + path, opts);
+	let data = null;
+	try { data = await res.json(); } catch (e) { data = null; }
+	if (res.status === 401 && path !== "/session") showLogin();
+	return { status: res.status, data };
+}
+
+function banner(text, kind) {
+	const b = $("#banner");
+	b.textContent = text;
+	b.className = "banner " + (kind || "info");
+	b.hidden = !text;
+	clearTimeout(banner.t);
+	if (text && kind !== "error")
+		banner.t = setTimeout(() => { b.hidden = true; }, 4000);
+}
+
+/* ---------------- login ---------------- */
+
+function showLogin(msg) {
+	app.session = null;
+	if (app.ws) { app.ws.onclose = null; app.ws.close(); app.ws = null; }
+	$("#login").hidden = false;
+	$("#tabs").hidden = true;
+	$("#who").hidden = true;
+	document.querySelectorAll(".page").forEach(p => { p.hidden = true; });
+	$("#login-error").textContent = msg || "";
+}
+
+async function login(ev) {
+	ev.preventDefault();
+	const r = await api("POST", "/session", {
+		user: $("#login-user").value, password: $("#login-pass").value,
+	});
+	if (r.status !== 200) {
+		$("#login-error").textContent = r.data && r.data.error ?
+		    r.data.error : "Login failed (" + r.status + ")";
+		return;
+	}
+	$("#login-pass").value = "";
+	startSession(r.data);
+}
+
+async function logout() {
+	await api("DELETE", "/session");
+	showLogin("Logged out.");
+}
+
+function startSession(s) {
+	app.session = s;
+	$("#login").hidden = true;
+	$("#tabs").hidden = false;
+	$("#who").hidden = false;
+	$("#who-name").textContent = s.user + " (" + s.level + ")";
+	document.querySelectorAll("#tabs a").forEach(a => {
+		const need = a.dataset.level;
+		a.hidden = need && level() < LEVELS[need];
+	});
+	connectWs();
+	route();
+}
+
+/* ---------------- navigation ---------------- */
+
+function route() {
+	if (!app.session) return;
+	let tab = location.hash.slice(1) || "status";
+	const link = $(`#tabs a[data-tab="${tab}"]`);
+	if (!link || link.hidden) tab = "status";
+	document.querySelectorAll("#tabs a").forEach(a =>
+	    a.classList.toggle("active", a.dataset.tab === tab));
+	document.querySelectorAll(".page").forEach(p => {
+		p.hidden = p.id !== "page-" + tab;
+	});
+	({ status: loadStatus, control: loadAudio, settings: loadSettings,
+	   users: loadUsers, backup: () => {} })[tab]();
+}
+
+/* ---------------- status ---------------- */
+
+function dl(target, rows) {
+	const d = $(target);
+	d.replaceChildren();
+	for (const [k, v] of rows) {
+		d.append(el("dt", { text: k }),
+		    el("dd", { text: v === "" || v == null ? "—" : String(v) }));
+	}
+}
+
+async function loadStatus() {
+	const r = await api("GET", "/status");
+	if (r.status !== 200) return;
+	const s = app.status = r.data;
+	const id = s.identity;
+	$("#unit-title").textContent = id.label || ("Converge " + id.model);
+	$("#unit-sub").textContent = id.model + " " + id.address;
+	dl("#identity", [["Model", id.model], ["Type / ID", id.address],
+	    ["Label", id.label], ["UID", id.uid], ["Firmware", id.firmware],
+	    ["MAC", id.mac]]);
+	dl("#network", [["Mode", s.network.mode === "dhcp" ? "DHCP" : "Static"],
+	    ["Address", s.network.address], ["Mask", s.network.mask],
+	    ["Gateway", s.network.gateway], ["DNS", s.network.dns]]);
+	const ntp = s.services.find(x => x.name === "ntp");
+	dl("#time", [["Unit time", s.time.now.replace("T", " ")],
+	    ["Time zone", s.time.timezone], ["NTP server", s.time.ntp_server],
+	    ["NTP client", ntp ? ntp.state : "not running"]]);
+	renderServices(s.services);
+	renderEvents(s.events);
+	const w = $("#warnings");
+	w.replaceChildren(...s.warnings.map(x =>
+	    el("div", { class: "banner warning", text: "Warning: " + x.text })));
+}
+
+function renderServices(rows) {
+	$("#services tbody").replaceChildren(...rows.map(x => el("tr", {},
+	    el("td", { text: x.name }),
+	    el("td", {}, el("span", { class: "state " + x.state,
+		text: x.state })),
+	    el("td", { text: x.restarts }),
+	    el("td", { text: x.last_error || "" }))));
+}
+
+function eventRow(e) {
+	return el("tr", { class: "sev-" + e.severity },
+	    el("td", { text: (e.time || "").replace("T", " ").replace("Z", "") }),
+	    el("td", { text: e.severity }), el("td", { text: e.source }),
+	    el("td", { text: e.text }));
+}
+
+function renderEvents(rows) {
+	$("#events tbody").replaceChildren(...rows.map(eventRow));
+}
+
+/* ---------------- control ---------------- */
+
+async function loadAudio() {
+	const r = await api("GET", "/audio");
+	if (r.status === 200) applySnapshot(r.data);
+}
+
+function applySnapshot(a) {
+	app.audio = a;
+	app.seq = a.seq;
+	renderAudio();
+}
+
+async function command(line) {
+	const r = await api("POST", "/command", { command: line });
+	if (r.status !== 200) {
+		banner(r.data && r.data.error ? r.data.error : "Command failed",
+		    "error");
+		return null;
+	}
+	if (r.data.error)
+		banner(r.data.reply.join(" "), "error");
+	return r.data;
+}
+
+function chanKey(g, i) { return g + ":" + i; }
+
+function findChannel(g, i) {
+	if (!app.audio) return null;
+	const grp = app.audio.groups.find(x => x.group === g);
+	return grp ? grp.channels[i] : null;
+}
+
+function fmtGain(v) { return (v > 0 ? "+" : "") + v.toFixed(1) + " dB"; }
+
+function strip(g, ch) {
+	const key = chanKey(g.group, ch.index);
+	const value = el("output", { class: "gain", text: fmtGain(ch.gain) });
+	const fader = el("input", { type: "range", min: ch.min, max: ch.max,
+	    step: "0.5", value: ch.gain, "aria-label": "Gain " + g.group +
+	    " " + ch.channel, "data-key": key });
+	let timer = null;
+	fader.addEventListener("input", () => {
+		app.dragging = key;
+		value.textContent = fmtGain(Number(fader.value));
+		clearTimeout(timer);
+		// Coalesce a drag into at most one command per 80 ms.
+		timer = setTimeout(() => command(`#** GAIN ${ch.channel} ` +
+		    `${g.group} ${fader.value} A`), 80);
+	});
+	fader.addEventListener("change", () => { app.dragging = null; });
+	const mute = el("button", { type: "button", class: "mute" +
+	    (ch.mute ? " on" : ""), "aria-pressed": String(!!ch.mute),
+	    "data-key": key, text: "Mute",
+	    onclick: () => command(`#** MUTE ${ch.channel} ${g.group} 2`) });
+	const name = el("span", { class: "label", text: ch.label ||
+	    (g.group + " " + ch.channel) });
+	const head = el("div", { class: "strip-head" },
+	    el("span", { class: "chan", text: g.group + ch.channel }), name);
+	if (level() >= LEVELS.Manager) {
+		head.append(el("button", { type: "button", class: "link",
+		    title: "Rename", text: "✎", onclick: () => rename(g, ch) }));
+	}
+	return el("div", { class: "strip", "data-key": key }, head,
+	    el("div", { class: "strip-body" }, fader, value, mute));
+}
+
+async function rename(g, ch) {
+	const text = prompt("Label for " + g.group + " " + ch.channel +
+	    " (1-20 characters, empty to clear)", ch.label || "");
+	if (text === null) return;
+	await command(`#** LABEL ${ch.channel} ${g.group} ` +
+	    (text.trim() === "" ? "CLEAR" : text.trim()));
+}
+
+function renderAudio() {
+	const a = app.audio;
+	const groups = $("#groups");
+	groups.replaceChildren(...a.groups.map(g => el("div", { class: "card" },
+	    el("h2", { text: g.name[0].toUpperCase() + g.name.slice(1) +
+		" (" + g.group + ")" }),
+	    el("div", { class: "strips" }, ...g.channels.map(c =>
+		strip(g, c))))));
+	const canRun = level() >= LEVELS.Manager;
+	$("#presets").replaceChildren(el("span", { class: "muted",
+	    text: "Presets: " }), ...(a.presets.length ? a.presets.map(n =>
+		el("button", { type: "button", disabled: !canRun,
+		    text: "Preset " + n,
+		    onclick: () => command("#** PRESET " + n) })) :
+	    [el("span", { class: "muted", text: "none stored" })]));
+	$("#macros").replaceChildren(el("span", { class: "muted",
+	    text: "Macros: " }), ...(a.macros.length ? a.macros.map(n =>
+		el("button", { type: "button", disabled: !canRun,
+		    text: "Macro " + n,
+		    onclick: () => command("#** MACRO " + n) })) :
+	    [el("span", { class: "muted", text: "none defined" })]));
+	$("#last-macro").textContent = a.last_macro ?
+	    "Last macro run: " + a.last_macro : "";
+	renderMatrix();
+}
+
+function renderMatrix() {
+	const m = app.audio.matrix;
+	const head = el("tr", {}, el("th", { text: "" }),
+	    ...m.destinations.map(d => el("th", { class: "v",
+		text: d.group + d.channel })));
+	const rows = m.sources.map((s, si) => el("tr", {},
+	    el("th", { text: s.group + s.channel }),
+	    ...m.destinations.map((d, di) => {
+		const v = m.routes[si][di];
+		return el("td", { class: "x v" + v, title: `${s.group}` +
+		    `${s.channel} → ${d.group}${d.channel}: ${v}`,
+		    "data-x": si + ":" + di,
+		    onclick: () => toggleRoute(s, d, si, di) },
+		    v > 0 ? "●" : "");
+	    })));
+	$("#matrix").replaceChildren(el("thead", {}, head),
+	    el("tbody", {}, ...rows));
+}
+
+async function toggleRoute(s, d, si, di) {
+	const v = app.audio.matrix.routes[si][di];
+	const base = `#** MTRX ${s.channel} ${s.group} ${d.channel} ${d.group} `;
+	if (v > 0) { await command(base + "0"); return; }
+	// Mic sources take 4 (gated) instead of 1 (on).
+	const r = await command(base + "1");
+	if (r && r.error) await command(base + "4");
+}
+
+function setCell(si, di, v) {
+	app.audio.matrix.routes[si][di] = v;
+	const td = $(`#matrix td[data-x="${si}:${di}"]`);
+	if (td) {
+		td.className = "x v" + v;
+		td.textContent = v > 0 ? "●" : "";
+	}
+}
+
+function stripEl(key) { return $(`.strip[data-key="${key}"]`); }
+
+// A change pushed by the unit (someone else, or our own echo).
+function applyChange(c) {
+	if (!app.audio || c.seq <= app.seq) return;
+	const ch = c.group != null ? findChannel(c.group, c.index) : null;
+	const s = c.group != null ? stripEl(chanKey(c.group, c.index)) : null;
+	switch (c.what) {
+	case "gain":
+		if (!ch) return;
+		ch.gain = c.number;
+		if (s && app.dragging !== chanKey(c.group, c.index)) {
+			$("input", s).value = c.number;
+			$("output", s).textContent = fmtGain(c.number);
+		}
+		break;
+	case "mute":
+		if (!ch) return;
+		ch.mute = !!c.integer;
+		if (s) {
+			$(".mute", s).classList.toggle("on", ch.mute);
+			$(".mute", s).setAttribute("aria-pressed",
+			    String(ch.mute));
+		}
+		break;
+	case "minmax":
+		if (!ch) return;
+		ch.min = c.number; ch.max = c.number2;
+		if (s) { $("input", s).min = c.number; $("input", s).max = c.number2; }
+		break;
+	case "label":
+		if (!ch) return;
+		ch.label = c.text;
+		if (s) $(".label", s).textContent = c.text ||
+		    (c.group + " " + c.channel);
+		break;
+	case "matrix": {
+		const m = app.audio.matrix;
+		const si = m.sources.findIndex(x => x.group === c.group &&
+		    x.index === c.index);
+		const di = m.destinations.findIndex(x => x.group ===
+		    c.dst_group && x.index === c.dst_index);
+		if (si >= 0 && di >= 0) setCell(si, di, c.integer);
+		break;
+	}
+	case "macro":
+		app.audio.last_macro = c.integer;
+		$("#last-macro").textContent = "Last macro run: " + c.integer;
+		break;
+	case "preset_stored": case "macro_defined":
+		loadAudio();
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---------------- live updates ---------------- */
+
+function setLive(on) {
+	const l = $("#live");
+	l.classList.toggle("off", !on);
+	l.title = on ? "Live updates connected" : "Live updates reconnecting";
+}
+
+function connectWs() {
+	if (app.ws) return;
+	const ws = new WebSocket((location.protocol === "https:" ? "wss://" :
+	    "ws://") + location.host + "/api/v1/events");
+	app.ws = ws;
+	ws.onopen = () => { app.wsRetry = 500; setLive(true); };
+	ws.onmessage = (ev) => {
+		let m;
+		try { m = JSON.parse(ev.data); } catch (e) { return; }
+		if (m.type === "snapshot") applySnapshot(m);
+		else if (m.type === "change") applyChange(m);
+		else if (m.type === "service" && app.status) {
+			const rows = app.status.services;
+			const i = rows.findIndex(x => x.name === m.name);
+			if (i >= 0) rows[i] = m; else rows.push(m);
+			renderServices(rows);
+		} else if (m.type === "event") {
+			const tb = $("#events tbody");
+			tb.prepend(eventRow(m));
+			while (tb.children.length > 50) tb.lastChild.remove();
+		}
+	};
+	ws.onclose = () => {
+		app.ws = null;
+		setLive(false);
+		if (!app.session) return;
+		setTimeout(connectWs, app.wsRetry);
+		app.wsRetry = Math.min(app.wsRetry * 2, 10000);
+	};
+}
+
+/* ---------------- settings ---------------- */
+
+function settingInput(row, value) {
+	const attrs = { name: row.key, id: "set-" + row.key,
+	    disabled: LEVELS[row.level] > level() };
+	if (row.type === "bool") {
+		return el("input", Object.assign(attrs, { type: "checkbox",
+		    checked: value === "1" }));
+	}
+	if (row.type === "choice") {
+		const s = el("select", attrs, ...row.choices.map(c =>
+		    el("option", { value: c, text: c })));
+		s.value = value;
+		return s;
+	}
+	if (row.secret) {
+		return el("input", Object.assign(attrs, { type: "password",
+		    autocomplete: "new-password", placeholder: row.is_set ?
+		    "(set; leave empty to keep)" : "(not set)" }));
+	}
+	const i = el("input", Object.assign(attrs, { value: value || "",
+	    inputmode: row.type === "int" ? "numeric" : null,
+	    placeholder: row.type === "ipv4" || row.type === "mask" ?
+	    "e.g. 192.168.1.20" : null }));
+	return i;
+}
+
+function inputValue(inp, row) {
+	if (row.type === "bool") return inp.checked ? "1" : "0";
+	return inp.value.trim();
+}
+
+async function loadSettings() {
+	const r = await api("GET", "/settings");
+	if (r.status !== 200) return;
+	const values = r.data.settings;
+	const sections = {};
+	for (const row of r.data.schema) {
+		const sec = row.key.split(".")[0];
+		(sections[sec] = sections[sec] || []).push(row);
+	}
+	const forms = Object.entries(sections).map(([sec, rows]) => {
+		const form = el("form", { class: "card form", "data-section": sec },
+		    el("h2", { text: SECTION_TITLES[sec] || sec }));
+		for (const row of rows) {
+			const inp = settingInput(row, values[row.key]);
+			const lab = el("label", { class: row.type === "bool" ?
+			    "check" : "" }, KEY_LABELS[row.key] || row.key, inp,
+			    el("span", { class: "field-error",
+				"data-for": row.key }));
+			form.append(lab);
+		}
+		form.append(el("p", { class: "error", role: "alert" }),
+		    el("button", { type: "submit", class: "primary",
+			text: "Save " + (SECTION_TITLES[sec] || sec).toLowerCase(),
+			disabled: rows.every(x => LEVELS[x.level] > level()) }));
+		form.addEventListener("submit", (ev) => {
+			ev.preventDefault();
+			saveSection(form, rows, values);
+		});
+		return form;
+	});
+	$("#settings-forms").replaceChildren(...forms);
+	const dhcp = $("#set-network\\.dhcp");
+	if (dhcp) {
+		const sync = () => ["address", "mask", "gateway"].forEach(k => {
+			const i = $("#set-network\\." + k);
+			if (i) i.closest("label").classList.toggle("dim",
+			    dhcp.checked);
+		});
+		dhcp.addEventListener("change", sync);
+		sync();
+	}
+}
+
+async function saveSection(form, rows, values) {
+	const body = {};
+	for (const row of rows) {
+		const inp = form.elements[row.key];
+		if (!inp || inp.disabled) continue;
+		const v = inputValue(inp, row);
+		if (row.secret && v === "") continue;
+		if (v !== (values[row.key] || "") || row.secret) body[row.key] = v;
+	}
+	form.querySelectorAll(".field-error").forEach(x => {
+		x.textContent = "";
+	});
+	form.querySelectorAll(".invalid").forEach(x => {
+		x.classList.remove("invalid");
+	});
+	$(".error", form).textContent = "";
+	if (!Object.keys(body).length) { banner("Nothing changed."); return; }
+	const r = await api("PUT", "/settings", body);
+	if (r.status === 200) {
+		banner("Saved.", "ok");
+		Object.assign(values, r.data.settings);
+		return;
+	}
+	const err = r.data || {};
+	const msg = (err.field ? (KEY_LABELS[err.field] || err.field) + ": " :
+	    "") + (err.error || "not saved");
+	$(".error", form).textContent = msg + " — nothing was changed.";
+	if (err.field) {
+		const fe = form.querySelector(
+		    `.field-error[data-for="${err.field}"]`);
+		if (fe) fe.textContent = err.error;
+		if (form.elements[err.field])
+			form.elements[err.field].classList.add("invalid");
+	}
+}
+
+/* ---------------- users ---------------- */
+
+async function loadUsers() {
+	const r = await api("GET", "/users");
+	if (r.status !== 200) return;
+	const rows = r.data.users.map(u => {
+		const sel = el("select", { "aria-label": "Level of " + u.name },
+		    ...Object.keys(LEVELS).map(l => el("option", { text: l })));
+		sel.value = u.level;
+		sel.addEventListener("change", async () => {
+			const x = await api("PUT", "/users/" +
+			    encodeURIComponent(u.name), { level: sel.value });
+			banner(x.status === 200 ? "Level changed." :
+			    (x.data && x.data.error) || "Failed",
+			    x.status === 200 ? "ok" : "error");
+			loadUsers();
+		});
+		const pw = el("button", { type: "button", text: "Set password",
+		    onclick: async () => {
+			const p = prompt("New password for " + u.name);
+			if (!p) return;
+			const x = await api("PUT", "/users/" +
+			    encodeURIComponent(u.name), { password: p });
+			banner(x.status === 200 ? "Password changed." :
+			    (x.data && x.data.error) || "Failed",
+			    x.status === 200 ? "ok" : "error");
+			loadUsers();
+		} });
+		const del = el("button", { type: "button", class: "danger",
+		    text: "Delete", onclick: async () => {
+			if (!confirm("Delete user " + u.name + "?")) return;
+			const x = await api("DELETE", "/users/" +
+			    encodeURIComponent(u.name));
+			banner(x.status === 200 ? "Deleted." :
+			    (x.data && x.data.error) || "Failed",
+			    x.status === 200 ? "ok" : "error");
+			loadUsers();
+		} });
+		return el("tr", {}, el("td", { text: u.name }), el("td", {}, sel),
+		    el("td", { class: "actions" }, pw, del));
+	});
+	$("#users-table tbody").replaceChildren(...rows);
+}
+
+async function addUser(ev) {
+	ev.preventDefault();
+	const f = ev.target;
+	const r = await api("POST", "/users", { name: f.name.value,
+	    password: f.password.value, level: f.level.value });
+	$(".error", f).textContent = r.status === 201 ? "" :
+	    (r.data && r.data.error) || "Failed";
+	if (r.status === 201) { f.reset(); banner("User added.", "ok"); }
+	loadUsers();
+}
+
+/* ---------------- restore ---------------- */
+
+async function restore(ev) {
+	ev.preventDefault();
+	const f = ev.target, file = $("#restore-file").files[0];
+	if (!file) return;
+	let body;
+	try { body = JSON.parse(await file.text()); } catch (e) {
+		$(".error", f).textContent = "Not a JSON file: " + e.message;
+		return;
+	}
+	if (!confirm("Replace every setting with this backup?")) return;
+	const r = await api("POST", "/restore", body);
+	$(".error", f).textContent = r.status === 200 ? "" :
+	    ((r.data && r.data.error) || "Failed") + " — nothing was changed.";
+	if (r.status === 200) banner("Restored.", "ok");
+}
+
+/* ---------------- start ---------------- */
+
+async function start() {
+	$("#login-form").addEventListener("submit", login);
+	$("#logout").addEventListener("click", logout);
+	$("#user-add").addEventListener("submit", addUser);
+	$("#restore-form").addEventListener("submit", restore);
+	window.addEventListener("hashchange", route);
+	const r = await api("GET", "/session");
+	if (r.status === 200) startSession(r.data);
+	else showLogin();
+}
+
+document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Web login sessions and login throttling. A session is a random token
+ * (getrandom) in an HttpOnly cookie plus a second random CSRF token the
+ * page sends back in X-CSRF-Token; both expire after an idle time. Failed
+ * logins are counted per client address and lock it out with a growing
+ * delay, as the console does. Called from civetweb's worker threads.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "clock.h"
+#include "log.h"
+#include "web/web_int.h"
+
+#define LOCKOUT_SLOTS 64
+#define LOCKOUT_FIRST_MS 2000u		/* first lockout; doubles after */
+#define LOCKOUT_MAX_MS 300000u
+#define LOCKOUT_FORGET_MS 900000u	/* failures older than this are forgotten */
+
+struct session_slot {
+	bool used;
+	struct web_session s;
+	uint64_t last_ms;
+};
+
+struct lockout_slot {
+	char addr[48];
+	unsigned failures;
+	uint64_t until_ms;	/* locked until (0 = not locked) */
+	uint64_t last_ms;
+};
+
+static pthread_mutex_t session_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct session_slot *sessions;
+static size_t nsessions;
+static uint32_t session_next_id = 1;
+static struct lockout_slot lockouts[LOCKOUT_SLOTS];
+
+int
+web_session_init(void)
+{
+	struct session_slot *t;
+
+	t = calloc((size_t)web_limits.max_sessions, sizeof(*t));
+	if (t == NULL)
+		return -ENOMEM;
+	pthread_mutex_lock(&session_lock);
+	free(sessions);
+	sessions = t;
+	nsessions = (size_t)web_limits.max_sessions;
+	memset(lockouts, 0, sizeof(lockouts));
+	pthread_mutex_unlock(&session_lock);
+	return 0;
+}
+
+void
+web_session_fini(void)
+{
+	pthread_mutex_lock(&session_lock);
+	if (sessions != NULL)
+		explicit_bzero(sessions, nsessions * sizeof(*sessions));
+	free(sessions);
+	sessions = NULL;
+	nsessions = 0;
+	pthread_mutex_unlock(&session_lock);
+}
+
+/* 32 random bytes as 64 hex digits; getrandom never returns short for 32. */
+static int
+random_token(char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char raw[WEB_TOKEN_LEN / 2];
+	size_t i;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		return -EIO;
+	for (i = 0; i < sizeof(raw); i++) {
+		out[2 * i] = hex[raw[i] >> 4];
+		out[2 * i + 1] = hex[raw[i] & 15];
+	}
+	out[WEB_TOKEN_LEN] = '\0';
+	explicit_bzero(raw, sizeof(raw));
+	return 0;
+}
+
+/* `now` may predate a refresh by another thread: never "negative" idle. */
+static bool
+slot_expired(const struct session_slot *slot, uint64_t now)
+{
+	return now > slot->last_ms && now - slot->last_ms >
+	    (uint64_t)web_limits.session_idle_s * 1000u;
+}
+
+int
+web_session_create(const char *user, enum user_level level,
+    struct web_session *out)
+{
+	struct web_session s = { 0 };
+	uint64_t now = clock_ms();
+	size_t i;
+
+	if (random_token(s.token) < 0 || random_token(s.csrf) < 0)
+		return -EIO;
+	strncpy(s.user, user, sizeof(s.user) - 1);
+	s.level = level;
+	pthread_mutex_lock(&session_lock);
+	for (i = 0; i < nsessions; i++)
+		if (!sessions[i].used || slot_expired(&sessions[i], now))
+			break;
+	if (i == nsessions) {
+		pthread_mutex_unlock(&session_lock);
+		return -ENOSPC;
+	}
+	s.id = session_next_id++;
+	sessions[i].used = true;
+	sessions[i].s = s;
+	sessions[i].last_ms = now;
+	pthread_mutex_unlock(&session_lock);
+	*out = s;
+	return 0;
+}
+
+/* The user's level now: a deleted user's sessions die, a demotion bites. */
+static int
+current_level(const char *user, enum user_level *level)
+{
+	struct state_user_info users[STATE_USERS_MAX];
+	size_t n, i;
+
+	n = state_user_list(users, STATE_USERS_MAX);
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(users[i].name, user) == 0) {
+			*level = users[i].level;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int
+web_session_find(const char *token, struct web_session *out)
+{
+	uint64_t now = clock_ms();
+	bool found = false;
+	size_t i;
+
+	if (token == NULL || strlen(token) != WEB_TOKEN_LEN)
+		return -ENOENT;
+	pthread_mutex_lock(&session_lock);
+	for (i = 0; i < nsessions; i++) {
+		if (!sessions[i].used ||
+		    !web_http_token_equal(sessions[i].s.token, token))
+			continue;
+		if (slot_expired(&sessions[i], now)) {
+			sessions[i].used = false;
+			break;
+		}
+		if (now > sessions[i].last_ms)
+			sessions[i].last_ms = now;
+		*out = sessions[i].s;
+		found = true;
+		break;
+	}
+	pthread_mutex_unlock(&session_lock);
+	if (!found)
+		return -ENOENT;
+	if (current_level(out->user, &out->level) < 0) {
+		web_session_delete(token);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int
+web_session_from_request(struct mg_connection *c, struct web_session *out)
+{
+	const char *cookie = mg_get_header(c, "Cookie");
+	char token[WEB_TOKEN_LEN + 2];
+
+	if (cookie == NULL ||
+	    mg_get_cookie(cookie, WEB_COOKIE, token, sizeof(token)) !=
+	    WEB_TOKEN_LEN)
+		return -ENOENT;
+	return web_session_find(token, out);
+}
+
+void
+web_session_delete(const char *token)
+{
+	size_t i;
+
+	pthread_mutex_lock(&session_lock);
+	for (i = 0; i < nsessions; i++)
+		if (sessions[i].used &&
+		    web_http_token_equal(sessions[i].s.token, token))
+			sessions[i].used = false;
+	pthread_mutex_unlock(&session_lock);
+}
+
+void
+web_session_expire(void)
+{
+	uint64_t now = clock_ms();
+	size_t i;
+
+	pthread_mutex_lock(&session_lock);
+	for (i = 0; i < nsessions; i++)
+		if (sessions[i].used && slot_expired(&sessions[i], now))
+			sessions[i].used = false;
+	pthread_mutex_unlock(&session_lock);
+}
+
+/* The slot for `addr`, or the stalest one to reuse. Lock held. */
+static struct lockout_slot *
+lockout_slot(const char *addr, bool create)
+{
+	struct lockout_slot *oldest = &lockouts[0];
+	uint64_t now = clock_ms();
+	size_t i;
+
+	for (i = 0; i < LOCKOUT_SLOTS; i++) {
+		struct lockout_slot *l = &lockouts[i];
+
+		if (l->addr[0] != '\0' && now - l->last_ms > LOCKOUT_FORGET_MS &&
+		    now >= l->until_ms)
+			memset(l, 0, sizeof(*l));
+		if (strcmp(l->addr, addr) == 0 && l->addr[0] != '\0')
+			return l;
+		if (l->last_ms < oldest->last_ms)
+			oldest = l;
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	strncpy(oldest->addr, addr, sizeof(oldest->addr) - 1);
+	return oldest;
+}
+
+int
+web_session_login_allowed(const char *addr, unsigned *retry_s)
+{
+	struct lockout_slot *l;
+	uint64_t now = clock_ms();
+	int rc = 0;
+
+	pthread_mutex_lock(&session_lock);
+	l = lockout_slot(addr, false);
+	if (l != NULL && l->until_ms > now) {
+		*retry_s = (unsigned)((l->until_ms - now + 999) / 1000);
+		rc = -EBUSY;
+	}
+	pthread_mutex_unlock(&session_lock);
+	return rc;
+}
+
+void
+web_session_login_failed(const char *addr, const char *user)
+{
+	struct lockout_slot *l;
+	uint64_t now = clock_ms(), delay = 0;
+	unsigned failures;
+
+	pthread_mutex_lock(&session_lock);
+	l = lockout_slot(addr, true);
+	l->failures++;
+	l->last_ms = now;
+	failures = l->failures;
+	if (failures >= (unsigned)web_limits.lockout_after) {
+		unsigned shift = failures - (unsigned)web_limits.lockout_after;
+
+		delay = shift > 8 ? LOCKOUT_MAX_MS :
+		    (uint64_t)LOCKOUT_FIRST_MS << shift;
+		if (delay > LOCKOUT_MAX_MS)
+			delay = LOCKOUT_MAX_MS;
+		l->until_ms = now + delay;
+	}
+	pthread_mutex_unlock(&session_lock);
+	bus_event(EVENT_LOGIN, SEVERITY_WARNING,
+	    "web login failed for user '%.31s' from %s", user, addr);
+	if (delay > 0) {
+		bus_event(EVENT_LOGIN, SEVERITY_WARNING,
+		    "web logins from %s locked for %u s after %u failures",
+		    addr, (unsigned)(delay / 1000), failures);
+		log_warnx("logins from %s locked for %u s after %u failures",
+		    addr, (unsigned)(delay / 1000), failures);
+	}
+}
+
+void
+web_session_login_ok(const char *addr)
+{
+	struct lockout_slot *l;
+
+	pthread_mutex_lock(&session_lock);
+	l = lockout_slot(addr, false);
+	if (l != NULL)
+		memset(l, 0, sizeof(*l));
+	pthread_mutex_unlock(&session_lock);
+}

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: MIT
+# converge-console against the real daemon: send (replies and exit
+# status 0/1/2/3), watch (reports made by another session), shell (lines
+# from stdin). Only 127.0.0.1 is contacted; every wait is bounded.
+. "$(dirname "$0")/lib.sh"
+: "${CONVERGE_CONSOLE:?set CONVERGE_CONSOLE to the converge-console binary}"
+CC=$CONVERGE_CONSOLE
+
+PORT=$(free_port)
+mkdir -p "$WORK/state" "$WORK/spool"
+write_config "$WORK/convergd.conf" "$PORT"
+start_daemon "$WORK/convergd.conf" "$WORK/daemon.log"
+check "console port opens" wait_for 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT"
+U=127.0.0.1:$PORT
+set +e
+
+# rc_of NAME WANT CMD...: run CMD with a time limit, compare exit status
+rc_of() {
+	local what=$1 want=$2 rc
+	shift 2
+	timeout 20 "$@" > "$WORK/out" 2> "$WORK/err"
+	rc=$?
+	check "$what: exit $want (got $rc)" [ "$rc" -eq "$want" ]
+}
+
+rc_of "send two commands" 0 "$CC" send "$U" '#** VER' '#H0 GAIN 1 M -10 A'
+check "send prints the replies" diff -u - "$WORK/out" <<'OUT'
+OK> #H0 VER 4.4.0.2
+OK> #H0 GAIN 1 M -10.00 A
+OUT
+
+rc_of "send a wildcard channel" 0 "$CC" send "$U" '#H0 GAIN * P'
+check "send prints every line of one reply" \
+	[ "$(grep -c '^OK> #H0 GAIN [A-H] P ' "$WORK/out")" -eq 8 ]
+
+rc_of "send with an ERROR reply" 1 "$CC" send "$U" '#** VER' 'VER'
+check "error reply printed" grep -qx 'OK> ERROR SYNTAX ERROR.' "$WORK/out"
+
+rc_of "quiet send" 0 "$CC" send -q "$U" '#** VER'
+check "quiet prints nothing" [ ! -s "$WORK/out" ]
+
+rc_of "wrong password" 3 "$CC" -p nope send "$U" '#** VER'
+check "wrong password explained" grep -q 'login failed' "$WORK/err"
+
+rc_of "nothing listening" 2 "$CC" send 127.0.0.1:1 '#** VER'
+rc_of "no command" 2 "$CC" send "$U"
+rc_of "unknown verb" 2 "$CC" frobnicate "$U"
+rc_of "bad address" 2 "$CC" send '[::1' '#** VER'
+rc_of "--help" 0 "$CC" --help
+check "help names the verbs" grep -q 'watch HOST\[:PORT\]' "$WORK/out"
+
+# watch: started first, it must print the change another session makes
+timeout 20 "$CC" watch -n 1 -w 10 "$U" > "$WORK/watch.out" 2>&1 &
+WATCH=$!
+sleep 0.5
+"$CC" send -q "$U" '#H0 GAIN 5 M -3 A'
+wait "$WATCH"
+rc=$?
+check "watch exits 0 after one report (got $rc)" [ "$rc" -eq 0 ]
+check "watch printed the change as a bare line" \
+	grep -qx '#H0 GAIN 5 M -3.00 A' "$WORK/watch.out"
+
+rc_of "watch -g prints gate reports" 0 "$CC" watch -g -n 2 -w 15 "$U"
+check "gate report lines" [ "$(grep -Ec '^#H0 GATE [0-9A-F]{2}$' "$WORK/out")" -eq 2 ]
+
+rc_of "watch -n with nothing happening times out" 3 "$CC" watch -n 1 -w 1 "$U"
+
+printf '#** VER\r\n#H0 UID\n' | timeout 20 "$CC" shell -t 2 "$U" > "$WORK/out" 2>&1
+rc=$?
+check "shell exits 0 at end of input (got $rc)" [ "$rc" -eq 0 ]
+check "shell printed both replies" diff -u - "$WORK/out" <<'OUT'
+OK> #H0 VER 4.4.0.2
+OK> #H0 UID 0A1B2C3D
+OUT
+
+set -e
+stop_daemon TERM > "$WORK/status"
+check "SIGTERM exits 0" [ "$(cat "$WORK/status")" = 0 ]
+finish

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+// The web page in headless Chromium (/usr/bin/chromium via playwright-core)
+// against the real daemon ($CONVERGD) and a raw Telnet session on the
+// console port: a fader moved on the page reaches Telnet as a bare report,
+// a mute set over Telnet shows on the page without a reload, a bad static
+// netmask is refused with the error next to the field. Screenshots of each
+// page at desktop and phone widths go to tests/integration/out/.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const outDir = path.resolve(here, "..", "out");
+const results = [];
+let daemon, context, telnet;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "convergd-browser-"));
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.once("error", reject);
+		s.listen(0, "127.0.0.1", () => {
+			const p = s.address().port;
+			s.close(() => resolve(p));
+		});
+	});
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(fn, what, ms = 5000) {
+	const end = Date.now() + ms;
+	for (;;) {
+		const v = await fn();
+		if (v) return v;
+		if (Date.now() > end) throw new Error("timed out waiting for " + what);
+		await sleep(50);
+	}
+}
+
+async function startDaemon(webPort, consolePort) {
+	const conf = path.join(tmp, "convergd.conf");
+	fs.writeFileSync(conf, `[unit]
+model = 880TA
+device_id = 0
+firmware = 4.4.0.2
+state_file = ${tmp}/state.json
+spool_dir = ${tmp}/spool
+[log]
+level = info
+target = stderr
+[engine]
+enabled = yes
+[console]
+enabled = yes
+bind = 127.0.0.1
+port = ${consolePort}
+[web]
+enabled = yes
+bind = 127.0.0.1
+port = ${webPort}
+`);
+	const log = fs.openSync(path.join(tmp, "daemon.log"), "w");
+	daemon = spawn(process.env.CONVERGD, ["-f", "-c", conf],
+	    { cwd: tmp, stdio: ["ignore", log, log] });
+	await waitFor(async () => {
+		try {
+			const r = await fetch(`http://127.0.0.1:${webPort}/`);
+			return r.status === 200;
+		} catch (e) { return false; }
+	}, "the web port", 10000);
+}
+
+// A raw TCP Telnet session logged in as protocol.md §1.1 describes.
+class Telnet {
+	constructor(port) {
+		this.buf = "";
+		this.sock = net.connect(port, "127.0.0.1");
+		this.sock.setEncoding("latin1");
+		this.sock.on("data", (d) => { this.buf += d; });
+		this.sock.on("error", () => {});
+	}
+	async expect(re, what, ms = 5000) {
+		return waitFor(() => re.test(this.buf), what, ms);
+	}
+	send(line) { this.sock.write(line + "\r"); }
+	lines() { return this.buf.split("\r\n"); }
+	async login() {
+		await this.expect(/user: $/, "user prompt");
+		this.send("clearone");
+		await this.expect(/pass: $/, "password prompt");
+		this.send("converge");
+		await this.expect(/Level: Administrator\r\n/, "login");
+		this.buf = "";
+	}
+}
+
+async function test(name, fn) {
+	try {
+		await fn();
+		results.push([name, true]);
+		console.log("ok " + name);
+	} catch (e) {
+		results.push([name, false]);
+		console.log("FAIL " + name + ": " + (e && e.stack || e));
+	}
+}
+
+async function shot(page, name) {
+	await page.screenshot({ path: path.join(outDir, name + ".png"),
+	    fullPage: true });
+}
+
+async function login(page, base) {
+	await page.goto(base + "/");
+	await page.fill("#login-user", "clearone");
+	await page.fill("#login-pass", "converge");
+	await page.click("#login-form button[type=submit]");
+	await page.waitForSelector("#page-status:not([hidden])");
+	await page.waitForSelector("#services tbody tr");
+	await page.waitForSelector("#live:not(.off)");
+}
+
+async function main() {
+	fs.mkdirSync(outDir, { recursive: true });
+	const webPort = await freePort(), consolePort = await freePort();
+	const base = `http://127.0.0.1:${webPort}`;
+	await startDaemon(webPort, consolePort);
+	telnet = new Telnet(consolePort);
+	await telnet.login();
+	context = await chromium.launchPersistentContext(
+	    path.join(tmp, "profile"), {
+		executablePath: "/usr/bin/chromium",
+		headless: true,
+		args: ["--headless", "--no-sandbox", "--disable-gpu",
+		    "--disable-quic", "--no-first-run",
+		    "--disable-background-networking",
+		    "--disable-component-update", "--disable-sync"],
+		viewport: { width: 1280, height: 900 },
+	});
+	const page = context.pages()[0] || await context.newPage();
+	const pageErrors = [];
+	page.on("pageerror", (e) => pageErrors.push(String(e)));
+
+	await test("login_shows_status_with_default_password_warning",
+	    async () => {
+		await login(page, base);
+		const warn = await page.textContent("#warnings");
+		if (!/factory login/.test(warn))
+			throw new Error("no default-password warning: " + warn);
+		const id = await page.textContent("#identity");
+		if (!/880TA/.test(id) || !/#H0/.test(id))
+			throw new Error("identity: " + id);
+		await shot(page, "desktop-status");
+	});
+
+	await test("fader_move_reaches_telnet_as_bare_report", async () => {
+		await page.goto(base + "/#control");
+		const fader = page.locator('.strip[data-key="I:0"] input');
+		await fader.waitFor();
+		await fader.focus();
+		for (let i = 0; i < 4; i++)
+			await page.keyboard.press("ArrowLeft");
+		// 4 steps of 0.5 dB down from 0: the last report is -2.00.
+		await telnet.expect(/(^|\r\n)#H0 GAIN 1 I -2\.00 A\r\n/,
+		    "bare GAIN report on Telnet");
+		const own = telnet.lines().filter((l) => l.startsWith("OK>"));
+		if (own.length)
+			throw new Error("Telnet got another session's reply: " +
+			    own[0]);
+		await shot(page, "desktop-control");
+	});
+
+	await test("telnet_mute_updates_page_without_reload", async () => {
+		await page.evaluate(() => { window.__noReload = 42; });
+		const btn = page.locator('.strip[data-key="O:1"] .mute');
+		if (await btn.getAttribute("aria-pressed") !== "false")
+			throw new Error("output 2 already muted");
+		telnet.send("#H0 MUTE 2 O 1");
+		await telnet.expect(/OK> #H0 MUTE 2 O 1\r\n/, "Telnet reply");
+		await waitFor(async () => await btn.getAttribute("aria-pressed") ===
+		    "true", "mute on the page");
+		if (await page.evaluate(() => window.__noReload) !== 42)
+			throw new Error("the page reloaded");
+	});
+
+	await test("bad_static_mask_shows_error_and_changes_nothing",
+	    async () => {
+		await page.goto(base + "/#settings");
+		await page.waitForSelector('form[data-section="network"]');
+		const form = page.locator('form[data-section="network"]');
+		await page.uncheck("#set-network\\.dhcp");
+		await page.fill("#set-network\\.address", "192.168.1.50");
+		await page.fill("#set-network\\.mask", "255.255.0.255");
+		await form.locator("button[type=submit]").click();
+		const fe = form.locator('.field-error[data-for="network.mask"]');
+		await waitFor(async () => /netmask/.test(await fe.textContent()),
+		    "mask error next to the field");
+		const msg = await form.locator("p.error").textContent();
+		if (!/nothing was changed/.test(msg))
+			throw new Error("form error: " + msg);
+		const r = await page.evaluate(async () =>
+		    (await fetch("/api/v1/settings")).json());
+		if (r.settings["network.dhcp"] !== "1" ||
+		    r.settings["network.address"] !== "")
+			throw new Error("settings changed: " +
+			    JSON.stringify(r.settings));
+		await shot(page, "desktop-settings-error");
+	});
+
+	await test("users_and_backup_pages_render", async () => {
+		await page.goto(base + "/#users");
+		await page.waitForSelector("#users-table tbody tr");
+		await shot(page, "desktop-users");
+		await page.goto(base + "/#backup");
+		await page.waitForSelector("#page-backup:not([hidden])");
+		await shot(page, "desktop-backup");
+	});
+
+	await test("phone_width_pages_fit", async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		for (const tab of ["status", "control", "settings"]) {
+			await page.goto(base + "/#" + tab);
+			await page.waitForSelector(`#page-${tab}:not([hidden])`);
+			await page.waitForTimeout(300);
+			const over = await page.evaluate(() =>
+			    document.documentElement.scrollWidth - innerWidth);
+			await shot(page, "phone-" + tab);
+			if (over > 2)
+				throw new Error(`${tab} is ${over}px wider than the phone`);
+		}
+	});
+
+	await test("no_script_errors", async () => {
+		if (pageErrors.length)
+			throw new Error(pageErrors.join("; "));
+	});
+}
+
+async function cleanup() {
+	try { if (context) await context.close(); } catch (e) { /* closing */ }
+	try { if (telnet) telnet.sock.destroy(); } catch (e) { /* closing */ }
+	if (daemon && daemon.exitCode === null) {
+		daemon.kill("SIGTERM");
+		await waitFor(() => daemon.exitCode !== null, "daemon exit", 5000)
+		    .catch(() => daemon.kill("SIGKILL"));
+	}
+	fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+const guard = setTimeout(() => {
+	console.log("FAIL overall time-out");
+	cleanup().finally(() => process.exit(1));
+}, 120000);
+
+main().catch((e) => {
+	results.push(["setup", false]);
+	console.log("FAIL setup: " + (e && e.stack || e));
+}).finally(async () => {
+	clearTimeout(guard);
+	await cleanup();
+	const failed = results.filter((r) => !r[1]).length;
+	console.log(`${results.length - failed}/${results.length} passed`);
+	process.exit(failed ? 1 : 0);
+});
