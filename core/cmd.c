@@ -358,7 +358,7 @@ cmd_addr_match(char type, char id, const struct cmd_unit *u)
 }
 
 void
-cmd_unit_local(struct cmd_unit *unit)
+cmd_local_unit(struct cmd_unit *unit)
 {
 	memset(unit, 0, sizeof(*unit));
 	state_identity(&unit->ident);
@@ -375,7 +375,7 @@ cmd_units(struct cmd_unit *out, size_t max)
 {
 	if (max == 0)
 		return 0;
-	cmd_unit_local(&out[0]);
+	cmd_local_unit(&out[0]);
 	return out[0].model != NULL ? 1 : 0;
 }
 

@@ -16,7 +16,7 @@
 #include "state.h"
 
 #define CMD_LINE_MAX 512	/* longest command line accepted */
-#define CMD_REPLY_MAX 8192	/* room for every reply line of one command */
+#define CMD_REPLY_MAX 16384	/* room for every reply line of one command */
 #define CMD_REPORTS_MAX 32	/* LVLREPORT entries per session */
 
 struct cmd_report_entry {

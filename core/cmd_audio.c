@@ -101,10 +101,12 @@ cmd_limit_one(struct cmd_ctx *ctx, char grp, int ch, const char *tok,
 {
 	const struct cmd_limit_arg *a = argp;
 	char why[CMD_WHY_MAX];
-	double min, max;
+	double min, max, before = 0.0, after = 0.0;
 	int rc;
 
 	rc = state_minmax_get(grp, ch, &min, &max);
+	if (rc == 0 && a->set)
+		rc = state_gain_get(grp, ch, &before);
 	if (rc == 0 && a->set) {
 		if (a->which != CMD_LIMIT_MAX)
 			min = a->v[0];
@@ -124,6 +126,10 @@ cmd_limit_one(struct cmd_ctx *ctx, char grp, int ch, const char *tok,
 	else
 		cmd_reply_ok(ctx, "MINMAX %s %c %.2f %.2f", tok, grp,
 		    cmd_round2(min), cmd_round2(max));
+	/* The maker gets no report of its own changes: say if gain moved. */
+	if (a->set && state_gain_get(grp, ch, &after) == 0 && after != before)
+		cmd_reply_ok(ctx, "GAIN %s %c %.2f A", tok, grp,
+		    cmd_round2(after));
 	return 0;
 }
 

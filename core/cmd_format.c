@@ -236,7 +236,7 @@ cmd_format_change(const struct bus_change *c, char *buf, size_t len)
 	    (size_t)c->what >= sizeof(cmd_fmt_fns) / sizeof(*cmd_fmt_fns) ||
 	    cmd_fmt_fns[c->what] == NULL)
 		return 0;
-	cmd_unit_local(&u);
+	cmd_local_unit(&u);
 	if (u.model == NULL)
 		return 0;
 	cmd_out(&o, "#%c%c ", u.type, "0123456789ABCDEF"[u.id & 0xf]);
@@ -261,7 +261,7 @@ cmd_format_reports(const struct cmd_session *s, const struct bus_meters *m,
 	if (len == 0)
 		return 0;
 	buf[0] = '\0';
-	cmd_unit_local(&u);
+	cmd_local_unit(&u);
 	if (u.model == NULL)
 		return 0;
 	addr[0] = u.type;

@@ -99,6 +99,6 @@ const char *cmd_unit_setting_name(int setting);
 void cmd_unit_setting_value(enum state_setting s, const char *in, char *out,
     size_t len);
 /* The local unit as the interpreter sees it. */
-void cmd_unit_local(struct cmd_unit *unit);
+void cmd_local_unit(struct cmd_unit *unit);
 
 #endif

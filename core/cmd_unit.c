@@ -115,7 +115,7 @@ cmd_setting_put(struct cmd_ctx *ctx, enum state_setting s, const char *v)
 
 /*
  * NAME [value]: text settings take the rest of the line (blanks become
- * single blanks) and CLEAR empties them; the others take one token.
+ * single blanks), the others one token; CLEAR empties text and addresses.
  */
 static int
 cmd_setting(struct cmd_ctx *ctx)
@@ -125,13 +125,16 @@ cmd_setting(struct cmd_ctx *ctx)
 	const struct state_setting_info *info = state_setting_info(s);
 	char value[CMD_LINE_MAX];
 	bool text = info != NULL && info->type == SETTING_TEXT;
+	/* Text and addresses may be empty ("not configured"). */
+	bool clearable = text || (info != NULL && info->min == 0 &&
+	    (info->type == SETTING_IPV4 || info->type == SETTING_MASK));
 
 	if (ctx->nargs > 0) {
 		if ((!text && ctx->nargs != 1) ||
 		    !cmd_join_args(ctx, 0, value, sizeof(value)) ||
 		    strlen(value) >= BUS_TEXT_MAX)
 			return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-		if (text && strcasecmp(value, "CLEAR") == 0)
+		if (clearable && strcasecmp(value, "CLEAR") == 0)
 			value[0] = '\0';
 		if (cmd_setting_put(ctx, s, value) != 0)
 			return -EINVAL;

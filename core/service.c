@@ -49,7 +49,8 @@ svc_poll(struct svc_ctx *ctx, struct pollfd *fds, nfds_t nfds,
 
 	if (timeout_ms < 0 || timeout_ms > 1000)
 		timeout_ms = 1000;
-	memcpy(all, fds, nfds * sizeof *fds);
+	if (nfds)
+		memcpy(all, fds, nfds * sizeof *fds);
 	all[nfds].fd = ctx->wake_fd;
 	all[nfds].events = POLLIN;
 	all[nfds].revents = 0;
@@ -62,7 +63,8 @@ svc_poll(struct svc_ctx *ctx, struct pollfd *fds, nfds_t nfds,
 		}
 		n--;
 	}
-	memcpy(fds, all, nfds * sizeof *fds);
+	if (nfds)
+		memcpy(fds, all, nfds * sizeof *fds);
 	return n;
 }
 

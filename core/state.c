@@ -57,7 +57,7 @@ struct change_set {
 
 static struct {
 	pthread_rwlock_t lock;
-	bool ready;
+	_Atomic bool ready;	/* read without the lock by guard clauses */
 	struct state_identity id;
 	struct state_layout layout;
 	uint64_t seq;

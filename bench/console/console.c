@@ -183,9 +183,11 @@ dial(const char *host, int port)
 static void
 wait_text(struct bconn *b, const char *text)
 {
+	size_t tlen = strlen(text), used;
+	char *at;
 	ssize_t n;
 
-	while (memmem(b->in, b->in_len, text, strlen(text)) == NULL) {
+	while ((at = memmem(b->in, b->in_len, text, tlen)) == NULL) {
 		if (b->in_len >= sizeof(b->in) - 1)
 			b->in_len = 0;
 		n = read(b->fd, b->in + b->in_len, sizeof(b->in) - b->in_len);
@@ -196,7 +198,10 @@ wait_text(struct bconn *b, const char *text)
 		}
 		b->in_len += (size_t)n;
 	}
-	b->in_len = 0;
+	/* keep what follows the text */
+	used = (size_t)(at - b->in) + tlen;
+	memmove(b->in, b->in + used, b->in_len - used);
+	b->in_len -= used;
 }
 
 static void

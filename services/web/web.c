@@ -41,7 +41,7 @@ static const struct cfg_key web_keys[] = {
 	{ "lockout_after", CFG_INT, 1, 100, "3", NULL,
 	    "failed logins from one address before it is locked out" },
 	{ "request_timeout_ms", CFG_INT, 500, 60000, "5000", NULL,
-	    "time to receive a request or send a reply (ms)" },
+	    "time civetweb allows to receive a request (ms)" },
 	{ NULL },
 };
 

@@ -57,9 +57,8 @@ done
 check "server never agreed to an option" \
 	bash -c "! grep -Eq 'RCVD (WILL|DO) ' '$WORK/nego.out'"
 check "daemon still running" kill -0 "$DAEMON_PID"
-# not $(stop_daemon): a subshell cannot wait for our child
-stop_daemon TERM > "$WORK/status"
-check "SIGTERM exits 0" [ "$(cat "$WORK/status")" = 0 ]
+stop_daemon TERM
+check "SIGTERM exits 0" test "$STOP_STATUS" -eq 0
 if [ "$FAILED" -ne 0 ]; then
 	echo "---- telnet transcript ----"; cat -A "$WORK/nego.out" | tail -40
 	echo "---- daemon log ----"; tail -30 "$WORK/daemon.log"

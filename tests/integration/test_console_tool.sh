@@ -74,6 +74,6 @@ OK> #H0 UID 0A1B2C3D
 OUT
 
 set -e
-stop_daemon TERM > "$WORK/status"
-check "SIGTERM exits 0" [ "$(cat "$WORK/status")" = 0 ]
+stop_daemon TERM
+check "SIGTERM exits 0" test "$STOP_STATUS" -eq 0
 finish

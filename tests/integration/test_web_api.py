@@ -341,6 +341,26 @@ def t_websocket_snapshot_push_and_resync(d, adm):
     ws.close()
 
 
+def t_session_survives_concurrent_requests(d, adm):
+    # 16 connections at once refresh the same session: none may see 401.
+    import threading
+    statuses = []
+
+    def worker():
+        c = Client(d.web_port)
+        c.cookie, c.csrf = adm.cookie, adm.csrf
+        for _ in range(100):
+            statuses.append(c.call("GET", "/session")[0])
+        c.close()
+    threads = [threading.Thread(target=worker) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    check(len(statuses) == 1600 and set(statuses) == {200},
+          f"statuses {sorted(set(statuses))} of {len(statuses)}")
+
+
 def t_lockout_after_repeated_failures(d, adm):
     c = Client(d.web_port, source="127.0.0.9")
     for i in range(3):
@@ -375,6 +395,7 @@ TESTS = [
     t_logout_ends_session,
     t_restore_with_one_bad_field_changes_nothing,
     t_websocket_snapshot_push_and_resync,
+    t_session_survives_concurrent_requests,
     t_lockout_after_repeated_failures,
 ]
 

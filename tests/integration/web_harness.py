@@ -208,8 +208,12 @@ class WebSocket:
 
     def recv(self, timeout=5.0):
         """Next text message as parsed JSON (skips control frames)."""
-        self.sock.settimeout(timeout)
+        deadline = time.monotonic() + timeout
         while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("no message within %.1f s" % timeout)
+            self.sock.settimeout(left)
             b0, b1 = self._need(2)
             n = b1 & 0x7F
             if n == 126:
@@ -222,11 +226,15 @@ class WebSocket:
                 return json.loads(payload)
             if op == 8:
                 raise ConnectionError("websocket closed by server")
+            if op == 9:
+                self._frame(0x8A, payload)  # answer a ping, as browsers do
 
     def send(self, obj):
-        data = json.dumps(obj).encode()
+        self._frame(0x81, json.dumps(obj).encode())
+
+    def _frame(self, first, data):
         mask = os.urandom(4)
-        hdr = bytes([0x81])
+        hdr = bytes([first])
         if len(data) < 126:
             hdr += bytes([0x80 | len(data)])
         else:

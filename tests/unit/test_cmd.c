@@ -209,8 +209,14 @@ static const struct row limit_rows[] = {
 	/* a new MIN pulls the gain up with it */
 	{ MODEL_880TA, U, "#H0 GAIN 3 M -40 A",
 	    "OK> #H0 GAIN 3 M -40.00 A\r\n" },
-	{ MODEL_880TA, M, "#H0 MIN 3 M -30", "OK> #H0 MIN 3 M -30.00\r\n" },
+	{ MODEL_880TA, M, "#H0 MIN 3 M -30",
+	    "OK> #H0 MIN 3 M -30.00\r\nOK> #H0 GAIN 3 M -30.00 A\r\n" },
 	{ MODEL_880TA, U, "#H0 GAIN 3 M", "OK> #H0 GAIN 3 M -30.00 A\r\n" },
+	{ MODEL_880TA, M, "#H0 MINMAX 3 M -60 -35",
+	    "OK> #H0 MINMAX 3 M -60.00 -35.00\r\n"
+	    "OK> #H0 GAIN 3 M -35.00 A\r\n" },
+	/* a gain already inside the new limits is not repeated */
+	{ MODEL_880TA, M, "#H0 MAX 3 M -20", "OK> #H0 MAX 3 M -20.00\r\n" },
 	{ MODEL_880TA, M, "#H0 MAX 1 G 6", ARG_H0 },
 	/* RAMP: idle ramps show rate 0 and the gain */
 	{ MODEL_880TA, U, "#H0 RAMP 1 O", "OK> #H0 RAMP 1 O 0.00 0.00\r\n" },
@@ -428,6 +434,9 @@ static const struct row settings_rows[] = {
 	{ MODEL_880TA, A, "#H0 ENETDHCP 2", ARG_H0 },
 	{ MODEL_880TA, A, "#H0 ENETDNS 10.0.0.2",
 	    "OK> #H0 ENETDNS 10.0.0.2\r\n" },
+	/* addresses may be emptied again, codes may not */
+	{ MODEL_880TA, A, "#H0 ENETDNS clear", "OK> #H0 ENETDNS\r\n" },
+	{ MODEL_880TA, A, "#H0 SNMPMNGRPORT CLEAR", ARG_H0 },
 	/* free text keeps its case */
 	{ MODEL_880TA, A, "#H0 ENETDOMAIN Example.com",
 	    "OK> #H0 ENETDOMAIN Example.com\r\n" },

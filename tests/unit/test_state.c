@@ -1004,6 +1004,55 @@ START_TEST(t_json_not_an_object)
 }
 END_TEST
 
+/* Every model lays out, serialises and loads its own file back. */
+START_TEST(t_every_model_round_trips)
+{
+	const struct model *m = model_get(_i);
+	const struct model_group *in = model_group(m, 'I');
+	json_t *a, *b;
+
+	state_fini();
+	bus_shutdown();
+	setup_model(_i);
+	ck_assert_int_eq(state_gain_set('I', in->count - 1, -2, false,
+	    &console, NULL, why, sizeof why), 0);
+	ck_assert_int_eq(state_gain_set('I', in->count, -2, false, &console,
+	    NULL, why, sizeof why), -EINVAL);
+	ck_assert_int_eq(state_label_set('E', 17, "Bus N", &console, why,
+	    sizeof why), 0);
+	ck_assert_int_eq(state_mtrx_set('E', 0, 'E', 1, 1, &console, NULL,
+	    why, sizeof why), 0);
+	a = state_to_json();
+	ck_assert_str_eq(json_string_value(json_object_get(a, "model")),
+	    m->name);
+	ck_assert_int_eq(state_from_json(a, &console, why, sizeof why), 0);
+	b = state_to_json();
+	json_object_del(a, "seq");
+	json_object_del(b, "seq");
+	ck_assert_msg(json_equal(a, b), "%s round trip differs", m->name);
+	json_decref(a);
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(t_services_table)
+{
+	struct bus_service row = { "web", SVC_RUNNING, 0, "" }, out[4];
+
+	state_service_put(&row);
+	row.state = SVC_BACKOFF;
+	row.restarts = 2;
+	state_service_put(&row);
+	snprintf(row.name, sizeof row.name, "snmp");
+	state_service_put(&row);
+	ck_assert_uint_eq(state_services(out, 4), 2);
+	ck_assert_str_eq(out[0].name, "web");
+	ck_assert_int_eq(out[0].state, SVC_BACKOFF);
+	ck_assert_uint_eq(out[0].restarts, 2);
+	ck_assert_str_eq(out[1].name, "snmp");
+}
+END_TEST
+
 /* ---- bus, defaults, meters, events ---- */
 
 START_TEST(t_bus_change_seq)
@@ -1291,6 +1340,10 @@ state_suite(void)
 	    t_json_malformed, NROWS(bad_json));
 	add(s, tcase_create("json_root_must_be_object"),
 	    t_json_not_an_object, 0);
+	add(s, tcase_create("every_model_round_trips"),
+	    t_every_model_round_trips, MODEL_COUNT);
+	add(s, tcase_create("services_table_replaces_by_name"),
+	    t_services_table, 0);
 	add(s, tcase_create("bus_change_has_increasing_seq"),
 	    t_bus_change_seq, 0);
 	add(s, tcase_create("bus_change_seen_after_setter_returned"),

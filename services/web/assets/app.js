@@ -586,7 +586,7 @@ async function loadUsers() {
 			loadUsers();
 		} });
 		return el("tr", {}, el("td", { text: u.name }), el("td", {}, sel),
-		    el("td", { class: "actions" }, pw, del));
+		    el("td", {}, el("div", { class: "actions" }, pw, del)));
 	});
 	$("#users-table tbody").replaceChildren(...rows);
 }
