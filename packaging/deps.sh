@@ -13,13 +13,18 @@ test_packages=(
 	check libsubunit-dev
 	expect telnet socat procps iproute2 psmisc
 	python3 python3-pexpect
-	chromium nodejs npm
+	chromium
 	wrk xxd
 )
 
 case "${1:-}" in
 build) packages=("${build_packages[@]}") ;;
-test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+test)
+	packages=("${build_packages[@]}" "${test_packages[@]}")
+	# browser tests drive Chromium with playwright-core from npm; keep a
+	# Node.js that is already there (Debian's nodejs conflicts with others)
+	command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+	;;
 *) echo "usage: $0 build|test" >&2; exit 2 ;;
 esac
 
