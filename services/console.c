@@ -22,6 +22,7 @@
 #define CONSOLE_BUS_DEPTH	4096
 #define CONSOLE_ACCEPT_BURST	16	/* accepts per pass */
 #define CONSOLE_BUS_BURST	4096	/* bus messages per pass */
+#define CONSOLE_BEAT_MS		100	/* heartbeat period when busy */
 
 static const char *const console_bauds[] = {
 	"9600", "19200", "38400", "57600", "115200", NULL
@@ -452,6 +453,9 @@ console_pass(struct console *c, size_t polled)
 		/* report this session's changes before the next one's */
 		console_bus(c);
 	}
+	for (i = 0; i <= c->nsessions; i++)
+		if ((s = console_nth(c, i)) != NULL && s->out_len > s->out_off)
+			console_session_flush(c, s);
 	console_sweep(c, now);
 }
 
@@ -459,6 +463,7 @@ static int
 console_run(struct svc_ctx *ctx)
 {
 	struct console *c = svc_priv(ctx);
+	uint64_t beat = 0, now;
 	size_t polled;
 	nfds_t nfds;
 	int n;
@@ -475,7 +480,11 @@ console_run(struct svc_ctx *ctx)
 		if (svc_should_stop(ctx))
 			break;
 		console_pass(c, polled);
-		svc_beat(ctx);
+		/* busy passes run thousands of times a second: beat at 10 Hz */
+		if ((now = clock_ms()) - beat >= CONSOLE_BEAT_MS) {
+			svc_beat(ctx);
+			beat = now;
+		}
 	}
 	return 0;
 }

@@ -92,7 +92,7 @@ struct console {
 struct console_session *console_session_new(struct console *c, int fd,
     const char *addr, unsigned port, bool serial);
 void console_session_free(struct console_session *s);
-/* Queue (or send at once) output; an overflow marks the session dead. */
+/* Queue output (flushed once per pass); an overflow marks it dead. */
 void console_session_send(struct console *c, struct console_session *s,
     const void *data, size_t len);
 /* Write what is pending; marks the session dead on a socket error. */

@@ -171,22 +171,12 @@ void
 console_session_send(struct console *c, struct console_session *s,
     const void *data, size_t len)
 {
-	const uint8_t *p = data;
-	ssize_t n;
-
 	if (s->dead || len == 0)
 		return;
-	if (s->out_len == s->out_off) {
-		/* nothing queued: try the socket first, in one write */
-		if ((n = session_write(s, p, len)) < 0) {
-			session_fail(s, strerror(errno));
-			return;
-		}
-		p += n;
-		len -= (size_t)n;
-		if (len == 0)
-			return;
-	}
+	/*
+	 * Always queue: the service flushes every session once per pass,
+	 * so a burst of replies or reports costs one write, not one each.
+	 */
 	if (!session_room(c, s, len)) {
 		c->overflows++;
 		if (s->serial) {
@@ -199,7 +189,7 @@ console_session_send(struct console *c, struct console_session *s,
 		session_fail(s, "output buffer overflow");
 		return;
 	}
-	memcpy(s->out + s->out_len, p, len);
+	memcpy(s->out + s->out_len, data, len);
 	s->out_len += len;
 }
 

@@ -217,6 +217,7 @@ web_run(struct svc_ctx *ctx)
 
 	if ((rc = web_start(ctx, p)) < 0)
 		return rc;
+	svc_beat(ctx);	/* serving now: the status page may say "running" */
 	p->dropped = bus_sub_dropped(p->sub);
 	while (!svc_should_stop(ctx)) {
 		pfd.fd = bus_sub_fd(p->sub);

@@ -261,6 +261,7 @@ audio_groups(const struct model *m)
 static json_t *
 matrix_ends(const struct model *m, unsigned cap)
 {
+	const struct model_group *mics = model_group(m, 'M');
 	json_t *a = json_array();
 	char tok[8];
 	size_t gi;
@@ -272,10 +273,17 @@ matrix_ends(const struct model *m, unsigned cap)
 		if (!(g->caps & cap) || g->alias != 0 || g->letter == 'E')
 			continue;
 		for (i = 0; i < g->count; i++) {
+			json_t *end;
+
 			model_channel_format(g, i, tok, sizeof(tok));
-			json_array_append_new(a, json_pack("{s:s#, s:i, s:s}",
-			    "group", &g->letter, 1, "index", i,
-			    "channel", tok));
+			end = json_pack("{s:s#, s:i, s:s}", "group", &g->letter,
+			    1, "index", i, "channel", tok);
+			/* Mic inputs route as 3/4/5, not 1 (protocol.md §5.1). */
+			if (cap == GRP_MTRX_SRC)
+				json_object_set_new(end, "mic", json_boolean(
+				    g->letter == 'I' && mics != NULL &&
+				    i < mics->count));
+			json_array_append_new(a, end);
 		}
 	}
 	return a;

@@ -96,7 +96,15 @@ def t_status_shows_identity_and_warning(d, adm):
           f"identity {i}")
     check(any(w["code"] == "default_password" for w in s["warnings"]),
           "default password warning")
-    web = [x for x in s["services"] if x["name"] == "web"]
+    # The supervisor marks a service running shortly after it serves.
+    deadline = time.monotonic() + 5
+    while True:
+        web = [x for x in s["services"] if x["name"] == "web"]
+        if (web and web[0]["state"] == "running") or \
+                time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+        s = adm.call("GET", "/status")[1]
     check(web and web[0]["state"] == "running", f"services {s['services']}")
     check(s["network"]["mode"] in ("dhcp", "static"), "network mode")
     check(isinstance(s["events"], list), "events list")

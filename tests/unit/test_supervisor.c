@@ -51,9 +51,13 @@ loop_run(struct svc_ctx *ctx)
 	return 0;
 }
 
+static uint64_t run_started[16];
+
 static int
 fail_run(struct svc_ctx *ctx)
 {
+	if (runs < 16)
+		run_started[runs] = clock_ms();
 	runs++;
 	svc_set_error(ctx, "disk on fire");
 	return -EIO;
@@ -163,6 +167,17 @@ wait_state(enum svc_state state, unsigned ms)
 	return false;
 }
 
+/* Wait (bounded) until run() has been entered `n` times. */
+static bool
+wait_runs(int n, unsigned ms)
+{
+	uint64_t end = clock_ms() + ms;
+
+	while (runs < n && clock_ms() < end)
+		usleep(5000);
+	return runs == n;
+}
+
 static void
 setup(void)
 {
@@ -210,17 +225,25 @@ END_TEST
 
 START_TEST(failed_service_is_restarted_with_doubling_backoff)
 {
-	uint64_t t0 = clock_ms();
+	/* backoff 100, 200, 400, then capped at 400 ms */
+	static const unsigned expect[] = { 100, 200, 400, 400 };
+	uint64_t end = clock_ms() + 5000;
 
 	start(&failing, "");
-	/* restarts at about 100, 300 (100+200), 700 (+400), 1100 (+400) ms */
-	while (clock_ms() - t0 < 1250)
-		usleep(10000);
-	ck_assert_int_ge(runs, 4);
-	ck_assert_int_le(runs, 5);
-	ck_assert_uint_ge(row().restarts, 3);
+	while (runs < 5 && clock_ms() < end)
+		usleep(5000);
 	ck_assert_str_eq(row().last_error, "disk on fire");
+	ck_assert_uint_ge(row().restarts, 4);
 	supervisor_stop();
+	ck_assert_int_ge(runs, 5);
+	for (int i = 0; i < 4; i++) {
+		uint64_t gap = run_started[i + 1] - run_started[i];
+
+		/* never early; late only by scheduling (generous for sanitizers) */
+		ck_assert_msg(gap >= expect[i] && gap < expect[i] + 250,
+		    "restart %d after %llu ms, expected %u", i + 1,
+		    (unsigned long long)gap, expect[i]);
+	}
 }
 END_TEST
 
@@ -232,6 +255,22 @@ START_TEST(failing_service_is_listed_as_backing_off)
 }
 END_TEST
 
+/* Wait (bounded) until the service has been restarted `n` times and runs. */
+static bool
+wait_running_after(unsigned n, unsigned ms)
+{
+	uint64_t end = clock_ms() + ms;
+
+	while (clock_ms() < end) {
+		struct supervisor_row r = row();
+
+		if (r.restarts == n && r.state == SVC_RUNNING)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
 START_TEST(service_recovers_after_failures)
 {
 	struct bus_sub *events = bus_subscribe(BUS_MASK(BUS_EVENT), 64);
@@ -239,8 +278,8 @@ START_TEST(service_recovers_after_failures)
 	bool recovered = false;
 
 	start(&recovering, "");
-	ck_assert(wait_state(SVC_RUNNING, 2000));
-	ck_assert_uint_eq(row().restarts, 2);
+	ck_assert(wait_running_after(2, 3000));
+	usleep(50000);
 	while (bus_take(events, &m) == 1)
 		recovered |= strcmp(m.u.event.text,
 		    "service recovering recovered") == 0;
@@ -304,7 +343,7 @@ START_TEST(reload_disables_and_enables_a_service)
 	supervisor_reload(on, report, sizeof report);
 	ck_assert_str_eq(report, "steady enabled; ");
 	ck_assert(wait_state(SVC_RUNNING, 1000));
-	ck_assert_int_eq(runs, 2);
+	ck_assert(wait_runs(2, 1000));
 	supervisor_stop();
 	cfg_unref(off);
 	cfg_unref(on);
@@ -325,7 +364,7 @@ START_TEST(reload_restarts_a_service_whose_settings_changed)
 	ck_assert_str_eq(report, "steady restarted with new settings; ");
 	usleep(100000);
 	ck_assert(wait_state(SVC_RUNNING, 1000));
-	ck_assert_int_eq(runs, 2);
+	ck_assert(wait_runs(2, 1000));
 	supervisor_stop();
 	cfg_unref(same);
 	cfg_unref(faster);

@@ -325,10 +325,8 @@ function renderMatrix() {
 async function toggleRoute(s, d, si, di) {
 	const v = app.audio.matrix.routes[si][di];
 	const base = `#** MTRX ${s.channel} ${s.group} ${d.channel} ${d.group} `;
-	if (v > 0) { await command(base + "0"); return; }
-	// Mic sources take 4 (gated) instead of 1 (on).
-	const r = await command(base + "1");
-	if (r && r.error) await command(base + "4");
+	// Mic sources route gated (4); others simply on (1).
+	await command(base + (v > 0 ? "0" : s.mic ? "4" : "1"));
 }
 
 function setCell(si, di, v) {

@@ -188,6 +188,18 @@ async function main() {
 			throw new Error("the page reloaded");
 	});
 
+	await test("matrix_click_routes_and_reaches_telnet", async () => {
+		const cell = page.locator('#matrix td[data-x="0:0"]');
+		if ((await cell.textContent()) !== "")
+			throw new Error("I1 -> O1 already routed");
+		await cell.click();
+		// Input 1 is a mic on the 880TA: routed gated (4).
+		await telnet.expect(/(^|\r\n)#H0 MTRX 1 I 1 O 4\r\n/,
+		    "bare MTRX report on Telnet");
+		await waitFor(async () => (await cell.textContent()) === "●",
+		    "the crosspoint lit on the page");
+	});
+
 	await test("bad_static_mask_shows_error_and_changes_nothing",
 	    async () => {
 		await page.goto(base + "/#settings");
