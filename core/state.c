@@ -3,7 +3,8 @@
  * The shared state (state.h): one static struct behind one rwlock.
  * Setters validate first (guard clauses, nothing changes on error), apply
  * under the write lock, number the change, unlock, then save (settings:
- * persist_save_now, audio: persist_mark_dirty) and publish BUS_CHANGE.
+ * persist_save_now, which includes labels, limits, presets and macros;
+ * gains, mutes and the matrix: persist_mark_dirty) and publish BUS_CHANGE.
  * Bus and persistence are never called with the lock held, and password
  * hashing (slow) never runs under it. The JSON file format is in
  * state_json.c and docs/state-file.md.
@@ -1174,7 +1175,7 @@ state_minmax_set(char group, int channel, double min, double max,
 		c->number = g;
 	}
 	UNLOCK();
-	return finish(&cs, SAVE_AUDIO, why, whylen);
+	return finish(&cs, SAVE_SETTINGS, why, whylen);
 }
 
 int
@@ -1405,7 +1406,7 @@ state_label_set(char group, int channel, const char *text,
 	change_addr(c, group, channel);
 	snprintf(c->text, sizeof c->text, "%s", text);
 	UNLOCK();
-	return finish(&cs, SAVE_AUDIO, why, whylen);
+	return finish(&cs, SAVE_SETTINGS, why, whylen);
 }
 
 /* ---- matrix ---- */
@@ -1646,7 +1647,7 @@ state_preset_store(int n, const struct origin *origin, char *why,
 	memcpy(p->level, st.d->audio.level, sizeof p->level);
 	change_add(&cs, STATE_F_PRESET_STORED, origin)->integer = n;
 	UNLOCK();
-	return finish(&cs, SAVE_AUDIO, why, whylen);
+	return finish(&cs, SAVE_SETTINGS, why, whylen);
 }
 
 /* One STATE_F_PRESET, not one change per channel: consumers resync. */
@@ -1746,7 +1747,7 @@ state_macro_define(int n, const char *const *lines, size_t count,
 	change_add(&cs, STATE_F_MACRO_DEFINED, origin)->integer = n;
 	UNLOCK();
 	free(old);
-	return finish(&cs, SAVE_AUDIO, why, whylen);
+	return finish(&cs, SAVE_SETTINGS, why, whylen);
 }
 
 size_t

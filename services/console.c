@@ -22,7 +22,7 @@
 #define CONSOLE_BUS_DEPTH	4096
 #define CONSOLE_ACCEPT_BURST	16	/* accepts per pass */
 #define CONSOLE_BUS_BURST	4096	/* bus messages per pass */
-#define CONSOLE_BEAT_MS		100	/* heartbeat period when busy */
+#define CONSOLE_BEAT_MS		100	/* heartbeat period, busy */
 
 static const char *const console_bauds[] = {
 	"9600", "19200", "38400", "57600", "115200", NULL
@@ -33,12 +33,14 @@ static const struct cfg_key console_keys[] = {
 	    "Telnet/TCP sessions at once; more are refused with a reason" },
 	{ "idle_timeout", CFG_INT, 0, 86400, "900", NULL,
 	    "seconds without input before a session is closed (0 = never)" },
+	{ "login_timeout", CFG_INT, 0, 3600, "60", NULL,
+	    "seconds to log in before the session is closed (0 = never)" },
 	{ "max_line", CFG_INT, 16, 4096, "512", NULL,
 	    "longest command line; longer lines are dropped with an error" },
 	{ "max_output", CFG_INT, 16384, 16777216, "262144", NULL,
 	    "bytes queued for a slow reader before it is disconnected" },
 	{ "lockout_failures", CFG_INT, 0, 1000, "5", NULL,
-	    "failed logins from one address before it is locked out (0 = off)" },
+	    "failed logins from one address before a lockout (0 = off)" },
 	{ "lockout_delay", CFG_INT, 1, 300, "2", NULL,
 	    "first lockout in seconds; doubles with each lockout, up to 300" },
 	{ "serial_device", CFG_PATH, 0, 255, "", NULL,
@@ -55,6 +57,7 @@ console_limits(struct svc_ctx *ctx, struct console *c)
 	c->lim.max_line = (size_t)svc_cfg_int(ctx, "max_line");
 	c->lim.max_output = (size_t)svc_cfg_int(ctx, "max_output");
 	c->lim.idle_ms = (uint64_t)svc_cfg_int(ctx, "idle_timeout") * 1000u;
+	c->lim.login_ms = (uint64_t)svc_cfg_int(ctx, "login_timeout") * 1000u;
 	console_lockout_init(&c->lockout,
 	    (unsigned)svc_cfg_int(ctx, "lockout_failures"),
 	    (uint64_t)svc_cfg_int(ctx, "lockout_delay") * 1000u,
@@ -404,7 +407,7 @@ console_ready(struct console *c, struct console_session *s, short revents)
 		if (console_session_wants_input(c, s))
 			console_session_input(c, s);
 		else if (revents & POLLHUP)
-			s->dead = true;	/* gone, and we cannot read now */
+			s->dead = true;	/* gone; we cannot read now */
 	}
 }
 

@@ -42,7 +42,7 @@ struct console_telnet {
 	enum console_telnet_state state;
 	uint8_t verb;
 	uint8_t sb_option;
-	size_t sb_len;			/* payload bytes of the current SB */
+	size_t sb_len;			/* payload bytes of this SB */
 	uint8_t sb_keep[CONSOLE_TELNET_SB_KEEP];
 	uint8_t refusals[256];		/* per option, capped */
 	bool after_cr;			/* NVT: CR NUL is a bare CR */
@@ -55,8 +55,8 @@ struct console_telnet {
 /* Outcome of one console_telnet_decode call. */
 struct console_telnet_out {
 	size_t data_len;		/* clean bytes written to `data` */
-	size_t reply_len;		/* negotiation bytes written to `reply` */
-	unsigned malformed;		/* malformed sequences in this chunk */
+	size_t reply_len;		/* bytes written to `reply` */
+	unsigned malformed;		/* bad sequences in this chunk */
 };
 
 void console_telnet_init(struct console_telnet *t);
@@ -74,7 +74,7 @@ void console_telnet_decode(struct console_telnet *t, const uint8_t *in,
 enum console_telnet_line_result {
 	CONSOLE_TELNET_LINE_NONE,	/* byte kept, no line yet */
 	CONSOLE_TELNET_LINE_READY,	/* a non-empty line is in buf/len */
-	CONSOLE_TELNET_LINE_TOO_LONG,	/* an over-long line ended (dropped) */
+	CONSOLE_TELNET_LINE_TOO_LONG,	/* an over-long line was dropped */
 };
 
 struct console_telnet_line {

@@ -343,7 +343,8 @@ send_one(struct conn *c, const char *cmd, const struct opts *o)
 			deadline = now_ms() + QUIET_MS;
 		rc = conn_fill(c, deadline);
 		if (rc < 0 && !got) {
-			fprintf(stderr, "converge-console: connection closed\n");
+			fprintf(stderr, "converge-console: connection "
+			    "closed\n");
 			return EXIT_USAGE;
 		}
 		if (rc <= 0)
@@ -396,7 +397,9 @@ print_lines(struct conn *c, bool reports_only)
 static int
 cmd_shell(struct conn *c, const struct opts *o)
 {
-	struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 }, { c->fd, POLLIN, 0 } };
+	struct pollfd p[2] = {
+		{ STDIN_FILENO, POLLIN, 0 }, { c->fd, POLLIN, 0 },
+	};
 	char in[4096];
 	uint64_t quiet_until = 0;
 	ssize_t n;
@@ -424,7 +427,8 @@ cmd_shell(struct conn *c, const struct opts *o)
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			n = read(STDIN_FILENO, in, sizeof(in) - 1);
 			if (n <= 0) {
-				quiet_until = now_ms() + (uint64_t)o->timeout_ms;
+				quiet_until = now_ms() +
+				    (uint64_t)o->timeout_ms;
 				continue;
 			}
 			in[n] = '\0';
@@ -451,9 +455,11 @@ cmd_watch(struct conn *c, const struct opts *o)
 	while (!interrupted && (o->count <= 0 || seen < o->count)) {
 		if (now_ms() >= end)
 			return o->count > 0 ? EXIT_TIMEOUT : EXIT_OK;
-		rc = conn_fill(c, end < now_ms() + 1000 ? end : now_ms() + 1000);
+		rc = conn_fill(c, end < now_ms() + 1000 ? end :
+		    now_ms() + 1000);
 		if (rc < 0) {
-			fprintf(stderr, "converge-console: connection closed\n");
+			fprintf(stderr, "converge-console: connection "
+			    "closed\n");
 			return EXIT_USAGE;
 		}
 		seen += print_lines(c, true);
@@ -529,7 +535,8 @@ main(int argc, char **argv)
 	verb = argv[optind];
 	argc -= optind + 1;
 	argv += optind + 1;
-	optind = 0;		/* options may follow the verb too (0: GNU reset) */
+	/* options may follow the verb too; 0 resets GNU getopt */
+	optind = 0;
 	if ((rc = parse_opts(argc + 1, argv - 1, &o)) != 0)
 		return rc;
 	argc -= optind - 1;

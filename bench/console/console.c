@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #define MAX_CONN	64
-#define WINDOW		16		/* pipelined: commands in flight */
+#define WINDOW		16	/* pipelined: commands in flight */
 #define MAX_SAMPLES	(8u << 20)
 #define LINE_MAX_B	4096
 
@@ -38,7 +38,7 @@ struct bconn {
 struct result {
 	double per_s;
 	double p50_us, p99_us;
-	uint64_t reports;		/* bare lines (other sessions' changes) */
+	uint64_t reports;	/* bare lines: others' changes */
 };
 
 static uint32_t *samples;
@@ -131,7 +131,8 @@ echo_thread(void *arg)
 		    (fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK)) >= 0) {
 			int on = 1;
 
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+			    sizeof(on));
 			conns[n].fd = fd;
 			conns[n++].len = 0;
 		}
@@ -333,7 +334,18 @@ close_all(struct bconn *conns, int n)
 
 	for (i = 0; i < n; i++)
 		close(conns[i].fd);
-	usleep(200000);		/* the server notices before the next run */
+	usleep(200000);	/* let the server notice before the next run */
+}
+
+static void
+print_row(int sessions, const char *mode, const struct result *rc,
+    const struct result *re)
+{
+	printf("%-8d %-9s | %12.0f %8.0f %8.0f %10llu | %12.0f %8.0f %8.0f | "
+	    "%6.2f\n", sessions, mode, rc->per_s, rc->p50_us, rc->p99_us,
+	    (unsigned long long)rc->reports, re->per_s, re->p50_us,
+	    re->p99_us, re->per_s > 0 ? rc->per_s / re->per_s : 0.0);
+	fflush(stdout);
 }
 
 static void
@@ -391,13 +403,8 @@ main(int argc, char **argv)
 			    NULL, NULL);
 			run_load(conns, sizes[s], w, seconds, false, &re);
 			close_all(conns, sizes[s]);
-			printf("%-8d %-9s | %12.0f %8.0f %8.0f %10llu | %12.0f "
-			    "%8.0f %8.0f | %6.2f\n", sizes[s],
-			    mode ? "pipelined" : "req/resp", rc.per_s, rc.p50_us,
-			    rc.p99_us, (unsigned long long)rc.reports, re.per_s,
-			    re.p50_us, re.p99_us,
-			    re.per_s > 0 ? rc.per_s / re.per_s : 0.0);
-			fflush(stdout);
+			print_row(sizes[s], mode ? "pipelined" : "req/resp",
+			    &rc, &re);
 		}
 	}
 	echo_stop = 1;

@@ -24,7 +24,7 @@ struct console_lockout_slot {
 };
 
 struct console_lockout {
-	unsigned failures;		/* failures before a lockout; 0 = off */
+	unsigned failures;		/* before a lockout; 0 = off */
 	uint64_t delay_ms;		/* first lockout */
 	uint64_t max_ms;		/* cap */
 	struct console_lockout_slot slots[CONSOLE_LOCKOUT_SLOTS];

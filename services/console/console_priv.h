@@ -20,11 +20,11 @@
 
 #define CONSOLE_LISTEN_MAX	2
 #define CONSOLE_LOCKOUT_CAP_MS	(300u * 1000u)
-#define CONSOLE_CLOSE_GRACE_MS	2000u	/* flush time before a close */
+#define CONSOLE_CLOSE_GRACE_MS	2000u	/* to flush before a close */
 #define CONSOLE_SERIAL_RETRY_MS	10000u
 #define CONSOLE_READ_CHUNK	4096
 #define CONSOLE_PEER_MAX	64
-#define CONSOLE_LINES_PER_PASS	256	/* per session, then the others */
+#define CONSOLE_LINES_PER_PASS	256	/* per session and pass */
 
 enum console_phase {
 	CONSOLE_PHASE_USER,	/* waiting for the user name */
@@ -38,11 +38,12 @@ struct console_limits {
 	size_t max_line;
 	size_t max_output;
 	uint64_t idle_ms;	/* 0 = none */
+	uint64_t login_ms;	/* 0 = none */
 };
 
 struct console_session {
 	int fd;
-	bool serial;		/* tty: no login, no time-out, never closed */
+	bool serial;		/* tty: no login, no idle time-out */
 	bool dead;		/* close at the end of this pass */
 	enum console_phase phase;
 	uint32_t id;
@@ -59,6 +60,7 @@ struct console_session {
 	size_t out_off, out_len, out_cap;
 	uint8_t in[CONSOLE_READ_CHUNK];	/* decoded input not yet run */
 	size_t in_off, in_len;
+	uint64_t opened_ms;
 	uint64_t last_input_ms;
 	uint64_t close_at_ms;	/* CLOSING: give up flushing then */
 	bool wr_shut;		/* CLOSING: our side is shut, draining */
@@ -77,7 +79,7 @@ struct console {
 	uint64_t serial_retry_ms;
 	struct console_lockout lockout;
 	struct pollfd *pfd;
-	struct cmd_reply reply;		/* scratch: one command's reply */
+	struct cmd_reply reply;		/* scratch: one reply */
 	char scratch[CMD_REPLY_MAX];	/* scratch: one async report */
 	uint64_t malformed;		/* counters for the log */
 	uint64_t refused;

@@ -86,7 +86,7 @@ console_session_new(struct console *c, int fd, const char *addr,
 		snprintf(s->peer, sizeof(s->peer), "%s:%u", addr, port);
 	console_telnet_init(&s->telnet);
 	console_telnet_line_init(&s->line, s->linebuf, c->lim.max_line);
-	s->last_input_ms = clock_ms();
+	s->opened_ms = s->last_input_ms = clock_ms();
 	if (serial) {
 		/* RS-232 needs no login on real units: Administrator */
 		snprintf(s->user, sizeof(s->user), "serial");
@@ -353,7 +353,8 @@ session_cmd_line(struct console *c, struct console_session *s, char *line,
 {
 	if (too_long) {
 		session_malformed(c, s, "line too long, dropped");
-		console_session_send(c, s, LINE_TOO_LONG, strlen(LINE_TOO_LONG));
+		console_session_send(c, s, LINE_TOO_LONG,
+		    strlen(LINE_TOO_LONG));
 		return;
 	}
 	cmd_execute(&s->cmd, line, len, &c->reply);
@@ -455,21 +456,44 @@ console_session_process(struct console *c, struct console_session *s)
 		s->in_off = s->in_len = 0;
 }
 
+/* When a session still at the prompts must have logged in. */
+static uint64_t
+session_login_deadline(const struct console *c,
+    const struct console_session *s)
+{
+	if (s->serial || c->lim.login_ms == 0 ||
+	    (s->phase != CONSOLE_PHASE_USER && s->phase != CONSOLE_PHASE_PASS))
+		return UINT64_MAX;
+	return s->opened_ms + c->lim.login_ms;
+}
+
+static uint64_t
+session_idle_deadline(const struct console *c,
+    const struct console_session *s)
+{
+	if (s->serial || c->lim.idle_ms == 0)
+		return UINT64_MAX;
+	return s->last_input_ms + c->lim.idle_ms;
+}
+
 uint64_t
 console_session_deadline(const struct console *c,
     const struct console_session *s)
 {
+	uint64_t login, idle;
+
 	if (s->phase == CONSOLE_PHASE_CLOSING)
 		return s->close_at_ms;
-	if (s->serial || c->lim.idle_ms == 0)
-		return UINT64_MAX;
-	return s->last_input_ms + c->lim.idle_ms;
+	login = session_login_deadline(c, s);
+	idle = session_idle_deadline(c, s);
+	return login < idle ? login : idle;
 }
 
 void
 console_session_timers(struct console *c, struct console_session *s,
     uint64_t now_ms)
 {
+	unsigned long long secs;
 	char text[96];
 
 	if (s->dead || now_ms < console_session_deadline(c, s))
@@ -478,9 +502,19 @@ console_session_timers(struct console *c, struct console_session *s,
 		s->dead = true;
 		return;
 	}
-	log_info("session %u %s idle for %llu s, closing", s->id,
-	    s->peer, (unsigned long long)(c->lim.idle_ms / 1000));
-	snprintf(text, sizeof(text), "\r\nSession idle for %llu s; "
-	    "closing.\r\n", (unsigned long long)(c->lim.idle_ms / 1000));
+	if (now_ms >= session_login_deadline(c, s)) {
+		/* a slot held at the prompts is a slot others cannot use */
+		secs = (unsigned long long)(c->lim.login_ms / 1000);
+		log_info("session %u %s did not log in within %llu s, closing",
+		    s->id, s->peer, secs);
+		snprintf(text, sizeof(text), "\r\nLogin timed out after %llu "
+		    "s.\r\n", secs);
+	} else {
+		secs = (unsigned long long)(c->lim.idle_ms / 1000);
+		log_info("session %u %s idle for %llu s, closing", s->id,
+		    s->peer, secs);
+		snprintf(text, sizeof(text), "\r\nSession idle for %llu s; "
+		    "closing.\r\n", secs);
+	}
 	console_session_close(c, s, text, now_ms);
 }

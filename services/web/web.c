@@ -52,6 +52,7 @@ struct web_priv {
 	char listen[32];	/* civetweb's "addr:port" */
 	char poke_addr[16];	/* where to connect to wake civetweb's master */
 	int port;
+	uint64_t reaped_ms;	/* last session/WebSocket clean-up */
 };
 
 static pthread_once_t web_lib_once = PTHREAD_ONCE_INIT;
@@ -229,7 +230,11 @@ web_run(struct svc_ctx *ctx)
 			return rc;
 		}
 		web_drain_bus(ctx, p);
-		web_session_expire();
+		if (clock_ms() - p->reaped_ms >= 500) {
+			web_session_expire();
+			web_ws_reap();
+			p->reaped_ms = clock_ms();
+		}
 		svc_beat(ctx);
 	}
 	return 0;

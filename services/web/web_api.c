@@ -15,6 +15,7 @@
 
 #include "cmd.h"
 #include "log.h"
+#include "persist.h"
 #include "web/web_int.h"
 
 #define API_PREFIX "/api/v1"
@@ -217,13 +218,15 @@ setting_schema(const struct state_setting_info *info, const char *value)
 	size_t i;
 
 	o = json_pack("{s:s, s:s, s:I, s:I, s:s, s:b}", "key", info->key,
-	    "type", setting_type_names[info->type], "min", (json_int_t)info->min,
+	    "type", setting_type_names[info->type],
+	    "min", (json_int_t)info->min,
 	    "max", (json_int_t)info->max,
 	    "level", web_json_level_name(info->level), "secret", info->secret);
 	if (info->choices != NULL) {
 		ch = json_array();
 		for (i = 0; info->choices[i] != NULL; i++)
-			json_array_append_new(ch, json_string(info->choices[i]));
+			json_array_append_new(ch,
+			    json_string(info->choices[i]));
 		json_object_set_new(o, "choices", ch);
 	}
 	/* A secret only says whether it is set, never what it is. */
@@ -245,7 +248,8 @@ settings_json(void)
 		if (info == NULL || state_setting_get(s, buf, sizeof(buf)) < 0)
 			continue;
 		if (!info->secret)
-			json_object_set_new(values, info->key, json_string(buf));
+			json_object_set_new(values, info->key,
+			    json_string(buf));
 		json_array_append_new(schema, setting_schema(info, buf));
 		explicit_bzero(buf, sizeof(buf));
 	}
@@ -481,7 +485,8 @@ api_users_get(struct api_req *r)
 	n = state_user_list(users, STATE_USERS_MAX);
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s}", "name",
-		    users[i].name, "level", web_json_level_name(users[i].level)));
+		    users[i].name, "level",
+		    web_json_level_name(users[i].level)));
 	return reply(r, 200, json_pack("{s:o, s:b}", "users", a,
 	    "default_password_in_use", state_default_password_in_use()));
 }
@@ -594,7 +599,7 @@ api_restore(struct api_req *r)
 	const char *colon;
 
 	if (state_from_json(r->body, &r->origin, why, sizeof(why)) < 0) {
-		/* The reason starts with the field's path ("audio.gain[3]: "). */
+		/* The reason starts with the field ("audio.gain[3]: "). */
 		colon = strstr(why, ": ");
 		if (colon != NULL && (size_t)(colon - why) < sizeof(field) &&
 		    memchr(why, ' ', (size_t)(colon - why)) == NULL)
@@ -603,6 +608,10 @@ api_restore(struct api_req *r)
 		return fail(r, 400, why[0] ? why : "invalid backup",
 		    field[0] ? field : NULL);
 	}
+	/* acknowledged only once the restored settings are on disk */
+	if (persist_save_now() < 0)
+		return fail(r, 500, "restored but could not save the settings",
+		    NULL);
 	return reply(r, 200, json_pack("{s:b, s:I}", "restored", 1,
 	    "seq", (json_int_t)state_seq()));
 }

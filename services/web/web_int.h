@@ -67,6 +67,8 @@ int web_session_create(const char *user, enum user_level level,
     struct web_session *out);
 /* Find by token, refresh its idle timer; -ENOENT if none or expired. */
 int web_session_find(const char *token, struct web_session *out);
+/* True while `token` names a live session; does not refresh its timer. */
+bool web_session_alive(const char *token);
 /* Look the session cookie of a request up; -ENOENT if none. */
 int web_session_from_request(struct mg_connection *c,
     struct web_session *out);
@@ -105,6 +107,8 @@ void web_ws_close(const struct mg_connection *c, void *arg);
 /* Send one bus message to every client; beat() between clients. */
 void web_ws_broadcast(const struct bus_msg *m, void (*beat)(void *),
     void *arg);
+/* Close clients whose session ended (logout, expiry, user deleted). */
+void web_ws_reap(void);
 /* Send a fresh snapshot to every client (after the bus dropped some). */
 void web_ws_resync_all(void (*beat)(void *), void *arg);
 size_t web_ws_count(void);

@@ -137,7 +137,8 @@ status_services(void)
 	n = state_services(rows, sizeof(rows) / sizeof(rows[0]));
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}",
-		    "name", rows[i].name, "state", svc_state_name(rows[i].state),
+		    "name", rows[i].name,
+		    "state", svc_state_name(rows[i].state),
 		    "restarts", (int)rows[i].restarts,
 		    "last_error", rows[i].last_error));
 	return a;
@@ -278,7 +279,7 @@ matrix_ends(const struct model *m, unsigned cap)
 			model_channel_format(g, i, tok, sizeof(tok));
 			end = json_pack("{s:s#, s:i, s:s}", "group", &g->letter,
 			    1, "index", i, "channel", tok);
-			/* Mic inputs route as 3/4/5, not 1 (protocol.md §5.1). */
+			/* Mics route as 3/4/5, not 1 (protocol.md §5.1). */
 			if (cap == GRP_MTRX_SRC)
 				json_object_set_new(end, "mic", json_boolean(
 				    g->letter == 'I' && mics != NULL &&

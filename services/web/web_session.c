@@ -20,7 +20,7 @@
 #define LOCKOUT_SLOTS 64
 #define LOCKOUT_FIRST_MS 2000u		/* first lockout; doubles after */
 #define LOCKOUT_MAX_MS 300000u
-#define LOCKOUT_FORGET_MS 900000u	/* failures older than this are forgotten */
+#define LOCKOUT_FORGET_MS 900000u	/* older failures are forgotten */
 
 struct session_slot {
 	bool used;
@@ -177,6 +177,27 @@ web_session_find(const char *token, struct web_session *out)
 	return 0;
 }
 
+bool
+web_session_alive(const char *token)
+{
+	uint64_t now = clock_ms();
+	char user[32] = "";
+	enum user_level level;
+	size_t i;
+
+	pthread_mutex_lock(&session_lock);
+	for (i = 0; i < nsessions; i++) {
+		if (sessions[i].used &&
+		    web_http_token_equal(sessions[i].s.token, token) &&
+		    !slot_expired(&sessions[i], now)) {
+			memcpy(user, sessions[i].s.user, sizeof(user));
+			break;
+		}
+	}
+	pthread_mutex_unlock(&session_lock);
+	return user[0] != '\0' && current_level(user, &level) == 0;
+}
+
 int
 web_session_from_request(struct mg_connection *c, struct web_session *out)
 {
@@ -227,8 +248,8 @@ lockout_slot(const char *addr, bool create)
 	for (i = 0; i < LOCKOUT_SLOTS; i++) {
 		struct lockout_slot *l = &lockouts[i];
 
-		if (l->addr[0] != '\0' && now - l->last_ms > LOCKOUT_FORGET_MS &&
-		    now >= l->until_ms)
+		if (l->addr[0] != '\0' && now >= l->until_ms &&
+		    now > l->last_ms && now - l->last_ms > LOCKOUT_FORGET_MS)
 			memset(l, 0, sizeof(*l));
 		if (strcmp(l->addr, addr) == 0 && l->addr[0] != '\0')
 			return l;

@@ -20,9 +20,10 @@ struct ws_client {
 	struct mg_connection *conn;
 	pthread_mutex_t wlock;	/* held while writing; guards ready/dead */
 	bool ready;		/* handshake done, snapshot sent */
-	bool dead;		/* closed, or a write failed: never write again */
+	bool dead;		/* closed or a write failed: write no more */
 	unsigned refs;		/* list + broadcasts in flight (ws_lock) */
 	char user[32];
+	char token[WEB_TOKEN_LEN + 1];	/* its session: closed when that ends */
 };
 
 static pthread_mutex_t ws_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -150,6 +151,7 @@ web_ws_connect(const struct mg_connection *c, void *arg)
 	cl->conn = (struct mg_connection *)(uintptr_t)c;
 	cl->refs = 1;
 	snprintf(cl->user, sizeof(cl->user), "%s", s.user);
+	memcpy(cl->token, s.token, sizeof(cl->token));
 	pthread_mutex_lock(&ws_lock);
 	if (ws_nclients >= ws_cap) {
 		pthread_mutex_unlock(&ws_lock);
@@ -194,6 +196,8 @@ web_ws_data(struct mg_connection *c, int bits, char *data, size_t len,
 		    data, len > 2 ? 2 : len);
 		return 0;
 	}
+	if (cl != NULL && cl->dead)
+		return 0;	/* its session ended or a write failed: close */
 	if (op != MG_WEBSOCKET_OPCODE_TEXT || cl == NULL || len > 256)
 		return 1;
 	v = json_loadb(data, len, 0, NULL);
@@ -272,6 +276,32 @@ clients_send(const char *text, bool snapshot, void (*beat)(void *),
 		/* A slow client may take a write time-out: stay alive. */
 		if (beat != NULL)
 			beat(arg);
+	}
+	free(list);
+}
+
+void
+web_ws_reap(void)
+{
+	/* 1008 "policy violation": the session behind it is gone. */
+	static const char bye[] = { 0x03, (char)0xf0 };
+	struct ws_client **list;
+	size_t n, i;
+
+	n = clients_take(&list);
+	for (i = 0; i < n; i++) {
+		struct ws_client *cl = list[i];
+
+		if (!web_session_alive(cl->token)) {
+			pthread_mutex_lock(&cl->wlock);
+			if (!cl->dead && cl->ready)
+				mg_websocket_write(cl->conn,
+				    MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, bye,
+				    sizeof(bye));
+			cl->dead = true;
+			pthread_mutex_unlock(&cl->wlock);
+		}
+		client_unref(cl);
 	}
 	free(list);
 }

@@ -7,7 +7,6 @@ import os
 import select
 import shutil
 import subprocess
-import sys
 import tempfile
 import termios
 import time
@@ -97,8 +96,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except SystemExit:
-        raise
-    sys.exit(0)
+    main()   # cu.run exits with the status; the finally above cleans up

@@ -180,6 +180,19 @@ def iac_storm_gets_three_refusals_and_memory_stays(d):
     fresh.close()
 
 
+def session_that_never_logs_in_is_closed(d):
+    s = cu.connect(d.port)
+    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s.sendall(b"clearone\r")
+    cu.expect(s, cu.PASS_PROMPT)
+    t0 = time.monotonic()
+    # typing does not extend the login time, only logging in does
+    cu.expect(s, b"\r\nLogin timed out after 2 s.\r\n", timeout=5)
+    assert time.monotonic() - t0 < 2.5
+    assert cu.closed_within(s, 3)
+    s.close()
+
+
 def abrupt_disconnects_are_harmless(d):
     for _ in range(20):
         s = cu.connect(d.port)
@@ -204,5 +217,6 @@ if __name__ == "__main__":
         binary_garbage_then_service_works,
         one_mebibyte_line_is_dropped_session_survives,
         iac_storm_gets_three_refusals_and_memory_stays,
+        session_that_never_logs_in_is_closed,
         abrupt_disconnects_are_harmless,
-    ], extra=f"[console]\nmax_output = {MAX_OUTPUT}\n")
+    ], extra=f"[console]\nmax_output = {MAX_OUTPUT}\nlogin_timeout = 2\n")

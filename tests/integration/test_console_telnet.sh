@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # The real telnet client (inetutils), driven by expect, against the
 # console: once without option negotiation (a port given on the command
 # line), once with it (port "-N": telnet offers TTYPE, NAWS, ... and we

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # converge-console against the real daemon: send (replies and exit
 # status 0/1/2/3), watch (reports made by another session), shell (lines
 # from stdin). Only 127.0.0.1 is contacted; every wait is bounded.

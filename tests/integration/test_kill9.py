@@ -53,7 +53,12 @@ def main():
             acked = [0]
             t = threading.Thread(target=burst, args=(daemon, round_no, acked))
             t.start()
-            time.sleep(rng.uniform(0.1, 0.4))
+            # kill at a random moment of the burst, once it is under way
+            # (login is slow under sanitizers)
+            deadline = time.monotonic() + 20
+            while acked[0] == 0 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.05, 0.3))
             daemon.kill9()
             t.join(15)
             last = acked[0]

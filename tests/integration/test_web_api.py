@@ -349,6 +349,25 @@ def t_websocket_snapshot_push_and_resync(d, adm):
     ws.close()
 
 
+def t_websocket_closed_when_session_ends(d, adm):
+    c = Client(d.web_port)
+    c.login(*ADMIN)
+    ws = WebSocket(d.web_port, c.cookie)
+    check(ws.status == 101, f"websocket -> {ws.status}")
+    ws.recv()
+    st, _, _ = c.call("DELETE", "/session")
+    check(st == 200, "logout")
+    closed = False
+    try:
+        ws.recv(timeout=5)
+    except ConnectionError:
+        closed = True
+    except OSError:
+        pass
+    check(closed, "websocket closed within 5 s of logout")
+    ws.close()
+
+
 def t_session_survives_concurrent_requests(d, adm):
     # 16 connections at once refresh the same session: none may see 401.
     import threading
@@ -403,6 +422,7 @@ TESTS = [
     t_logout_ends_session,
     t_restore_with_one_bad_field_changes_nothing,
     t_websocket_snapshot_push_and_resync,
+    t_websocket_closed_when_session_ends,
     t_session_survives_concurrent_requests,
     t_lockout_after_repeated_failures,
 ]

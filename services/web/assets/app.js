@@ -425,10 +425,16 @@ function connectWs() {
 			while (tb.children.length > 50) tb.lastChild.remove();
 		}
 	};
-	ws.onclose = () => {
+	ws.onclose = async () => {
 		app.ws = null;
 		setLive(false);
 		if (!app.session) return;
+		// Closed because the session ended (logout elsewhere, expiry)?
+		const r = await api("GET", "/session").catch(() => null);
+		if (r && r.status === 401) {
+			showLogin("Your session ended; please log in again.");
+			return;
+		}
 		setTimeout(connectWs, app.wsRetry);
 		app.wsRetry = Math.min(app.wsRetry * 2, 10000);
 	};

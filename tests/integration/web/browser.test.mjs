@@ -117,6 +117,8 @@ async function shot(page, name) {
 
 async function login(page, base) {
 	await page.goto(base + "/");
+	await page.waitForSelector("#login:not([hidden])");
+	await shot(page, "desktop-login");
 	await page.fill("#login-user", "clearone");
 	await page.fill("#login-pass", "converge");
 	await page.click("#login-form button[type=submit]");
@@ -245,6 +247,22 @@ async function main() {
 			if (over > 2)
 				throw new Error(`${tab} is ${over}px wider than the phone`);
 		}
+	});
+
+	await test("session_ended_elsewhere_returns_to_login", async () => {
+		await page.goto(base + "/#status");
+		await page.waitForSelector("#live:not(.off)");
+		// Log this session out behind the page's back (another tab).
+		const st = await page.evaluate(async () => (await fetch(
+		    "/api/v1/session", { method: "DELETE",
+			headers: { "X-CSRF-Token": app.session.csrf } })).status);
+		if (st !== 200)
+			throw new Error("logout -> " + st);
+		await page.waitForSelector("#login:not([hidden])",
+		    { timeout: 5000 });
+		if (await page.isVisible("#tabs") || await page.isVisible("#who"))
+			throw new Error("tabs or user still shown after logout");
+		await shot(page, "phone-login");
 	});
 
 	await test("no_script_errors", async () => {
