@@ -203,6 +203,15 @@ sup_reap(struct svc_ctx *ctx, uint64_t now, struct sup_pending *pend)
 	sup_set_state(ctx, SVC_BACKOFF, pend);
 }
 
+/* A service may beat after `now` was read: that is age 0, not a wrap. */
+static uint64_t
+sup_beat_age(const struct svc_ctx *ctx, uint64_t now)
+{
+	uint64_t beat = ctx->beat_ms;
+
+	return beat < now ? now - beat : 0;
+}
+
 static void
 sup_check(struct svc_ctx *ctx, uint64_t now, struct sup_pending *pend)
 {
@@ -228,12 +237,12 @@ sup_check(struct svc_ctx *ctx, uint64_t now, struct sup_pending *pend)
 				bus_event(EVENT_SERVICE, SEVERITY_INFO,
 				    "service %s recovered", ctx->svc->name);
 		}
-		if (now - ctx->beat_ms > sup_opts.hang_ms) {
+		if (sup_beat_age(ctx, now) > sup_opts.hang_ms) {
 			svc_set_error(ctx, "hung: no heartbeat for %llu ms",
-			    (unsigned long long)(now - ctx->beat_ms));
+			    (unsigned long long)sup_beat_age(ctx, now));
 			log_warnx("%s hung (no heartbeat for %llu "
 			    "ms); asking it to stop", ctx->svc->name,
-			    (unsigned long long)(now - ctx->beat_ms));
+			    (unsigned long long)sup_beat_age(ctx, now));
 			ctx->hung = true;
 			ctx->stop = true;
 			ctx->stop_asked_ms = now;
@@ -420,7 +429,7 @@ supervisor_table(struct supervisor_row *rows, size_t max)
 		rows[n].state = ctx->state;
 		rows[n].restarts = ctx->restarts;
 		rows[n].heartbeat_age_ms = ctx->thread_live ?
-		    now - ctx->beat_ms : 0;
+		    sup_beat_age(ctx, now) : 0;
 		pthread_mutex_lock(&ctx->error_lock);
 		snprintf(rows[n].last_error, sizeof rows[n].last_error, "%s",
 		    ctx->error);

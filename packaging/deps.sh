@@ -11,7 +11,7 @@ build_packages=(
 )
 test_packages=(
 	check libsubunit-dev
-	expect telnet socat procps iproute2 psmisc
+	expect inetutils-telnet socat procps iproute2 psmisc
 	python3 python3-pexpect
 	chromium
 	wrk xxd

@@ -396,12 +396,21 @@ console_session_input(struct console *c, struct console_session *s)
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 	    errno == EINTR))
 		return;
-	if (n <= 0) {
-		if (s->phase == CONSOLE_PHASE_CLOSING)
-			s->dead = true;
-		else
-			session_fail(s, n == 0 ? "end of input" :
-			    strerror(errno));
+	if (n < 0) {
+		session_fail(s, strerror(errno));
+		return;
+	}
+	if (n == 0 && s->phase == CONSOLE_PHASE_CLOSING) {
+		s->dead = true;		/* drained: the close is complete */
+		return;
+	}
+	if (n == 0) {
+		/*
+		 * The client is done sending (it may only have half-closed):
+		 * its input is all answered, so flush the replies and close.
+		 */
+		log_info("session %u %s: end of input", s->id, s->peer);
+		console_session_close(c, s, NULL, clock_ms());
 		return;
 	}
 	if (s->phase == CONSOLE_PHASE_CLOSING)

@@ -180,6 +180,23 @@ def iac_storm_gets_three_refusals_and_memory_stays(d):
     fresh.close()
 
 
+def half_closed_client_gets_every_reply(d):
+    # like `printf ... | nc -N`: send everything, shut our side, read all
+    s = cu.login(d.port)
+    s.sendall(b"#H0 GAIN 8 M -1 A\r" * 2000 + b"#** VER\r")
+    s.shutdown(socket.SHUT_WR)
+    got = b""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    assert got == b"OK> #H0 GAIN 8 M -1.00 A\r\n" * 2000 + \
+        b"OK> #H0 VER 4.4.0.2\r\n", (len(got), got[-100:])
+    s.close()
+
+
 def session_that_never_logs_in_is_closed(d):
     s = cu.connect(d.port)
     cu.expect(s, cu.BANNER + cu.USER_PROMPT)
@@ -217,6 +234,7 @@ if __name__ == "__main__":
         binary_garbage_then_service_works,
         one_mebibyte_line_is_dropped_session_survives,
         iac_storm_gets_three_refusals_and_memory_stays,
+        half_closed_client_gets_every_reply,
         session_that_never_logs_in_is_closed,
         abrupt_disconnects_are_harmless,
     ], extra=f"[console]\nmax_output = {MAX_OUTPUT}\nlogin_timeout = 2\n")

@@ -95,6 +95,18 @@ stuck_run(struct svc_ctx *ctx)
 	return 0;
 }
 
+/* Beats as fast as it can: some beats land after the supervisor read now. */
+static int
+busy_run(struct svc_ctx *ctx)
+{
+	runs++;
+	while (!svc_should_stop(ctx)) {
+		svc_poll(ctx, NULL, 0, 0);
+		svc_beat(ctx);
+	}
+	return 0;
+}
+
 static int
 bad_init(struct svc_ctx *ctx, char *why, size_t len)
 {
@@ -117,6 +129,7 @@ SERVICE(recovering, ok_init, recover_run);
 SERVICE(quiet, ok_init, quiet_run);
 SERVICE(stuck, ok_init, stuck_run);
 SERVICE(unbindable, bad_init, loop_run);
+SERVICE(busy, ok_init, busy_run);
 
 static struct cfg_section schema[8];
 static size_t nschema;
@@ -329,6 +342,23 @@ START_TEST(hung_service_that_will_not_stop_makes_daemon_give_up)
 }
 END_TEST
 
+START_TEST(fresh_heartbeat_is_never_taken_for_a_hang)
+{
+	uint64_t end;
+
+	start(&busy, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	end = clock_ms() + 1000;
+	while (clock_ms() < end) {
+		ck_assert_int_eq(row().state, SVC_RUNNING);
+		usleep(1000);
+	}
+	ck_assert_str_eq(row().last_error, "");
+	ck_assert_int_eq(runs, 1);
+	supervisor_stop();
+}
+END_TEST
+
 START_TEST(reload_disables_and_enables_a_service)
 {
 	struct cfg *off = config_for(&steady, "[steady]\nenabled = no\n");
@@ -404,6 +434,7 @@ main(void)
 		CHECK_CASE(init_failure_reason_is_kept_and_retried),
 		CHECK_CASE(hung_service_that_stops_is_restarted),
 		CHECK_CASE(hung_service_that_will_not_stop_makes_daemon_give_up),
+		CHECK_CASE(fresh_heartbeat_is_never_taken_for_a_hang),
 		CHECK_CASE(reload_disables_and_enables_a_service),
 		CHECK_CASE(reload_restarts_a_service_whose_settings_changed),
 		CHECK_CASE(schema_gives_each_service_its_defaults),
