@@ -67,6 +67,14 @@ cmd_did(struct cmd_ctx *ctx)
 
 /* ---- settings ---- */
 
+/* A 0/1 setting's stored value ("0"/"1" or "true"/"false") as a bool. */
+static bool
+cmd_setting_true(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0;
+}
+
 void
 cmd_unit_setting_value(enum state_setting s, const char *in, char *out,
     size_t len)
@@ -77,9 +85,7 @@ cmd_unit_setting_value(enum state_setting s, const char *in, char *out,
 	if (len == 0)
 		return;
 	if (info != NULL && info->type == SETTING_BOOL) {
-		snprintf(out, len, "%d", strcmp(in, "1") == 0 ||
-		    strcasecmp(in, "true") == 0 || strcasecmp(in, "yes") == 0 ||
-		    strcasecmp(in, "on") == 0);
+		snprintf(out, len, "%d", cmd_setting_true(in));
 		return;
 	}
 	snprintf(out, len, "%s", in);
@@ -165,7 +171,7 @@ cmd_baud(struct cmd_ctx *ctx)
 	return cmd_setting_reply(ctx, "BAUD", SET_BAUD);
 }
 
-/* Read a 0/1 setting as an int (stored as "0"/"1" or "true"/"false"). */
+/* Read a 0/1 setting as an int. */
 static int
 cmd_setting_bool(enum state_setting s)
 {
@@ -173,8 +179,7 @@ cmd_setting_bool(enum state_setting s)
 
 	if (state_setting_get(s, v, sizeof(v)) != 0)
 		return 0;
-	return strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 ||
-	    strcasecmp(v, "yes") == 0 || strcasecmp(v, "on") == 0;
+	return cmd_setting_true(v);
 }
 
 /* FLOW [0|1|2]: DTR/DSR flow control, 2 toggles. */
@@ -278,9 +283,12 @@ cmd_default(struct cmd_ctx *ctx)
 
 /* ---- presets and macros ---- */
 
-/* PRESET <1-32>: recall a stored preset. */
+typedef int (*cmd_preset_fn)(int n, const struct origin *origin,
+    char *why, size_t whylen);
+
+/* NAME <1-32>: run `op` on one preset; the reply echoes the number. */
 static int
-cmd_preset(struct cmd_ctx *ctx)
+cmd_preset_op(struct cmd_ctx *ctx, const char *name, cmd_preset_fn op)
 {
 	char why[CMD_WHY_MAX];
 	long n;
@@ -289,29 +297,25 @@ cmd_preset(struct cmd_ctx *ctx)
 	if (ctx->nargs != 1 ||
 	    !cmd_parse_int(ctx->arg[0], 1, STATE_PRESETS, &n))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	rc = state_preset_recall((int)n, &ctx->s->origin, why, sizeof(why));
+	rc = op((int)n, &ctx->s->origin, why, sizeof(why));
 	if (rc != 0)
 		return cmd_reply_errno(ctx, rc);
-	cmd_reply_ok(ctx, "PRESET %ld", n);
+	cmd_reply_ok(ctx, "%s %ld", name, n);
 	return 0;
+}
+
+/* PRESET <1-32>: recall a stored preset. */
+static int
+cmd_preset(struct cmd_ctx *ctx)
+{
+	return cmd_preset_op(ctx, "PRESET", state_preset_recall);
 }
 
 /* PRESETSTORE <1-32>: our extension, snapshot the audio into a preset. */
 static int
 cmd_presetstore(struct cmd_ctx *ctx)
 {
-	char why[CMD_WHY_MAX];
-	long n;
-	int rc;
-
-	if (ctx->nargs != 1 ||
-	    !cmd_parse_int(ctx->arg[0], 1, STATE_PRESETS, &n))
-		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	rc = state_preset_store((int)n, &ctx->s->origin, why, sizeof(why));
-	if (rc != 0)
-		return cmd_reply_errno(ctx, rc);
-	cmd_reply_ok(ctx, "PRESETSTORE %ld", n);
-	return 0;
+	return cmd_preset_op(ctx, "PRESETSTORE", state_preset_store);
 }
 
 /* MACRO [1-255]: run one; no value reports the last one run (0: none). */

@@ -499,7 +499,7 @@ const struct cfg_key cfg_unit_keys[] = {
 	    "MAC address to report; empty = derived from the UID (locally administered)" },
 	{ "state_file", CFG_PATH, 1, 4096, "/var/lib/convergd/state.json", NULL,
 	    "runtime settings and audio state (JSON, written atomically)" },
-	{ "spool_dir", CFG_PATH, 1, 4096, "/var/spool/convergd", NULL,
+	{ "spool_dir", CFG_PATH, 1, 4096, "/var/lib/convergd/spool", NULL,
 	    "outbox and other queued work" },
 	{ "admin_user", CFG_STRING, 1, 31, "clearone", NULL,
 	    "first-boot Administrator user name" },

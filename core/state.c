@@ -171,16 +171,23 @@ state_slot(const struct state_layout *l, char group, int channel,
 
 /* ---- changes: number under the lock, save and publish after it ---- */
 
-static struct bus_change *
-change_add(struct change_set *cs, int what, const struct origin *origin)
+/* A fresh change numbered next. Lock held. */
+static void
+change_init(struct bus_change *c, int what, const struct origin *origin)
 {
-	struct bus_change *c = &cs->c[cs->n++];
-
 	memset(c, 0, sizeof *c);
 	c->seq = ++st.seq;
 	c->what = what;
 	if (origin != NULL)
 		c->origin = *origin;
+}
+
+static struct bus_change *
+change_add(struct change_set *cs, int what, const struct origin *origin)
+{
+	struct bus_change *c = &cs->c[cs->n++];
+
+	change_init(c, what, origin);
 	return c;
 }
 
@@ -189,6 +196,25 @@ change_addr(struct bus_change *c, char group, int channel)
 {
 	c->group = (char)toupper((unsigned char)group);
 	c->channel = channel;
+}
+
+static struct bus_change *
+change_add_chan(struct change_set *cs, int what, const struct origin *origin,
+    char group, int channel)
+{
+	struct bus_change *c = change_add(cs, what, origin);
+
+	change_addr(c, group, channel);
+	return c;
+}
+
+static void
+change_xpoint(struct bus_change *c, char src_group, int src, char dst_group,
+    int dst)
+{
+	change_addr(c, src_group, src);
+	c->dst_group = (char)toupper((unsigned char)dst_group);
+	c->dst_channel = dst;
 }
 
 static void
@@ -471,6 +497,16 @@ all_in(const char *v, const char *set)
 	return true;
 }
 
+/* Every character of `v` is printable ASCII (blank to '~'). */
+static bool
+printable(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (*v < 0x20 || *v > 0x7e)
+			return false;
+	return true;
+}
+
 /* A strict dotted quad: four 0-255 numbers without leading zeros. */
 static int
 parse_ipv4(const char *v, uint32_t *out)
@@ -500,52 +536,35 @@ static int
 check_text(const struct state_setting_info *info, const char *v,
     char *canon, size_t canonlen, char *why, size_t whylen)
 {
-	size_t n = strlen(v), i;
+	size_t n = strlen(v);
 
 	if ((long)n < info->min || (long)n > info->max)
 		return state_fail(why, whylen, -EINVAL,
 		    "%s must be %ld to %ld characters", info->key, info->min,
 		    info->max);
-	for (i = 0; i < n; i++)
-		if (v[i] < 0x20 || v[i] > 0x7e)
-			return state_fail(why, whylen, -EINVAL,
-			    "%s must be printable ASCII", info->key);
-	snprintf(canon, canonlen, "%s", v);
-	return 0;
-}
-
-static int
-check_ipv4(const struct state_setting_info *info, const char *v,
-    char *canon, size_t canonlen, char *why, size_t whylen)
-{
-	uint32_t addr;
-
-	if (v[0] == '\0' && info->min == 0) {
-		canon[0] = '\0';
-		return 0;
-	}
-	if (parse_ipv4(v, &addr) < 0)
+	if (!printable(v))
 		return state_fail(why, whylen, -EINVAL,
-		    "%s: not a dotted quad", info->key);
+		    "%s must be printable ASCII", info->key);
 	snprintf(canon, canonlen, "%s", v);
 	return 0;
 }
 
+/* An address or, for SETTING_MASK, a netmask; empty if allowed. */
 static int
-check_mask(const struct state_setting_info *info, const char *v,
+check_address(const struct state_setting_info *info, const char *v,
     char *canon, size_t canonlen, char *why, size_t whylen)
 {
-	uint32_t m;
+	uint32_t a;
 
 	if (v[0] == '\0' && info->min == 0) {
 		canon[0] = '\0';
 		return 0;
 	}
-	if (parse_ipv4(v, &m) < 0)
+	if (parse_ipv4(v, &a) < 0)
 		return state_fail(why, whylen, -EINVAL,
 		    "%s: not a dotted quad", info->key);
 	/* Contiguous: the inverted mask plus one is a power of two. */
-	if (m == 0 || ((~m + 1) & ~m) != 0)
+	if (info->type == SETTING_MASK && (a == 0 || ((~a + 1) & ~a) != 0))
 		return state_fail(why, whylen, -EINVAL,
 		    "%s: not a contiguous netmask", info->key);
 	snprintf(canon, canonlen, "%s", v);
@@ -627,8 +646,8 @@ check_choice(const struct state_setting_info *info, const char *v,
 static int (*const type_checks[])(const struct state_setting_info *,
     const char *, char *, size_t, char *, size_t) = {
 	[SETTING_TEXT] = check_text,
-	[SETTING_IPV4] = check_ipv4,
-	[SETTING_MASK] = check_mask,
+	[SETTING_IPV4] = check_address,
+	[SETTING_MASK] = check_address,
 	[SETTING_INT] = check_int,
 	[SETTING_BOOL] = check_bool,
 	[SETTING_HEX] = check_hex,
@@ -844,12 +863,9 @@ state_user_name_check(const char *name, char *why, size_t whylen)
 static int
 password_check(const char *password, char *why, size_t whylen)
 {
-	size_t n = strlen(password), i;
+	size_t n = strlen(password);
 
-	for (i = 0; i < n; i++)
-		if (password[i] < 0x20 || password[i] > 0x7e)
-			break;
-	if (n < 1 || n > 63 || i != n)
+	if (n < 1 || n > 63 || !printable(password))
 		return state_fail(why, whylen, -EINVAL,
 		    "password must be 1 to 63 printable characters");
 	return 0;
@@ -1085,17 +1101,29 @@ gain_slot(char group, int channel, int *slot, char *why, size_t whylen)
 	return 0;
 }
 
-int
-state_gain_get(char group, int channel, double *gain)
+/* A copy of one gain channel's gain, limits and mute. */
+static int
+chan_read(char group, int channel, struct state_chan *out)
 {
 	int slot, err = gain_slot(group, channel, &slot, NULL, 0);
 
 	if (err < 0)
 		return err;
 	RDLOCK();
-	*gain = st.d->audio.ch[slot].gain;
+	*out = st.d->audio.ch[slot];
 	UNLOCK();
 	return 0;
+}
+
+int
+state_gain_get(char group, int channel, double *gain)
+{
+	struct state_chan ch;
+	int err = chan_read(group, channel, &ch);
+
+	if (err == 0)
+		*gain = ch.gain;
+	return err;
 }
 
 int
@@ -1119,8 +1147,7 @@ state_gain_set(char group, int channel, double value, bool relative,
 	g = round2(clamp((relative ? ch->gain : 0.0) + value, ch->min,
 	    ch->max));
 	ch->gain = g;
-	c = change_add(&cs, STATE_F_GAIN, origin);
-	change_addr(c, group, channel);
+	c = change_add_chan(&cs, STATE_F_GAIN, origin, group, channel);
 	c->number = g;
 	UNLOCK();
 	if (result != NULL)
@@ -1131,15 +1158,14 @@ state_gain_set(char group, int channel, double value, bool relative,
 int
 state_minmax_get(char group, int channel, double *min, double *max)
 {
-	int slot, err = gain_slot(group, channel, &slot, NULL, 0);
+	struct state_chan ch;
+	int err = chan_read(group, channel, &ch);
 
-	if (err < 0)
-		return err;
-	RDLOCK();
-	*min = st.d->audio.ch[slot].min;
-	*max = st.d->audio.ch[slot].max;
-	UNLOCK();
-	return 0;
+	if (err == 0) {
+		*min = ch.min;
+		*max = ch.max;
+	}
+	return err;
 }
 
 int
@@ -1162,16 +1188,14 @@ state_minmax_set(char group, int channel, double min, double max,
 	ch = &st.d->audio.ch[slot];
 	ch->min = round2(min);
 	ch->max = round2(max);
-	c = change_add(&cs, STATE_F_MINMAX, origin);
-	change_addr(c, group, channel);
+	c = change_add_chan(&cs, STATE_F_MINMAX, origin, group, channel);
 	c->number = ch->min;
 	c->number2 = ch->max;
 	/* The current gain must obey the new limits; say so if it moved. */
 	g = clamp(ch->gain, ch->min, ch->max);
 	if (g != ch->gain) {
 		ch->gain = g;
-		c = change_add(&cs, STATE_F_GAIN, origin);
-		change_addr(c, group, channel);
+		c = change_add_chan(&cs, STATE_F_GAIN, origin, group, channel);
 		c->number = g;
 	}
 	UNLOCK();
@@ -1181,14 +1205,12 @@ state_minmax_set(char group, int channel, double min, double max,
 int
 state_mute_get(char group, int channel, int *mute)
 {
-	int slot, err = gain_slot(group, channel, &slot, NULL, 0);
+	struct state_chan ch;
+	int err = chan_read(group, channel, &ch);
 
-	if (err < 0)
-		return err;
-	RDLOCK();
-	*mute = st.d->audio.ch[slot].mute;
-	UNLOCK();
-	return 0;
+	if (err == 0)
+		*mute = ch.mute;
+	return err;
 }
 
 int
@@ -1208,8 +1230,7 @@ state_mute_set(char group, int channel, int value,
 	WRLOCK();
 	ch = &st.d->audio.ch[slot];
 	ch->mute = value == 2 ? !ch->mute : value;
-	c = change_add(&cs, STATE_F_MUTE, origin);
-	change_addr(c, group, channel);
+	c = change_add_chan(&cs, STATE_F_MUTE, origin, group, channel);
 	c->integer = ch->mute;
 	if (result != NULL)
 		*result = ch->mute;
@@ -1255,8 +1276,7 @@ state_ramp_set(char group, int channel, double rate, bool has_target,
 	r->channel = channel;
 	if (origin != NULL)
 		r->origin = *origin;
-	c = change_add(&cs, STATE_F_RAMP, origin);
-	change_addr(c, group, channel);
+	c = change_add_chan(&cs, STATE_F_RAMP, origin, group, channel);
 	c->number = rate;
 	c->number2 = r->target;
 	UNLOCK();
@@ -1324,14 +1344,11 @@ state_ramp_tick(uint64_t now_ms)
 		if (!r->active || !ramp_step(r, ch, now_ms))
 			continue;
 		r->reported = ch->gain;
-		memset(&out[n], 0, sizeof out[n]);
-		out[n].seq = ++st.seq;
-		out[n].what = STATE_F_GAIN;
-		change_addr(&out[n], r->group, r->channel);
-		out[n].number = ch->gain;
 		o = r->origin;
 		o.kind = ORIGIN_ENGINE;	/* session/user stay the starter's */
-		out[n].origin = o;
+		change_init(&out[n], STATE_F_GAIN, &o);
+		change_addr(&out[n], r->group, r->channel);
+		out[n].number = ch->gain;
 		n++;
 	}
 	UNLOCK();
@@ -1351,12 +1368,9 @@ is_unit_label(char group, int channel)
 int
 state_label_check(const char *text, char *why, size_t whylen)
 {
-	size_t n = text == NULL ? 0 : strlen(text), i;
+	size_t n = text == NULL ? 0 : strlen(text);
 
-	for (i = 0; i < n; i++)
-		if (text[i] < 0x20 || text[i] > 0x7e)
-			break;
-	if (n > STATE_LABEL_MAX || i != n)
+	if (n > STATE_LABEL_MAX || (n > 0 && !printable(text)))
 		return state_fail(why, whylen, -EINVAL,
 		    "label must be 1 to 20 printable characters");
 	return 0;
@@ -1402,8 +1416,7 @@ state_label_set(char group, int channel, const char *text,
 	WRLOCK();
 	snprintf(st.d->audio.label[slot], sizeof st.d->audio.label[slot], "%s",
 	    text);
-	c = change_add(&cs, STATE_F_LABEL, origin);
-	change_addr(c, group, channel);
+	c = change_add_chan(&cs, STATE_F_LABEL, origin, group, channel);
 	snprintf(c->text, sizeof c->text, "%s", text);
 	UNLOCK();
 	return finish(&cs, SAVE_SETTINGS, why, whylen);
@@ -1506,9 +1519,7 @@ state_mtrx_set(char src_group, int src, char dst_group, int dst, int value,
 	if (v >= 0) {
 		st.d->audio.route[x.src][x.dst] = (uint8_t)v;
 		c = change_add(&cs, STATE_F_MTRX, origin);
-		change_addr(c, src_group, src);
-		c->dst_group = (char)toupper((unsigned char)dst_group);
-		c->dst_channel = dst;
+		change_xpoint(c, src_group, src, dst_group, dst);
 		c->integer = v;
 	}
 	UNLOCK();
@@ -1560,9 +1571,7 @@ state_mtrxlvl_set(char src_group, int src, char dst_group, int dst,
 	    MTRXLVL_MAX));
 	*lv = v;
 	c = change_add(&cs, STATE_F_MTRXLVL, origin);
-	change_addr(c, src_group, src);
-	c->dst_group = (char)toupper((unsigned char)dst_group);
-	c->dst_channel = dst;
+	change_xpoint(c, src_group, src, dst_group, dst);
 	c->number = v;
 	UNLOCK();
 	if (result != NULL)
@@ -1618,15 +1627,22 @@ state_safety_mute_set(int value, const struct origin *origin, int *result)
 
 /* ---- presets ---- */
 
+/* Presets and macros are numbered 1 to `max`. */
 static int
-preset_number(int n, char *why, size_t whylen)
+numbered(const char *what, int n, int max, char *why, size_t whylen)
 {
 	if (!st.ready)
 		return state_fail(why, whylen, -ENODEV, NOT_READY);
-	if (n < 1 || n > STATE_PRESETS)
-		return state_fail(why, whylen, -EINVAL,
-		    "preset must be 1 to 32");
+	if (n < 1 || n > max)
+		return state_fail(why, whylen, -EINVAL, "%s must be 1 to %d",
+		    what, max);
 	return 0;
+}
+
+static int
+preset_number(int n, char *why, size_t whylen)
+{
+	return numbered("preset", n, STATE_PRESETS, why, whylen);
 }
 
 int
@@ -1695,12 +1711,9 @@ state_preset_defined(int n)
 int
 state_macro_line_check(const char *line, char *why, size_t whylen)
 {
-	size_t n = line == NULL ? 0 : strlen(line), i;
+	size_t n = line == NULL ? 0 : strlen(line);
 
-	for (i = 0; i < n; i++)
-		if (line[i] < 0x20 || line[i] > 0x7e)
-			break;
-	if (n == 0 || n >= BUS_TEXT_MAX || i != n)
+	if (n == 0 || n >= BUS_TEXT_MAX || !printable(line))
 		return state_fail(why, whylen, -EINVAL,
 		    "macro lines must be 1 to %d printable characters",
 		    BUS_TEXT_MAX - 1);
@@ -1710,12 +1723,7 @@ state_macro_line_check(const char *line, char *why, size_t whylen)
 static int
 macro_number(int n, char *why, size_t whylen)
 {
-	if (!st.ready)
-		return state_fail(why, whylen, -ENODEV, NOT_READY);
-	if (n < 1 || n > STATE_MACROS)
-		return state_fail(why, whylen, -EINVAL,
-		    "macro must be 1 to 255");
-	return 0;
+	return numbered("macro", n, STATE_MACROS, why, whylen);
 }
 
 /* Zero lines undefines the macro. */
