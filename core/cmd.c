@@ -112,6 +112,21 @@ cmd_reply_errno(struct cmd_ctx *ctx, int rc)
 	return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 }
 
+int
+cmd_run_action(struct cmd_ctx *ctx, const char *name,
+    int (*action)(const struct origin *origin))
+{
+	int rc;
+
+	if (ctx->nargs != 0)
+		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
+	rc = action(&ctx->s->origin);
+	if (rc != 0)
+		return cmd_reply_errno(ctx, rc);
+	cmd_reply_ok(ctx, "%s", name);
+	return 0;
+}
+
 /* An error line without a unit address (not a command, too long). */
 static void
 cmd_reply_bare_error(struct cmd_reply *r, enum cmd_error err)
@@ -175,6 +190,13 @@ cmd_parse_int(const char *tok, long min, long max, long *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+bool
+cmd_parse_opt_int(const struct cmd_ctx *ctx, long min, long max, long *out)
+{
+	return ctx->nargs == 0 ||
+	    (ctx->nargs == 1 && cmd_parse_int(ctx->arg[0], min, max, out));
 }
 
 bool

@@ -66,21 +66,29 @@ cmd_gain_one(struct cmd_ctx *ctx, char grp, int ch, const char *tok,
 	return 0;
 }
 
+/* "[value [A|R]]" from argument `at` on, value in [lo, hi]. */
+static bool
+cmd_parse_gain_arg(const struct cmd_ctx *ctx, size_t at, double lo,
+    double hi, struct cmd_gain_arg *a)
+{
+	if (ctx->nargs > at) {
+		a->set = true;
+		if (!cmd_parse_double(ctx->arg[at], &a->value) ||
+		    a->value < lo || a->value > hi)
+			return false;
+	}
+	return ctx->nargs <= at + 1 ||
+	    cmd_parse_mode(ctx->arg[at + 1], &a->relative);
+}
+
 /* GAIN <ch> <grp> [value [A|R]]: no A/R means relative (§5.1). */
 static int
 cmd_gain(struct cmd_ctx *ctx)
 {
 	struct cmd_gain_arg a = { .relative = true };
 
-	if (ctx->nargs < 2 || ctx->nargs > 4)
-		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	if (ctx->nargs >= 3) {
-		a.set = true;
-		if (!cmd_parse_double(ctx->arg[2], &a.value) ||
-		    a.value < GAIN_ENTRY_MIN || a.value > GAIN_ENTRY_MAX)
-			return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	}
-	if (ctx->nargs == 4 && !cmd_parse_mode(ctx->arg[3], &a.relative))
+	if (ctx->nargs < 2 || ctx->nargs > 4 ||
+	    !cmd_parse_gain_arg(ctx, 2, GAIN_ENTRY_MIN, GAIN_ENTRY_MAX, &a))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	return cmd_each_chan(ctx, GRP_GAIN, cmd_gain_one, &a);
 }
@@ -371,15 +379,9 @@ cmd_mtrxlvl(struct cmd_ctx *ctx)
 	struct cmd_gain_arg a = { .relative = true };
 	struct cmd_xp xp;
 
-	if (ctx->nargs < 4 || ctx->nargs > 6 || !cmd_parse_xp(ctx, &xp))
-		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	if (ctx->nargs >= 5) {
-		a.set = true;
-		if (!cmd_parse_double(ctx->arg[4], &a.value) ||
-		    a.value < MTRXLVL_ENTRY_MIN || a.value > MTRXLVL_ENTRY_MAX)
-			return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	}
-	if (ctx->nargs == 6 && !cmd_parse_mode(ctx->arg[5], &a.relative))
+	if (ctx->nargs < 4 || ctx->nargs > 6 || !cmd_parse_xp(ctx, &xp) ||
+	    !cmd_parse_gain_arg(ctx, 4, MTRXLVL_ENTRY_MIN, MTRXLVL_ENTRY_MAX,
+	    &a))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	return cmd_each_xp(ctx, &xp, cmd_mtrxlvl_one, &a);
 }
@@ -388,15 +390,7 @@ cmd_mtrxlvl(struct cmd_ctx *ctx)
 static int
 cmd_mtrxclear(struct cmd_ctx *ctx)
 {
-	int rc;
-
-	if (ctx->nargs != 0)
-		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	rc = state_mtrx_clear(&ctx->s->origin);
-	if (rc != 0)
-		return cmd_reply_errno(ctx, rc);
-	cmd_reply_ok(ctx, "MTRXCLEAR");
-	return 0;
+	return cmd_run_action(ctx, "MTRXCLEAR", state_mtrx_clear);
 }
 
 /* ---- LABEL ---- */
@@ -548,8 +542,7 @@ cmd_lvlreporten(struct cmd_ctx *ctx)
 {
 	long v;
 
-	if (ctx->nargs > 1 ||
-	    (ctx->nargs == 1 && !cmd_parse_int(ctx->arg[0], 0, 2, &v)))
+	if (!cmd_parse_opt_int(ctx, 0, 2, &v))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	if (ctx->nargs == 1) {
 		ctx->s->level_report = v == 1;
@@ -576,8 +569,7 @@ cmd_greport(struct cmd_ctx *ctx)
 {
 	long v;
 
-	if (ctx->nargs > 1 ||
-	    (ctx->nargs == 1 && !cmd_parse_int(ctx->arg[0], 0, 1, &v)))
+	if (!cmd_parse_opt_int(ctx, 0, 1, &v))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	if (ctx->nargs == 1)
 		ctx->s->gate_report = v == 1;

@@ -56,139 +56,64 @@ cmd_out_chan(struct cmd_out *o, const struct model *m, char group, int ch)
 	return true;
 }
 
-typedef bool (*cmd_fmt_fn)(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c);
+/* What a change line names after the command word. */
+enum cmd_fmt_addr {
+	CMD_FMT_NONE,		/* nothing ("MTRXCLEAR") */
+	CMD_FMT_CHAN,		/* "<ch> <grp>" */
+	CMD_FMT_XP,		/* "<src ch> <src grp> <dst ch> <dst grp>" */
+};
+
+/* The value after the address; false if the change has no line. */
+typedef bool (*cmd_fmt_fn)(struct cmd_out *o, const struct bus_change *c);
 
 static bool
-cmd_fmt_gain(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
+cmd_fmt_db_abs(struct cmd_out *o, const struct bus_change *c)
 {
-	cmd_out(o, "GAIN");
-	if (!cmd_out_chan(o, m, c->group, c->channel))
-		return false;
 	cmd_out(o, " %.2f A", cmd_round2(c->number));
 	return true;
 }
 
 static bool
-cmd_fmt_minmax(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
+cmd_fmt_db_pair(struct cmd_out *o, const struct bus_change *c)
 {
-	cmd_out(o, "MINMAX");
-	if (!cmd_out_chan(o, m, c->group, c->channel))
-		return false;
 	cmd_out(o, " %.2f %.2f", cmd_round2(c->number),
 	    cmd_round2(c->number2));
 	return true;
 }
 
 static bool
-cmd_fmt_mute(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
+cmd_fmt_bool(struct cmd_out *o, const struct bus_change *c)
 {
-	cmd_out(o, "MUTE");
-	if (!cmd_out_chan(o, m, c->group, c->channel))
-		return false;
 	cmd_out(o, " %d", c->integer ? 1 : 0);
 	return true;
 }
 
 static bool
-cmd_fmt_ramp(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
+cmd_fmt_int(struct cmd_out *o, const struct bus_change *c)
 {
-	cmd_out(o, "RAMP");
-	if (!cmd_out_chan(o, m, c->group, c->channel))
-		return false;
-	cmd_out(o, " %.2f %.2f", cmd_round2(c->number),
-	    cmd_round2(c->number2));
+	cmd_out(o, " %d", c->integer);
 	return true;
 }
 
 static bool
-cmd_fmt_label(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
+cmd_fmt_text(struct cmd_out *o, const struct bus_change *c)
 {
 	char text[BUS_TEXT_MAX];
 
-	cmd_out(o, "LABEL");
-	if (!cmd_out_chan(o, m, c->group, c->channel))
-		return false;
 	snprintf(text, sizeof(text), "%s", c->text);
 	if (text[0] != '\0')
 		cmd_out(o, " %s", text);
 	return true;
 }
 
-/* "<src ch> <src grp> <dst ch> <dst grp>" of a crosspoint. */
-static bool
-cmd_out_xp(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
-{
-	return cmd_out_chan(o, m, c->group, c->channel) &&
-	    cmd_out_chan(o, m, c->dst_group, c->dst_channel);
-}
-
-static bool
-cmd_fmt_mtrx(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
-{
-	cmd_out(o, "MTRX");
-	if (!cmd_out_xp(o, m, c))
-		return false;
-	cmd_out(o, " %d", c->integer);
-	return true;
-}
-
-static bool
-cmd_fmt_mtrxlvl(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
-{
-	cmd_out(o, "MTRXLVL");
-	if (!cmd_out_xp(o, m, c))
-		return false;
-	cmd_out(o, " %.2f A", cmd_round2(c->number));
-	return true;
-}
-
-static bool
-cmd_fmt_mtrxclear(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
-{
-	(void)m;
-	(void)c;
-	cmd_out(o, "MTRXCLEAR");
-	return true;
-}
-
-/* The commands whose change line is "NAME <integer>". */
-static const char *const cmd_fmt_int_names[] = {
-	[STATE_F_PRESET] = "PRESET",
-	[STATE_F_PRESET_STORED] = "PRESETSTORE",
-	[STATE_F_MACRO] = "MACRO",
-	[STATE_F_MACRO_DEFINED] = "MACRODEF",
-	[STATE_F_SAFETY_MUTE] = "SFTYMUTE",
-};
-
-static bool
-cmd_fmt_int(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
-{
-	(void)m;
-	cmd_out(o, "%s %d", cmd_fmt_int_names[c->what], c->integer);
-	return true;
-}
-
 /* A setting with a command ("ENETADDR 10.0.0.5"); unit label: LABEL 0 U. */
 static bool
-cmd_fmt_setting(struct cmd_out *o, const struct model *m,
-    const struct bus_change *c)
+cmd_fmt_setting(struct cmd_out *o, const struct bus_change *c)
 {
 	const struct state_setting_info *info;
 	const char *name;
 	char text[BUS_TEXT_MAX], value[BUS_TEXT_MAX];
 
-	(void)m;
 	if (c->integer < 0 || c->integer >= SET_COUNT)
 		return false;
 	info = state_setting_info((enum state_setting)c->integer);
@@ -205,23 +130,48 @@ cmd_fmt_setting(struct cmd_out *o, const struct model *m,
 	return true;
 }
 
-static const cmd_fmt_fn cmd_fmt_fns[] = {
-	[STATE_F_GAIN] = cmd_fmt_gain,
-	[STATE_F_MINMAX] = cmd_fmt_minmax,
-	[STATE_F_MUTE] = cmd_fmt_mute,
-	[STATE_F_RAMP] = cmd_fmt_ramp,
-	[STATE_F_LABEL] = cmd_fmt_label,
-	[STATE_F_MTRX] = cmd_fmt_mtrx,
-	[STATE_F_MTRXLVL] = cmd_fmt_mtrxlvl,
-	[STATE_F_MTRXCLEAR] = cmd_fmt_mtrxclear,
-	[STATE_F_PRESET] = cmd_fmt_int,
-	[STATE_F_PRESET_STORED] = cmd_fmt_int,
-	[STATE_F_MACRO] = cmd_fmt_int,
-	[STATE_F_MACRO_DEFINED] = cmd_fmt_int,
-	[STATE_F_SAFETY_MUTE] = cmd_fmt_int,
-	[STATE_F_SETTING] = cmd_fmt_setting,
+/* One row per change that has a command line; name NULL: `value` says all. */
+struct cmd_fmt_row {
+	const char *name;
+	enum cmd_fmt_addr addr;
+	cmd_fmt_fn value;
+};
+
+static const struct cmd_fmt_row cmd_fmt_rows[] = {
+	[STATE_F_GAIN] = { "GAIN", CMD_FMT_CHAN, cmd_fmt_db_abs },
+	[STATE_F_MINMAX] = { "MINMAX", CMD_FMT_CHAN, cmd_fmt_db_pair },
+	[STATE_F_MUTE] = { "MUTE", CMD_FMT_CHAN, cmd_fmt_bool },
+	[STATE_F_RAMP] = { "RAMP", CMD_FMT_CHAN, cmd_fmt_db_pair },
+	[STATE_F_LABEL] = { "LABEL", CMD_FMT_CHAN, cmd_fmt_text },
+	[STATE_F_MTRX] = { "MTRX", CMD_FMT_XP, cmd_fmt_int },
+	[STATE_F_MTRXLVL] = { "MTRXLVL", CMD_FMT_XP, cmd_fmt_db_abs },
+	[STATE_F_MTRXCLEAR] = { "MTRXCLEAR", CMD_FMT_NONE, NULL },
+	[STATE_F_PRESET] = { "PRESET", CMD_FMT_NONE, cmd_fmt_int },
+	[STATE_F_PRESET_STORED] = { "PRESETSTORE", CMD_FMT_NONE,
+	    cmd_fmt_int },
+	[STATE_F_MACRO] = { "MACRO", CMD_FMT_NONE, cmd_fmt_int },
+	[STATE_F_MACRO_DEFINED] = { "MACRODEF", CMD_FMT_NONE, cmd_fmt_int },
+	[STATE_F_SAFETY_MUTE] = { "SFTYMUTE", CMD_FMT_NONE, cmd_fmt_int },
+	[STATE_F_SETTING] = { NULL, CMD_FMT_NONE, cmd_fmt_setting },
 	/* users and whole-state reloads have no command line */
 };
+
+/* Name, address and value of a change; false if it has no line. */
+static bool
+cmd_fmt_line(struct cmd_out *o, const struct model *m,
+    const struct cmd_fmt_row *row, const struct bus_change *c)
+{
+	if (row->name != NULL)
+		cmd_out(o, "%s", row->name);
+	if (row->addr == CMD_FMT_CHAN &&
+	    !cmd_out_chan(o, m, c->group, c->channel))
+		return false;
+	if (row->addr == CMD_FMT_XP &&
+	    !(cmd_out_chan(o, m, c->group, c->channel) &&
+	    cmd_out_chan(o, m, c->dst_group, c->dst_channel)))
+		return false;
+	return row->value == NULL || row->value(o, c);
+}
 
 size_t
 cmd_format_change(const struct bus_change *c, char *buf, size_t len)
@@ -233,14 +183,15 @@ cmd_format_change(const struct bus_change *c, char *buf, size_t len)
 		return 0;
 	buf[0] = '\0';
 	if (c->what < 0 ||
-	    (size_t)c->what >= sizeof(cmd_fmt_fns) / sizeof(*cmd_fmt_fns) ||
-	    cmd_fmt_fns[c->what] == NULL)
+	    (size_t)c->what >= sizeof(cmd_fmt_rows) / sizeof(*cmd_fmt_rows) ||
+	    (cmd_fmt_rows[c->what].name == NULL &&
+	    cmd_fmt_rows[c->what].value == NULL))
 		return 0;
 	cmd_local_unit(&u);
 	if (u.model == NULL)
 		return 0;
 	cmd_out(&o, "#%c%c ", u.type, "0123456789ABCDEF"[u.id & 0xf]);
-	if (!cmd_fmt_fns[c->what](&o, u.model, c) || o.full) {
+	if (!cmd_fmt_line(&o, u.model, &cmd_fmt_rows[c->what], c) || o.full) {
 		buf[0] = '\0';
 		return 0;
 	}

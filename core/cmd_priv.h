@@ -67,6 +67,9 @@ bool cmd_reply_ok(struct cmd_ctx *ctx, const char *fmt, ...)
 int cmd_reply_error(struct cmd_ctx *ctx, enum cmd_error err);
 /* Map a state_* failure (-errno) to its error line. */
 int cmd_reply_errno(struct cmd_ctx *ctx, int rc);
+/* NAME without arguments: run `action` and echo NAME, or the error. */
+int cmd_run_action(struct cmd_ctx *ctx, const char *name,
+    int (*action)(const struct origin *origin));
 /* True if the session may make changes needing `level`. */
 bool cmd_level_ok(const struct cmd_ctx *ctx, enum user_level level);
 
@@ -74,6 +77,9 @@ bool cmd_level_ok(const struct cmd_ctx *ctx, enum user_level level);
 bool cmd_parse_double(const char *tok, double *out);
 /* Decimal integer in [min, max], optional leading '-' if min < 0. */
 bool cmd_parse_int(const char *tok, long min, long max, long *out);
+/* No argument, or one: an integer in [min, max] into *out. */
+bool cmd_parse_opt_int(const struct cmd_ctx *ctx, long min, long max,
+    long *out);
 /* "A" -> false (absolute), "R" -> true (relative). */
 bool cmd_parse_mode(const char *tok, bool *relative);
 /* A channel token and group letter token needing `caps`. */

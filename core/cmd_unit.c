@@ -188,8 +188,7 @@ cmd_flow(struct cmd_ctx *ctx)
 {
 	long v;
 
-	if (ctx->nargs > 1 ||
-	    (ctx->nargs == 1 && !cmd_parse_int(ctx->arg[0], 0, 2, &v)))
+	if (!cmd_parse_opt_int(ctx, 0, 2, &v))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	if (ctx->nargs == 1) {
 		if (v == 2)
@@ -210,8 +209,7 @@ cmd_sftymute(struct cmd_ctx *ctx)
 	int rc, result;
 	long v;
 
-	if (ctx->nargs > 1 ||
-	    (ctx->nargs == 1 && !cmd_parse_int(ctx->arg[0], 0, 2, &v)))
+	if (!cmd_parse_opt_int(ctx, 0, 2, &v))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	result = state_safety_mute_get();
 	if (ctx->nargs == 1) {
@@ -270,15 +268,7 @@ cmd_reset(struct cmd_ctx *ctx)
 static int
 cmd_default(struct cmd_ctx *ctx)
 {
-	int rc;
-
-	if (ctx->nargs != 0)
-		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	rc = state_reset_defaults(&ctx->s->origin);
-	if (rc != 0)
-		return cmd_reply_errno(ctx, rc);
-	cmd_reply_ok(ctx, "DEFAULT");
-	return 0;
+	return cmd_run_action(ctx, "DEFAULT", state_reset_defaults);
 }
 
 /* ---- presets and macros ---- */

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 #define EXIT_OK		0
 #define EXIT_ERROR_REPLY 1
 #define EXIT_USAGE	2
@@ -53,15 +55,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	interrupted = 1;
-}
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 static void
@@ -197,7 +190,7 @@ conn_fill(struct conn *c, uint64_t deadline)
 {
 	unsigned char tmp[4096];
 	struct pollfd p = { c->fd, POLLIN, 0 };
-	uint64_t now = now_ms();
+	uint64_t now = clock_ms();
 	ssize_t n;
 
 	if (now >= deadline)
@@ -258,7 +251,7 @@ static int
 conn_expect(struct conn *c, const char *text, const char *fail,
     int timeout_ms)
 {
-	uint64_t deadline = now_ms() + (uint64_t)timeout_ms;
+	uint64_t deadline = clock_ms() + (uint64_t)timeout_ms;
 	char *at;
 	int rc;
 
@@ -319,7 +312,7 @@ static int
 send_one(struct conn *c, const char *cmd, const struct opts *o)
 {
 	char line[8192];
-	uint64_t deadline = now_ms() + (uint64_t)o->timeout_ms;
+	uint64_t deadline = clock_ms() + (uint64_t)o->timeout_ms;
 	bool got = false, error = false;
 	int rc;
 
@@ -340,7 +333,7 @@ send_one(struct conn *c, const char *cmd, const struct opts *o)
 				printf("%s\n", line);
 		}
 		if (got)
-			deadline = now_ms() + QUIET_MS;
+			deadline = clock_ms() + QUIET_MS;
 		rc = conn_fill(c, deadline);
 		if (rc < 0 && !got) {
 			fprintf(stderr, "converge-console: connection "
@@ -410,13 +403,13 @@ cmd_shell(struct conn *c, const struct opts *o)
 			if (conn_fill(c, quiet_until) <= 0)
 				break;
 			print_lines(c, false);
-			quiet_until = now_ms() + 300;
+			quiet_until = clock_ms() + 300;
 			continue;
 		}
 		if (poll(p, 2, 1000) < 0 && errno != EINTR)
 			return EXIT_USAGE;
 		if (p[1].revents & (POLLIN | POLLHUP)) {
-			if (conn_fill(c, now_ms() + 1) < 0) {
+			if (conn_fill(c, clock_ms() + 1) < 0) {
 				print_lines(c, false);
 				fprintf(stderr, "converge-console: connection "
 				    "closed\n");
@@ -427,7 +420,7 @@ cmd_shell(struct conn *c, const struct opts *o)
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			n = read(STDIN_FILENO, in, sizeof(in) - 1);
 			if (n <= 0) {
-				quiet_until = now_ms() +
+				quiet_until = clock_ms() +
 				    (uint64_t)o->timeout_ms;
 				continue;
 			}
@@ -443,8 +436,8 @@ cmd_shell(struct conn *c, const struct opts *o)
 static int
 cmd_watch(struct conn *c, const struct opts *o)
 {
-	uint64_t end = o->wait_s > 0 ? now_ms() + (uint64_t)o->wait_s * 1000u :
-	    UINT64_MAX;
+	uint64_t end = o->wait_s > 0 ?
+	    clock_ms() + (uint64_t)o->wait_s * 1000u : UINT64_MAX;
 	long seen = 0;
 	int rc;
 
@@ -453,10 +446,10 @@ cmd_watch(struct conn *c, const struct opts *o)
 	if (o->levels && conn_send(c, "#** LVLREPORTEN 1\r\n") < 0)
 		return EXIT_USAGE;
 	while (!interrupted && (o->count <= 0 || seen < o->count)) {
-		if (now_ms() >= end)
+		if (clock_ms() >= end)
 			return o->count > 0 ? EXIT_TIMEOUT : EXIT_OK;
-		rc = conn_fill(c, end < now_ms() + 1000 ? end :
-		    now_ms() + 1000);
+		rc = conn_fill(c, end < clock_ms() + 1000 ? end :
+		    clock_ms() + 1000);
 		if (rc < 0) {
 			fprintf(stderr, "converge-console: connection "
 			    "closed\n");

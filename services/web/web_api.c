@@ -111,18 +111,13 @@ body_string(struct api_req *r, const char *key, bool required)
 static bool
 user_exists(const char *name, enum user_level *level)
 {
-	struct state_user_info users[STATE_USERS_MAX];
-	size_t n, i;
+	enum user_level lv;
 
-	n = state_user_list(users, STATE_USERS_MAX);
-	for (i = 0; i < n; i++) {
-		if (strcasecmp(users[i].name, name) == 0) {
-			if (level != NULL)
-				*level = users[i].level;
-			return true;
-		}
-	}
-	return false;
+	if (web_session_user_level(name, &lv) < 0)
+		return false;
+	if (level != NULL)
+		*level = lv;
+	return true;
 }
 
 /* ---- session ---- */

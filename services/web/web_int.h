@@ -73,6 +73,8 @@ bool web_session_alive(const char *token);
 int web_session_from_request(struct mg_connection *c,
     struct web_session *out);
 void web_session_delete(const char *token);
+/* The level of user `user` (any case) now; -ENOENT if there is none. */
+int web_session_user_level(const char *user, enum user_level *level);
 /* Drop expired sessions (called by the service loop). */
 void web_session_expire(void);
 /*

@@ -17,12 +17,6 @@
 
 #define STATUS_EVENTS 50	/* newest events on the status page */
 
-static const char *const level_names[] = {
-	[LEVEL_USER] = "User",
-	[LEVEL_MANAGER] = "Manager",
-	[LEVEL_ADMIN] = "Administrator",
-};
-
 /* Names of enum state_field, in order, for the push messages. */
 static const char *const field_names[] = {
 	[STATE_F_GAIN] = "gain",
@@ -63,20 +57,22 @@ static const char *const severity_names[] = {
 	((size_t)(i) < sizeof(table) / sizeof((table)[0]) && (table)[(i)] ? \
 	    (table)[(i)] : "unknown")
 
+/* The names are state.c's (user_level_name); ours says "unknown". */
 const char *
 web_json_level_name(enum user_level level)
 {
-	return NAME_OF(level_names, level);
+	return (unsigned)level > LEVEL_ADMIN ? "unknown" :
+	    user_level_name(level);
 }
 
 int
 web_json_level_parse(const char *text, enum user_level *out)
 {
-	size_t i;
+	enum user_level i;
 
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
-		if (strcasecmp(text, level_names[i]) == 0) {
-			*out = (enum user_level)i;
+	for (i = LEVEL_USER; i <= LEVEL_ADMIN; i++) {
+		if (strcasecmp(text, user_level_name(i)) == 0) {
+			*out = i;
 			return 0;
 		}
 	}

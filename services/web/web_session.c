@@ -127,8 +127,8 @@ web_session_create(const char *user, enum user_level level,
 }
 
 /* The user's level now: a deleted user's sessions die, a demotion bites. */
-static int
-current_level(const char *user, enum user_level *level)
+int
+web_session_user_level(const char *user, enum user_level *level)
 {
 	struct state_user_info users[STATE_USERS_MAX];
 	size_t n, i;
@@ -170,7 +170,7 @@ web_session_find(const char *token, struct web_session *out)
 	pthread_mutex_unlock(&session_lock);
 	if (!found)
 		return -ENOENT;
-	if (current_level(out->user, &out->level) < 0) {
+	if (web_session_user_level(out->user, &out->level) < 0) {
 		web_session_delete(token);
 		return -ENOENT;
 	}
@@ -195,7 +195,7 @@ web_session_alive(const char *token)
 		}
 	}
 	pthread_mutex_unlock(&session_lock);
-	return user[0] != '\0' && current_level(user, &level) == 0;
+	return user[0] != '\0' && web_session_user_level(user, &level) == 0;
 }
 
 int

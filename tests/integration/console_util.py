@@ -91,9 +91,15 @@ def closed_within(sock, timeout=5):
     return False
 
 
-def login(port, user=b"clearone", password=b"converge", eol=b"\r"):
+def at_user_prompt(port):
+    """A new connection that has read the banner and the user prompt."""
     s = connect(port)
     expect(s, BANNER + USER_PROMPT)
+    return s
+
+
+def login(port, user=b"clearone", password=b"converge", eol=b"\r"):
+    s = at_user_prompt(port)
     s.sendall(user + eol)
     expect(s, PASS_PROMPT)
     s.sendall(password + eol)

@@ -29,8 +29,7 @@ def clear_record(d):
 def user_name_ignores_case_password_does_not(d):
     s = cu.login(d.port, user=b"CLEARONE")
     s.close()
-    s = cu.connect(d.port)
-    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s = cu.at_user_prompt(d.port)
     fail_once(s, password=b"CONVERGE")
     cu.expect(s, cu.USER_PROMPT)
     s.close()
@@ -38,8 +37,7 @@ def user_name_ignores_case_password_does_not(d):
 
 
 def three_failures_close_the_session(d):
-    s = cu.connect(d.port)
-    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s = cu.at_user_prompt(d.port)
     fail_once(s)
     cu.expect(s, cu.USER_PROMPT)
     fail_once(s, user=b"nobody")
@@ -51,8 +49,7 @@ def three_failures_close_the_session(d):
 
 
 def over_long_user_name_just_fails(d):
-    s = cu.connect(d.port)
-    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s = cu.at_user_prompt(d.port)
     fail_once(s, user=b"u" * 5000, password=b"converge")
     cu.expect(s, cu.USER_PROMPT)
     s.close()
@@ -60,8 +57,7 @@ def over_long_user_name_just_fails(d):
 
 
 def lockout_after_repeated_failures_doubles(d):
-    s = cu.connect(d.port)
-    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s = cu.at_user_prompt(d.port)
     for _ in range(3):
         fail_once(s)
         if _ < 2:
@@ -69,8 +65,7 @@ def lockout_after_repeated_failures_doubles(d):
     assert cu.closed_within(s, 3)
     s.close()
     # the 4th failure from this address starts a 1 s lockout
-    s = cu.connect(d.port)
-    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s = cu.at_user_prompt(d.port)
     fail_once(s)
     cu.expect(s, b"Too many failed logins from 127.0.0.1; try again in 1 s."
               b"\r\n")
@@ -84,8 +79,7 @@ def lockout_after_repeated_failures_doubles(d):
     s.close()
     time.sleep(1.1)
     # next failure locks again, twice as long
-    s = cu.connect(d.port)
-    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s = cu.at_user_prompt(d.port)
     fail_once(s)
     cu.expect(s, b"Too many failed logins from 127.0.0.1; try again in 2 s."
               b"\r\n")

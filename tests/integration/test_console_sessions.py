@@ -44,8 +44,7 @@ def change_reported_to_other_session_only(d):
 
 def not_logged_in_sessions_get_no_reports(d):
     a = cu.login(d.port)
-    b = cu.connect(d.port)
-    cu.expect(b, cu.BANNER + cu.USER_PROMPT)
+    b = cu.at_user_prompt(d.port)
     a.sendall(b"#H0 GAIN 5 M -8 A\r")
     cu.expect(a, b"OK> #H0 GAIN 5 M -8.00 A\r\n")
     assert cu.silent(b, 0.3) == b""
@@ -198,8 +197,7 @@ def half_closed_client_gets_every_reply(d):
 
 
 def session_that_never_logs_in_is_closed(d):
-    s = cu.connect(d.port)
-    cu.expect(s, cu.BANNER + cu.USER_PROMPT)
+    s = cu.at_user_prompt(d.port)
     s.sendall(b"clearone\r")
     cu.expect(s, cu.PASS_PROMPT)
     t0 = time.monotonic()

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bus.h"
+#include "check_cases.h"
 #include "cmd.h"
 #include "model.h"
 #include "state.h"
@@ -1614,66 +1615,39 @@ START_TEST(error_texts)
 }
 END_TEST
 
-static void
-add(Suite *s, TCase *tc, const TTest *t)
-{
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
 int
 main(void)
 {
-	Suite *s = suite_create("cmd");
-	SRunner *sr;
-	int failed;
+	const struct check_case cases[] = {
+		CHECK_CASE(gain_forms),
+		CHECK_CASE(gain_relative_move_respects_min_max),
+		CHECK_CASE(mute_forms),
+		CHECK_CASE(matrix_rules),
+		CHECK_CASE(label_and_meter_commands),
+		CHECK_CASE(settings_commands),
+		CHECK_CASE(access_levels),
+		CHECK_CASE(malformed_input),
+		CHECK_CASE(model_channel_limits),
+		CHECK_CASE(line_length_limit),
+		CHECK_CASE(nul_byte_is_syntax_error),
+		CHECK_CASE(random_lines_always_answered),
+		CHECK_CASE(format_change_audio_lines),
+		CHECK_CASE(format_change_unit_lines),
+		CHECK_CASE(format_change_without_a_line),
+		CHECK_CASE(format_change_matches_reply),
+		CHECK_CASE(format_reports_level_and_gate_lines),
+		CHECK_CASE(format_reports_whole_lines_only),
+		CHECK_CASE(lvlreport_list_is_bounded),
+		CHECK_CASE(macro_define_and_run),
+		CHECK_CASE(macrodef_refuses_non_commands),
+		CHECK_CASE(macro_waitstate_delays_the_rest),
+		CHECK_CASE(waitstate_range),
+		CHECK_CASE(macro_tick_is_bounded),
+		CHECK_CASE(macro_runs_as_administrator_with_starter_origin),
+		CHECK_CASE(reset_publishes_event_and_stops_ramps),
+		CHECK_CASE(error_texts),
+	};
 
-	add(s, tcase_create("gain_forms"), gain_forms);
-	add(s, tcase_create("gain_relative_move_respects_min_max"),
-	    gain_relative_move_respects_min_max);
-	add(s, tcase_create("mute_forms"), mute_forms);
-	add(s, tcase_create("matrix_rules"), matrix_rules);
-	add(s, tcase_create("label_and_meter_commands"),
-	    label_and_meter_commands);
-	add(s, tcase_create("settings_commands"), settings_commands);
-	add(s, tcase_create("access_levels"), access_levels);
-	add(s, tcase_create("malformed_input"), malformed_input);
-	add(s, tcase_create("model_channel_limits"), model_channel_limits);
-	add(s, tcase_create("line_length_limit"), line_length_limit);
-	add(s, tcase_create("nul_byte_is_syntax_error"),
-	    nul_byte_is_syntax_error);
-	add(s, tcase_create("random_lines_always_answered"),
-	    random_lines_always_answered);
-	add(s, tcase_create("format_change_audio_lines"),
-	    format_change_audio_lines);
-	add(s, tcase_create("format_change_unit_lines"),
-	    format_change_unit_lines);
-	add(s, tcase_create("format_change_without_a_line"),
-	    format_change_without_a_line);
-	add(s, tcase_create("format_change_matches_reply"),
-	    format_change_matches_reply);
-	add(s, tcase_create("format_reports_level_and_gate_lines"),
-	    format_reports_level_and_gate_lines);
-	add(s, tcase_create("format_reports_whole_lines_only"),
-	    format_reports_whole_lines_only);
-	add(s, tcase_create("lvlreport_list_is_bounded"),
-	    lvlreport_list_is_bounded);
-	add(s, tcase_create("macro_define_and_run"), macro_define_and_run);
-	add(s, tcase_create("macrodef_refuses_non_commands"),
-	    macrodef_refuses_non_commands);
-	add(s, tcase_create("macro_waitstate_delays_the_rest"),
-	    macro_waitstate_delays_the_rest);
-	add(s, tcase_create("waitstate_range"), waitstate_range);
-	add(s, tcase_create("macro_tick_is_bounded"), macro_tick_is_bounded);
-	add(s, tcase_create("macro_runs_as_administrator_with_starter_origin"),
-	    macro_runs_as_administrator_with_starter_origin);
-	add(s, tcase_create("reset_publishes_event_and_stops_ramps"),
-	    reset_publishes_event_and_stops_ramps);
-	add(s, tcase_create("error_texts"), error_texts);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_cases_run("cmd", cases, sizeof cases / sizeof *cases,
+	    setup, teardown);
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "console/console_lockout.h"
+#include "check_cases.h"
 
 static struct console_lockout lk;
 
@@ -93,41 +94,18 @@ START_TEST(old_failures_are_forgotten)
 }
 END_TEST
 
-static void
-add(Suite *s, TCase *tc, const TTest *test)
-{
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
-static Suite *
-console_lockout_suite(void)
-{
-	Suite *s = suite_create("console_lockout");
-
-	add(s, tcase_create("lockout_starts_at_the_nth_failure"),
-	    lockout_starts_at_the_nth_failure);
-	add(s, tcase_create("lockout_delay_doubles_up_to_the_cap"),
-	    lockout_delay_doubles_up_to_the_cap);
-	add(s, tcase_create("success_clears_the_record"),
-	    success_clears_the_record);
-	add(s, tcase_create("zero_failures_disables_lockout"),
-	    zero_failures_disables_lockout);
-	add(s, tcase_create("full_table_keeps_locked_addresses"),
-	    full_table_keeps_locked_addresses);
-	add(s, tcase_create("old_failures_are_forgotten"),
-	    old_failures_are_forgotten);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr = srunner_create(console_lockout_suite());
-	int failed;
+	const struct check_case cases[] = {
+		CHECK_CASE(lockout_starts_at_the_nth_failure),
+		CHECK_CASE(lockout_delay_doubles_up_to_the_cap),
+		CHECK_CASE(success_clears_the_record),
+		CHECK_CASE(zero_failures_disables_lockout),
+		CHECK_CASE(full_table_keeps_locked_addresses),
+		CHECK_CASE(old_failures_are_forgotten),
+	};
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_cases_run("console_lockout", cases,
+	    sizeof cases / sizeof *cases, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "console_telnet.h"
+#include "check_cases.h"
 
 #define IAC 0xff
 #define DONT 0xfe
@@ -372,54 +373,24 @@ START_TEST(overlong_line_is_dropped_and_next_line_works)
 }
 END_TEST
 
-/* One test per case, so each is its own CTest test (named literally). */
-static void
-add(Suite *s, TCase *tc, const TTest *test)
-{
-	tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
-static Suite *
-console_telnet_suite(void)
-{
-	Suite *s = suite_create("console_telnet");
-
-	add(s, tcase_create("codec_table_whole_input"),
-	    codec_table_whole_input);
-	add(s, tcase_create("codec_table_byte_by_byte"),
-	    codec_table_byte_by_byte);
-	add(s, tcase_create("truncated_sequence_completes_on_next_read"),
-	    truncated_sequence_completes_on_next_read);
-	add(s, tcase_create("refusal_storm_is_bounded"),
-	    refusal_storm_is_bounded);
-	add(s, tcase_create("refusals_stop_when_reply_room_ends"),
-	    refusals_stop_when_reply_room_ends);
-	add(s, tcase_create("endless_subnegotiation_is_abandoned"),
-	    endless_subnegotiation_is_abandoned);
-	add(s, tcase_create("random_chunks_decode_like_whole_input"),
-	    random_chunks_decode_like_whole_input);
-	add(s, tcase_create("lines_end_on_cr_lf_crlf_and_double_cr"),
-	    lines_end_on_cr_lf_crlf_and_double_cr);
-	add(s, tcase_create("empty_lines_are_ignored"),
-	    empty_lines_are_ignored);
-	add(s, tcase_create("nul_inside_a_line_is_dropped"),
-	    nul_inside_a_line_is_dropped);
-	add(s, tcase_create("line_of_exactly_max_is_kept"),
-	    line_of_exactly_max_is_kept);
-	add(s, tcase_create("overlong_line_is_dropped_and_next_line_works"),
-	    overlong_line_is_dropped_and_next_line_works);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr = srunner_create(console_telnet_suite());
-	int failed;
+	const struct check_case cases[] = {
+		CHECK_CASE(codec_table_whole_input),
+		CHECK_CASE(codec_table_byte_by_byte),
+		CHECK_CASE(truncated_sequence_completes_on_next_read),
+		CHECK_CASE(refusal_storm_is_bounded),
+		CHECK_CASE(refusals_stop_when_reply_room_ends),
+		CHECK_CASE(endless_subnegotiation_is_abandoned),
+		CHECK_CASE(random_chunks_decode_like_whole_input),
+		CHECK_CASE(lines_end_on_cr_lf_crlf_and_double_cr),
+		CHECK_CASE(empty_lines_are_ignored),
+		CHECK_CASE(nul_inside_a_line_is_dropped),
+		CHECK_CASE(line_of_exactly_max_is_kept),
+		CHECK_CASE(overlong_line_is_dropped_and_next_line_works),
+	};
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_cases_run("console_telnet", cases,
+	    sizeof cases / sizeof *cases, NULL, NULL);
 }

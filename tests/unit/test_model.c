@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_cases.h"
 #include "model.h"
 
 /* One row per model: §2.1 type char, max DID, §4.2 counts (0 = none). */
@@ -175,25 +176,26 @@ END_TEST
 /* Formatting gives the canonical token: letters for P, G, E. */
 START_TEST(t_model_channel_format_canonical)
 {
+	static const struct {
+		char group;
+		int index;
+		const char *token;
+	} formats[] = {
+		{ 'P', 2, "C" }, { 'G', 3, "4" }, { 'G', 4, "A" },
+		{ 'E', 11, "Z" }, { 'E', 12, "I" }, { 'L', 0, "9" },
+		{ 'U', 0, "0" }, { 'I', 12, "" },
+	};
 	const struct model *m = model_get(MODEL_880);
 	char buf[8];
+	size_t i;
 
-	model_channel_format(model_group(m, 'P'), 2, buf, sizeof buf);
-	ck_assert_str_eq(buf, "C");
-	model_channel_format(model_group(m, 'G'), 3, buf, sizeof buf);
-	ck_assert_str_eq(buf, "4");
-	model_channel_format(model_group(m, 'G'), 4, buf, sizeof buf);
-	ck_assert_str_eq(buf, "A");
-	model_channel_format(model_group(m, 'E'), 11, buf, sizeof buf);
-	ck_assert_str_eq(buf, "Z");
-	model_channel_format(model_group(m, 'E'), 12, buf, sizeof buf);
-	ck_assert_str_eq(buf, "I");
-	model_channel_format(model_group(m, 'L'), 0, buf, sizeof buf);
-	ck_assert_str_eq(buf, "9");
-	model_channel_format(model_group(m, 'U'), 0, buf, sizeof buf);
-	ck_assert_str_eq(buf, "0");
-	model_channel_format(model_group(m, 'I'), 12, buf, sizeof buf);
-	ck_assert_str_eq(buf, "");
+	for (i = 0; i < sizeof formats / sizeof formats[0]; i++) {
+		model_channel_format(model_group(m, formats[i].group),
+		    formats[i].index, buf, sizeof buf);
+		ck_assert_msg(strcmp(buf, formats[i].token) == 0,
+		    "%c %d gave \"%s\", want \"%s\"", formats[i].group,
+		    formats[i].index, buf, formats[i].token);
+	}
 }
 END_TEST
 
@@ -276,11 +278,5 @@ model_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(model_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_suite_run(model_suite());
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "bus.h"
+#include "check_cases.h"
 #include "model.h"
 #include "state.h"
 
@@ -59,7 +60,7 @@ gain_of(char group, int ch)
 
 /* ---- gain, limits, mute ---- */
 
-START_TEST(t_gain_absolute_clamps)
+START_TEST(gain_absolute_clamps_to_limits)
 {
 	double r;
 
@@ -77,7 +78,7 @@ START_TEST(t_gain_absolute_clamps)
 }
 END_TEST
 
-START_TEST(t_gain_entry_out_of_range)
+START_TEST(gain_entry_out_of_range_changes_nothing)
 {
 	static const double bad[] = { 99.91, -100.0, 1000.0, NAN, INFINITY };
 	size_t i;
@@ -103,7 +104,7 @@ START_TEST(t_gain_entry_out_of_range)
 }
 END_TEST
 
-START_TEST(t_gain_relative_respects_max)
+START_TEST(gain_relative_move_respects_max)
 {
 	double r;
 
@@ -124,7 +125,7 @@ START_TEST(t_gain_relative_respects_max)
 }
 END_TEST
 
-START_TEST(t_minmax_reclamps_gain)
+START_TEST(minmax_reclamps_current_gain)
 {
 	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 16);
 	struct bus_msg m;
@@ -150,7 +151,7 @@ START_TEST(t_minmax_reclamps_gain)
 }
 END_TEST
 
-START_TEST(t_minmax_rejects_bad_limits)
+START_TEST(minmax_rejects_bad_limits)
 {
 	static const double rows[][2] = {
 		{ -66, 0 },	/* min below -65 */
@@ -169,7 +170,7 @@ START_TEST(t_minmax_rejects_bad_limits)
 }
 END_TEST
 
-START_TEST(t_mute_toggle)
+START_TEST(mute_toggle_flips_state)
 {
 	int r, v;
 
@@ -189,7 +190,7 @@ START_TEST(t_mute_toggle)
 END_TEST
 
 /* M 3 is I 3 and L 9 is I 9: one value seen through both names. */
-START_TEST(t_mic_and_line_alias_inputs)
+START_TEST(mic_and_line_alias_inputs)
 {
 	char buf[32];
 
@@ -208,7 +209,7 @@ END_TEST
 
 /* ---- ramps ---- */
 
-START_TEST(t_ramp_tick_reaches_target)
+START_TEST(ramp_tick_reaches_target)
 {
 	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 256);
 	struct bus_msg m;
@@ -244,7 +245,7 @@ START_TEST(t_ramp_tick_reaches_target)
 END_TEST
 
 /* No target: a falling ramp runs to MIN; slow steps are not published. */
-START_TEST(t_ramp_default_target_and_no_flood)
+START_TEST(ramp_default_target_without_flooding)
 {
 	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 256);
 	struct bus_msg m;
@@ -278,7 +279,7 @@ END_TEST
 
 /* ---- labels ---- */
 
-START_TEST(t_label_rules)
+START_TEST(label_rules_and_clear)
 {
 	char buf[32];
 
@@ -306,7 +307,7 @@ START_TEST(t_label_rules)
 }
 END_TEST
 
-START_TEST(t_unit_label_is_setting)
+START_TEST(unit_label_is_the_setting)
 {
 	char buf[32];
 
@@ -324,7 +325,7 @@ END_TEST
 
 /* ---- matrix ---- */
 
-START_TEST(t_matrix_mic_source_rules)
+START_TEST(matrix_mic_source_rules)
 {
 	static const int ok[] = { 0, 3, 4, 5 }, bad[] = { 1, 2, 6, -1, 7 };
 	size_t i;
@@ -349,7 +350,7 @@ START_TEST(t_matrix_mic_source_rules)
 }
 END_TEST
 
-START_TEST(t_matrix_non_mic_source_rules)
+START_TEST(matrix_non_mic_source_rules)
 {
 	static const int bad[] = { 3, 4, 5, 6 };
 	size_t i;
@@ -376,7 +377,7 @@ START_TEST(t_matrix_non_mic_source_rules)
 }
 END_TEST
 
-START_TEST(t_matrix_self_route_prohibited)
+START_TEST(matrix_self_route_prohibited)
 {
 	int r, v;
 
@@ -393,7 +394,7 @@ START_TEST(t_matrix_self_route_prohibited)
 }
 END_TEST
 
-START_TEST(t_mtrxlvl_clamps_and_relative)
+START_TEST(mtrxlvl_clamps_and_moves_relative)
 {
 	double r;
 
@@ -413,7 +414,7 @@ START_TEST(t_mtrxlvl_clamps_and_relative)
 }
 END_TEST
 
-START_TEST(t_mtrx_clear_keeps_levels)
+START_TEST(mtrx_clear_keeps_levels)
 {
 	double lv;
 	int r, v;
@@ -430,7 +431,7 @@ START_TEST(t_mtrx_clear_keeps_levels)
 }
 END_TEST
 
-START_TEST(t_safety_mute_toggle)
+START_TEST(safety_mute_toggles)
 {
 	int r;
 
@@ -446,7 +447,7 @@ END_TEST
 
 /* ---- presets ---- */
 
-START_TEST(t_preset_store_recall)
+START_TEST(preset_store_and_recall)
 {
 	struct bus_sub *sub;
 	struct bus_msg m;
@@ -483,7 +484,7 @@ START_TEST(t_preset_store_recall)
 }
 END_TEST
 
-START_TEST(t_preset_undefined)
+START_TEST(preset_recall_undefined_is_refused)
 {
 	uint64_t seq = state_seq();
 
@@ -509,7 +510,7 @@ define_macro(int n, const char *a, const char *b)
 	    sizeof why), 0);
 }
 
-START_TEST(t_macro_queue_order)
+START_TEST(macro_queue_runs_in_order)
 {
 	char line[BUS_TEXT_MAX];
 	struct origin o;
@@ -535,7 +536,7 @@ START_TEST(t_macro_queue_order)
 }
 END_TEST
 
-START_TEST(t_macro_wait_delays)
+START_TEST(macro_wait_delays_running_macro)
 {
 	char line[BUS_TEXT_MAX];
 	int n;
@@ -559,7 +560,7 @@ START_TEST(t_macro_wait_delays)
 }
 END_TEST
 
-START_TEST(t_macro_limits)
+START_TEST(macro_limits_and_full_queue)
 {
 	char lines[2][BUS_TEXT_MAX], big[BUS_TEXT_MAX + 1];
 	const char *one[] = { big };
@@ -650,7 +651,7 @@ static const struct {
 	{ SET_MAIL_EVENTS, "0", 0, "00000000" },
 };
 
-START_TEST(t_setting_validation)
+START_TEST(setting_validation_table)
 {
 	char before[160], after[160];
 	int err;
@@ -674,7 +675,7 @@ START_TEST(t_setting_validation)
 }
 END_TEST
 
-START_TEST(t_setting_table)
+START_TEST(setting_table_keys_defaults_levels)
 {
 	char buf[160];
 	int s;
@@ -708,7 +709,7 @@ END_TEST
 
 /* ---- users ---- */
 
-START_TEST(t_users_default)
+START_TEST(users_default_clearone_admin)
 {
 	struct state_user_info list[STATE_USERS_MAX];
 	enum user_level lv = LEVEL_USER;
@@ -730,7 +731,7 @@ START_TEST(t_users_default)
 }
 END_TEST
 
-START_TEST(t_users_add_and_check)
+START_TEST(users_add_check_wrong_password)
 {
 	enum user_level lv = LEVEL_ADMIN;
 
@@ -760,7 +761,7 @@ START_TEST(t_users_add_and_check)
 }
 END_TEST
 
-START_TEST(t_users_last_admin_protected)
+START_TEST(users_last_admin_protected)
 {
 	ck_assert_int_eq(state_user_delete("clearone", &console, why,
 	    sizeof why), -EPERM);
@@ -776,7 +777,7 @@ START_TEST(t_users_last_admin_protected)
 }
 END_TEST
 
-START_TEST(t_users_hash_is_not_password)
+START_TEST(users_hash_is_not_the_password)
 {
 	json_t *root = state_to_json();
 	const char *hash;
@@ -828,7 +829,7 @@ program_some_state(void)
 	ck_assert_int_eq(state_safety_mute_set(1, &console, NULL), 0);
 }
 
-START_TEST(t_json_round_trip)
+START_TEST(json_round_trip)
 {
 	json_t *a, *b;
 	enum user_level lv;
@@ -968,7 +969,7 @@ mutate(json_t *root, const char *path, const char *value)
 		json_object_set_new(parent, last, v);
 }
 
-START_TEST(t_json_malformed)
+START_TEST(json_malformed_changes_nothing)
 {
 	json_t *doc, *before, *after;
 	uint64_t seq;
@@ -993,7 +994,7 @@ START_TEST(t_json_malformed)
 }
 END_TEST
 
-START_TEST(t_json_not_an_object)
+START_TEST(json_root_must_be_object)
 {
 	json_t *v = json_integer(1);
 
@@ -1005,7 +1006,7 @@ START_TEST(t_json_not_an_object)
 END_TEST
 
 /* Every model lays out, serialises and loads its own file back. */
-START_TEST(t_every_model_round_trips)
+START_TEST(every_model_round_trips)
 {
 	const struct model *m = model_get(_i);
 	const struct model_group *in = model_group(m, 'I');
@@ -1035,7 +1036,7 @@ START_TEST(t_every_model_round_trips)
 }
 END_TEST
 
-START_TEST(t_services_table)
+START_TEST(services_table_replaces_by_name)
 {
 	struct bus_service row = { "web", SVC_RUNNING, 0, "" }, out[4];
 
@@ -1055,7 +1056,7 @@ END_TEST
 
 /* ---- bus, defaults, meters, events ---- */
 
-START_TEST(t_bus_change_seq)
+START_TEST(bus_change_has_increasing_seq)
 {
 	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 16);
 	struct bus_msg m;
@@ -1106,7 +1107,7 @@ watch(void *arg)
 	return NULL;
 }
 
-START_TEST(t_bus_change_after_setter)
+START_TEST(bus_change_seen_after_setter_returned)
 {
 	struct watcher w = { 0 };
 	pthread_t t;
@@ -1123,7 +1124,7 @@ START_TEST(t_bus_change_after_setter)
 }
 END_TEST
 
-START_TEST(t_reset_defaults_keeps_network_users)
+START_TEST(reset_defaults_keeps_network_and_users)
 {
 	char buf[64];
 	double g;
@@ -1144,7 +1145,7 @@ START_TEST(t_reset_defaults_keeps_network_users)
 }
 END_TEST
 
-START_TEST(t_meters_live_values)
+START_TEST(meters_are_live_values)
 {
 	uint64_t seq = state_seq();
 	double db;
@@ -1162,7 +1163,7 @@ START_TEST(t_meters_live_values)
 }
 END_TEST
 
-START_TEST(t_events_ring_bounded)
+START_TEST(events_ring_is_bounded)
 {
 	struct bus_event ev = { EVENT_SYSTEM, SEVERITY_INFO, 0, "test", "" };
 	struct bus_event *out = calloc(STATE_EVENTS_MAX, sizeof *out);
@@ -1240,7 +1241,7 @@ work(void *arg)
 	return NULL;
 }
 
-START_TEST(t_threads_mixed)
+START_TEST(threads_mixed_get_set)
 {
 	struct worker w[THREADS];
 	pthread_t t[THREADS];
@@ -1264,108 +1265,54 @@ END_TEST
 
 /* ---- suite ---- */
 
-/* Each case has its own fixture: a fresh 880TA state and bus. */
-static void
-add(Suite *s, TCase *tc, const TTest *test, int loop_end)
-{
-	tcase_add_checked_fixture(tc, setup, teardown);
-	if (loop_end > 0)
-		tcase_add_loop_test(tc, test, 0, loop_end);
-	else
-		tcase_add_test(tc, test);
-	suite_add_tcase(s, tc);
-}
-
 #define NROWS(a) ((int)(sizeof (a) / sizeof (a)[0]))
 
-static Suite *
-state_suite(void)
-{
-	Suite *s = suite_create("state");
-
-	add(s, tcase_create("gain_absolute_clamps_to_limits"),
-	    t_gain_absolute_clamps, 0);
-	add(s, tcase_create("gain_entry_out_of_range_changes_nothing"),
-	    t_gain_entry_out_of_range, 0);
-	add(s, tcase_create("gain_relative_move_respects_max"),
-	    t_gain_relative_respects_max, 0);
-	add(s, tcase_create("minmax_reclamps_current_gain"),
-	    t_minmax_reclamps_gain, 0);
-	add(s, tcase_create("minmax_rejects_bad_limits"),
-	    t_minmax_rejects_bad_limits, 0);
-	add(s, tcase_create("mute_toggle_flips_state"), t_mute_toggle, 0);
-	add(s, tcase_create("mic_and_line_alias_inputs"),
-	    t_mic_and_line_alias_inputs, 0);
-	add(s, tcase_create("ramp_tick_reaches_target"),
-	    t_ramp_tick_reaches_target, 0);
-	add(s, tcase_create("ramp_default_target_without_flooding"),
-	    t_ramp_default_target_and_no_flood, 0);
-	add(s, tcase_create("label_rules_and_clear"), t_label_rules, 0);
-	add(s, tcase_create("unit_label_is_the_setting"),
-	    t_unit_label_is_setting, 0);
-	add(s, tcase_create("matrix_mic_source_rules"),
-	    t_matrix_mic_source_rules, 0);
-	add(s, tcase_create("matrix_non_mic_source_rules"),
-	    t_matrix_non_mic_source_rules, 0);
-	add(s, tcase_create("matrix_self_route_prohibited"),
-	    t_matrix_self_route_prohibited, 0);
-	add(s, tcase_create("mtrxlvl_clamps_and_moves_relative"),
-	    t_mtrxlvl_clamps_and_relative, 0);
-	add(s, tcase_create("mtrx_clear_keeps_levels"),
-	    t_mtrx_clear_keeps_levels, 0);
-	add(s, tcase_create("safety_mute_toggles"), t_safety_mute_toggle, 0);
-	add(s, tcase_create("preset_store_and_recall"),
-	    t_preset_store_recall, 0);
-	add(s, tcase_create("preset_recall_undefined_is_refused"),
-	    t_preset_undefined, 0);
-	add(s, tcase_create("macro_queue_runs_in_order"),
-	    t_macro_queue_order, 0);
-	add(s, tcase_create("macro_wait_delays_running_macro"),
-	    t_macro_wait_delays, 0);
-	add(s, tcase_create("macro_limits_and_full_queue"), t_macro_limits, 0);
-	add(s, tcase_create("setting_validation_table"),
-	    t_setting_validation, NROWS(set_rows));
-	add(s, tcase_create("setting_table_keys_defaults_levels"),
-	    t_setting_table, 0);
-	add(s, tcase_create("users_default_clearone_admin"),
-	    t_users_default, 0);
-	add(s, tcase_create("users_add_check_wrong_password"),
-	    t_users_add_and_check, 0);
-	add(s, tcase_create("users_last_admin_protected"),
-	    t_users_last_admin_protected, 0);
-	add(s, tcase_create("users_hash_is_not_the_password"),
-	    t_users_hash_is_not_password, 0);
-	add(s, tcase_create("json_round_trip"), t_json_round_trip, 0);
-	add(s, tcase_create("json_malformed_changes_nothing"),
-	    t_json_malformed, NROWS(bad_json));
-	add(s, tcase_create("json_root_must_be_object"),
-	    t_json_not_an_object, 0);
-	add(s, tcase_create("every_model_round_trips"),
-	    t_every_model_round_trips, MODEL_COUNT);
-	add(s, tcase_create("services_table_replaces_by_name"),
-	    t_services_table, 0);
-	add(s, tcase_create("bus_change_has_increasing_seq"),
-	    t_bus_change_seq, 0);
-	add(s, tcase_create("bus_change_seen_after_setter_returned"),
-	    t_bus_change_after_setter, 0);
-	add(s, tcase_create("reset_defaults_keeps_network_and_users"),
-	    t_reset_defaults_keeps_network_users, 0);
-	add(s, tcase_create("meters_are_live_values"),
-	    t_meters_live_values, 0);
-	add(s, tcase_create("events_ring_is_bounded"),
-	    t_events_ring_bounded, 0);
-	add(s, tcase_create("threads_mixed_get_set"), t_threads_mixed, 0);
-	return s;
-}
-
+/* Each case has its own fixture: a fresh 880TA state and bus. */
 int
 main(void)
 {
-	SRunner *sr = srunner_create(state_suite());
-	int failed;
+	const struct check_case cases[] = {
+		CHECK_CASE(gain_absolute_clamps_to_limits),
+		CHECK_CASE(gain_entry_out_of_range_changes_nothing),
+		CHECK_CASE(gain_relative_move_respects_max),
+		CHECK_CASE(minmax_reclamps_current_gain),
+		CHECK_CASE(minmax_rejects_bad_limits),
+		CHECK_CASE(mute_toggle_flips_state),
+		CHECK_CASE(mic_and_line_alias_inputs),
+		CHECK_CASE(ramp_tick_reaches_target),
+		CHECK_CASE(ramp_default_target_without_flooding),
+		CHECK_CASE(label_rules_and_clear),
+		CHECK_CASE(unit_label_is_the_setting),
+		CHECK_CASE(matrix_mic_source_rules),
+		CHECK_CASE(matrix_non_mic_source_rules),
+		CHECK_CASE(matrix_self_route_prohibited),
+		CHECK_CASE(mtrxlvl_clamps_and_moves_relative),
+		CHECK_CASE(mtrx_clear_keeps_levels),
+		CHECK_CASE(safety_mute_toggles),
+		CHECK_CASE(preset_store_and_recall),
+		CHECK_CASE(preset_recall_undefined_is_refused),
+		CHECK_CASE(macro_queue_runs_in_order),
+		CHECK_CASE(macro_wait_delays_running_macro),
+		CHECK_CASE(macro_limits_and_full_queue),
+		CHECK_LOOP(setting_validation_table, NROWS(set_rows)),
+		CHECK_CASE(setting_table_keys_defaults_levels),
+		CHECK_CASE(users_default_clearone_admin),
+		CHECK_CASE(users_add_check_wrong_password),
+		CHECK_CASE(users_last_admin_protected),
+		CHECK_CASE(users_hash_is_not_the_password),
+		CHECK_CASE(json_round_trip),
+		CHECK_LOOP(json_malformed_changes_nothing, NROWS(bad_json)),
+		CHECK_CASE(json_root_must_be_object),
+		CHECK_LOOP(every_model_round_trips, MODEL_COUNT),
+		CHECK_CASE(services_table_replaces_by_name),
+		CHECK_CASE(bus_change_has_increasing_seq),
+		CHECK_CASE(bus_change_seen_after_setter_returned),
+		CHECK_CASE(reset_defaults_keeps_network_and_users),
+		CHECK_CASE(meters_are_live_values),
+		CHECK_CASE(events_ring_is_bounded),
+		CHECK_CASE(threads_mixed_get_set),
+	};
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_cases_run("state", cases, sizeof cases / sizeof *cases,
+	    setup, teardown);
 }

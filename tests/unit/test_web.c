@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bus.h"
+#include "check_cases.h"
 #include "state.h"
 #include "web/web_int.h"
 
@@ -52,7 +53,7 @@ is_hex64(const char *s)
 	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
 }
 
-START_TEST(t_tokens_random_hex)
+START_TEST(session_tokens_are_random_hex)
 {
 	struct web_session a, b;
 
@@ -66,7 +67,7 @@ START_TEST(t_tokens_random_hex)
 }
 END_TEST
 
-START_TEST(t_found_by_token_only)
+START_TEST(session_found_by_exact_token_only)
 {
 	struct web_session s, out;
 	char wrong[WEB_TOKEN_LEN + 1];
@@ -87,7 +88,7 @@ START_TEST(t_found_by_token_only)
 }
 END_TEST
 
-START_TEST(t_expires_after_idle)
+START_TEST(session_expires_after_idle_time)
 {
 	struct web_session s, out;
 
@@ -98,7 +99,7 @@ START_TEST(t_expires_after_idle)
 }
 END_TEST
 
-START_TEST(t_table_full_refuses)
+START_TEST(session_table_full_refuses_login)
 {
 	struct web_session s;
 	int i;
@@ -114,14 +115,23 @@ START_TEST(t_table_full_refuses)
 }
 END_TEST
 
-START_TEST(t_deleted_user_session_gone)
+/* A User "operator" logged in as `s`. */
+static void
+operator_session(struct web_session *s)
 {
-	struct web_session s, out;
 	char why[160];
 
 	ck_assert_int_eq(state_user_set("operator", "op-pass-1", LEVEL_USER,
 	    &admin, why, sizeof why), 0);
-	ck_assert_int_eq(web_session_create("operator", LEVEL_USER, &s), 0);
+	ck_assert_int_eq(web_session_create("operator", LEVEL_USER, s), 0);
+}
+
+START_TEST(session_of_deleted_user_is_gone)
+{
+	struct web_session s, out;
+	char why[160];
+
+	operator_session(&s);
 	ck_assert_int_eq(web_session_find(s.token, &out), 0);
 	ck_assert_int_eq(state_user_delete("operator", &admin, why,
 	    sizeof why), 0);
@@ -129,14 +139,12 @@ START_TEST(t_deleted_user_session_gone)
 }
 END_TEST
 
-START_TEST(t_level_is_current)
+START_TEST(session_level_follows_user_changes)
 {
 	struct web_session s, out;
 	char why[160];
 
-	ck_assert_int_eq(state_user_set("operator", "op-pass-1", LEVEL_USER,
-	    &admin, why, sizeof why), 0);
-	ck_assert_int_eq(web_session_create("operator", LEVEL_USER, &s), 0);
+	operator_session(&s);
 	ck_assert_int_eq(state_user_set("operator", NULL, LEVEL_MANAGER,
 	    &admin, why, sizeof why), 0);
 	ck_assert_int_eq(web_session_find(s.token, &out), 0);
@@ -144,7 +152,7 @@ START_TEST(t_level_is_current)
 }
 END_TEST
 
-START_TEST(t_lockout_after_failures)
+START_TEST(lockout_starts_after_configured_failures)
 {
 	unsigned retry = 0;
 
@@ -160,7 +168,7 @@ START_TEST(t_lockout_after_failures)
 }
 END_TEST
 
-START_TEST(t_lockout_doubles)
+START_TEST(lockout_delay_doubles_up_to_five_minutes)
 {
 	static const unsigned want[] = { 2, 4, 8, 16, 32, 64, 128, 256, 300,
 		300 };
@@ -179,7 +187,7 @@ START_TEST(t_lockout_doubles)
 }
 END_TEST
 
-START_TEST(t_login_ok_clears)
+START_TEST(successful_login_clears_failures)
 {
 	unsigned retry = 0;
 
@@ -192,7 +200,7 @@ START_TEST(t_login_ok_clears)
 }
 END_TEST
 
-START_TEST(t_change_push_names_storage)
+START_TEST(change_push_names_storage_group)
 {
 	struct bus_msg m = { .type = BUS_CHANGE };
 	json_t *v;
@@ -224,7 +232,7 @@ START_TEST(t_change_push_names_storage)
 }
 END_TEST
 
-START_TEST(t_meters_not_pushed)
+START_TEST(meters_are_not_pushed)
 {
 	struct bus_msg m = { .type = BUS_METERS };
 
@@ -232,7 +240,7 @@ START_TEST(t_meters_not_pushed)
 }
 END_TEST
 
-START_TEST(t_level_names)
+START_TEST(level_names_parse_case_insensitively)
 {
 	enum user_level l;
 
@@ -248,53 +256,24 @@ START_TEST(t_level_names)
 }
 END_TEST
 
-static void
-add(Suite *s, TCase *tc, const TTest *t)
-{
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
-}
-
-static Suite *
-web_suite(void)
-{
-	Suite *s = suite_create("web");
-
-	add(s, tcase_create("session_tokens_are_random_hex"),
-	    t_tokens_random_hex);
-	add(s, tcase_create("session_found_by_exact_token_only"),
-	    t_found_by_token_only);
-	add(s, tcase_create("session_expires_after_idle_time"),
-	    t_expires_after_idle);
-	add(s, tcase_create("session_table_full_refuses_login"),
-	    t_table_full_refuses);
-	add(s, tcase_create("session_of_deleted_user_is_gone"),
-	    t_deleted_user_session_gone);
-	add(s, tcase_create("session_level_follows_user_changes"),
-	    t_level_is_current);
-	add(s, tcase_create("lockout_starts_after_configured_failures"),
-	    t_lockout_after_failures);
-	add(s, tcase_create("lockout_delay_doubles_up_to_five_minutes"),
-	    t_lockout_doubles);
-	add(s, tcase_create("successful_login_clears_failures"),
-	    t_login_ok_clears);
-	add(s, tcase_create("change_push_names_storage_group"),
-	    t_change_push_names_storage);
-	add(s, tcase_create("meters_are_not_pushed"), t_meters_not_pushed);
-	add(s, tcase_create("level_names_parse_case_insensitively"),
-	    t_level_names);
-	return s;
-}
-
 int
 main(void)
 {
-	SRunner *sr = srunner_create(web_suite());
-	int failed;
+	const struct check_case cases[] = {
+		CHECK_CASE(session_tokens_are_random_hex),
+		CHECK_CASE(session_found_by_exact_token_only),
+		CHECK_CASE(session_expires_after_idle_time),
+		CHECK_CASE(session_table_full_refuses_login),
+		CHECK_CASE(session_of_deleted_user_is_gone),
+		CHECK_CASE(session_level_follows_user_changes),
+		CHECK_CASE(lockout_starts_after_configured_failures),
+		CHECK_CASE(lockout_delay_doubles_up_to_five_minutes),
+		CHECK_CASE(successful_login_clears_failures),
+		CHECK_CASE(change_push_names_storage_group),
+		CHECK_CASE(meters_are_not_pushed),
+		CHECK_CASE(level_names_parse_case_insensitively),
+	};
 
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_cases_run("web", cases, sizeof cases / sizeof *cases,
+	    setup, teardown);
 }

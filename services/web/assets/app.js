@@ -277,6 +277,16 @@ async function rename(g, ch) {
 	    (text.trim() === "" ? "CLEAR" : text.trim()));
 }
 
+// "Presets: [Preset 1] [Preset 4]": one button per number runs VERB n.
+function runButtons(title, word, verb, numbers, none, enabled) {
+	return [el("span", { class: "muted", text: title + ": " }),
+	    ...(numbers.length ? numbers.map(n =>
+		el("button", { type: "button", disabled: !enabled,
+		    text: word + " " + n,
+		    onclick: () => command("#** " + verb + " " + n) })) :
+	    [el("span", { class: "muted", text: none })])];
+}
+
 function renderAudio() {
 	const a = app.audio;
 	const groups = $("#groups");
@@ -286,18 +296,10 @@ function renderAudio() {
 	    el("div", { class: "strips" }, ...g.channels.map(c =>
 		strip(g, c))))));
 	const canRun = level() >= LEVELS.Manager;
-	$("#presets").replaceChildren(el("span", { class: "muted",
-	    text: "Presets: " }), ...(a.presets.length ? a.presets.map(n =>
-		el("button", { type: "button", disabled: !canRun,
-		    text: "Preset " + n,
-		    onclick: () => command("#** PRESET " + n) })) :
-	    [el("span", { class: "muted", text: "none stored" })]));
-	$("#macros").replaceChildren(el("span", { class: "muted",
-	    text: "Macros: " }), ...(a.macros.length ? a.macros.map(n =>
-		el("button", { type: "button", disabled: !canRun,
-		    text: "Macro " + n,
-		    onclick: () => command("#** MACRO " + n) })) :
-	    [el("span", { class: "muted", text: "none defined" })]));
+	$("#presets").replaceChildren(...runButtons("Presets", "Preset",
+	    "PRESET", a.presets, "none stored", canRun));
+	$("#macros").replaceChildren(...runButtons("Macros", "Macro",
+	    "MACRO", a.macros, "none defined", canRun));
 	$("#last-macro").textContent = a.last_macro ?
 	    "Last macro run: " + a.last_macro : "";
 	renderMatrix();
