@@ -2,10 +2,12 @@
 /*
  * WebSocket clients of /api/v1/events (RFC 6455 framing is civetweb's).
  * A client must hold a session cookie; it gets a snapshot of the audio
- * state when it connects, when it asks ({"resync":true}) and when the
- * service's bus subscription lost messages, then one JSON message per
- * bus message. Each client has its own write lock, so a snapshot and a
- * push never interleave and a closing client is never written after free.
+ * state when it connects, when it asks ({"resync":true}) and when it or
+ * the service fell behind, then one JSON message per bus message.
+ * civetweb's writes block, so each client has a writer thread and a
+ * bounded queue: the service thread only queues, and a client that stops
+ * reading stalls its own writer, never the others or the service. A
+ * queue that overflows is emptied and replaced by a snapshot.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,11 +18,22 @@
 #include "log.h"
 #include "web/web_int.h"
 
+#define WS_QUEUE_MAX 256	/* messages waiting for one client */
+
 struct ws_client {
 	struct mg_connection *conn;
-	pthread_mutex_t wlock;	/* held while writing; guards ready/dead */
-	bool ready;		/* handshake done, snapshot sent */
+	pthread_mutex_t lock;	/* guards everything below */
+	pthread_cond_t wake;	/* work for the writer, or quit */
+	pthread_t writer;
+	bool ready;		/* handshake done: the writer may write */
 	bool dead;		/* closed or a write failed: write no more */
+	bool quit;		/* close handler: the writer must exit */
+	bool writing;		/* the writer is inside mg_websocket_write */
+	bool want_snapshot;	/* send a fresh snapshot next */
+	bool want_close;	/* its session ended: send close 1008 */
+	char *queue[WS_QUEUE_MAX];
+	unsigned head, count;
+	unsigned long overflows;
 	unsigned refs;		/* list + broadcasts in flight (ws_lock) */
 	char user[32];
 	char token[WEB_TOKEN_LEN + 1];	/* its session: closed when that ends */
@@ -71,6 +84,17 @@ web_ws_count(void)
 	return n;
 }
 
+/* Drop queued messages; the caller holds cl->lock. */
+static void
+client_flush_queue(struct ws_client *cl)
+{
+	while (cl->count > 0) {
+		free(cl->queue[cl->head]);
+		cl->head = (cl->head + 1) % WS_QUEUE_MAX;
+		cl->count--;
+	}
+}
+
 static void
 client_unref(struct ws_client *cl)
 {
@@ -80,41 +104,131 @@ client_unref(struct ws_client *cl)
 	last = --cl->refs == 0;
 	pthread_mutex_unlock(&ws_lock);
 	if (last) {
-		pthread_mutex_destroy(&cl->wlock);
+		client_flush_queue(cl);
+		pthread_cond_destroy(&cl->wake);
+		pthread_mutex_destroy(&cl->lock);
 		free(cl);
 	}
 }
 
-/* Write one text message; the caller holds cl->wlock. */
+/* Queue one message (takes ownership of text) or ask for a snapshot. */
 static void
-client_write(struct ws_client *cl, const char *text, size_t len)
+client_post(struct ws_client *cl, char *text, bool snapshot)
 {
-	if (cl->dead || !cl->ready)
-		return;
-	if (mg_websocket_write(cl->conn, MG_WEBSOCKET_OPCODE_TEXT, text,
-	    len) <= 0) {
-		cl->dead = true;
-		log_warnx_rl(&ws_rate, "websocket client %s stopped reading",
-		    cl->user);
+	pthread_mutex_lock(&cl->lock);
+	if (cl->dead) {
+		free(text);
+	} else if (snapshot) {
+		free(text);
+		/* a snapshot supersedes everything queued before it */
+		client_flush_queue(cl);
+		cl->want_snapshot = true;
+	} else if (cl->count == WS_QUEUE_MAX) {
+		/* it fell behind: what it has is stale, resync it */
+		free(text);
+		client_flush_queue(cl);
+		cl->want_snapshot = true;
+		cl->overflows++;
+	} else {
+		cl->queue[(cl->head + cl->count) % WS_QUEUE_MAX] = text;
+		cl->count++;
 	}
+	pthread_cond_signal(&cl->wake);
+	pthread_mutex_unlock(&cl->lock);
 }
 
-/* Send the audio snapshot; the caller holds cl->wlock. */
-static void
-client_snapshot(struct ws_client *cl)
+static char *
+client_snapshot_text(void)
 {
 	json_t *v = web_json_audio();
 	char *text;
 
 	if (v == NULL)
-		return;
+		return NULL;
 	json_object_set_new(v, "type", json_string("snapshot"));
 	text = json_dumps(v, JSON_COMPACT);
 	json_decref(v);
-	if (text != NULL) {
-		client_write(cl, text, strlen(text));
-		free(text);
+	return text;
+}
+
+/*
+ * Write one frame; called by the writer with cl->lock held and `writing`
+ * set, so the close handler waits for it before civetweb frees conn.
+ */
+static void
+client_write(struct ws_client *cl, int opcode, const char *data, size_t len)
+{
+	struct mg_connection *conn = cl->conn;
+
+	pthread_mutex_unlock(&cl->lock);
+	if (mg_websocket_write(conn, opcode, data, len) <= 0) {
+		pthread_mutex_lock(&cl->lock);
+		cl->dead = true;
+		log_warnx_rl(&ws_rate, "websocket client %s stopped reading",
+		    cl->user);
+		return;
 	}
+	pthread_mutex_lock(&cl->lock);
+}
+
+/* The next piece of work, with cl->lock held; false when it must exit. */
+static bool
+client_next(struct ws_client *cl, char **text, bool *snapshot, bool *bye)
+{
+	while (!cl->quit && (cl->dead || !cl->ready ||
+	    (cl->count == 0 && !cl->want_snapshot && !cl->want_close)))
+		pthread_cond_wait(&cl->wake, &cl->lock);
+	if (cl->quit)
+		return false;
+	*text = NULL;
+	*snapshot = *bye = false;
+	if (cl->want_close) {
+		cl->want_close = false;
+		*bye = true;
+	} else if (cl->want_snapshot) {
+		cl->want_snapshot = false;
+		*snapshot = true;
+	} else {
+		*text = cl->queue[cl->head];
+		cl->head = (cl->head + 1) % WS_QUEUE_MAX;
+		cl->count--;
+	}
+	return true;
+}
+
+static void *
+client_writer(void *arg)
+{
+	/* 1008 "policy violation": the session behind it is gone. */
+	static const char bye_frame[] = { 0x03, (char)0xf0 };
+	struct ws_client *cl = arg;
+	char *text;
+	bool snapshot, bye;
+
+	log_set_thread_name("web");
+	pthread_mutex_lock(&cl->lock);
+	while (client_next(cl, &text, &snapshot, &bye)) {
+		cl->writing = true;
+		if (bye) {
+			client_write(cl, MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE,
+			    bye_frame, sizeof(bye_frame));
+			cl->dead = true;
+		} else {
+			if (snapshot) {
+				pthread_mutex_unlock(&cl->lock);
+				text = client_snapshot_text();
+				pthread_mutex_lock(&cl->lock);
+			}
+			if (text != NULL && !cl->dead)
+				client_write(cl, MG_WEBSOCKET_OPCODE_TEXT, text,
+				    strlen(text));
+			free(text);
+		}
+		cl->writing = false;
+		pthread_cond_broadcast(&cl->wake);
+	}
+	pthread_mutex_unlock(&cl->lock);
+	return NULL;
 }
 
 /* Same-origin check: a page elsewhere cannot ride on our cookie. */
@@ -147,17 +261,20 @@ web_ws_connect(const struct mg_connection *c, void *arg)
 	cl = calloc(1, sizeof(*cl));
 	if (cl == NULL)
 		return 1;
-	pthread_mutex_init(&cl->wlock, NULL);
+	pthread_mutex_init(&cl->lock, NULL);
+	pthread_cond_init(&cl->wake, NULL);
 	cl->conn = (struct mg_connection *)(uintptr_t)c;
 	cl->refs = 1;
 	snprintf(cl->user, sizeof(cl->user), "%s", s.user);
 	memcpy(cl->token, s.token, sizeof(cl->token));
 	pthread_mutex_lock(&ws_lock);
-	if (ws_nclients >= ws_cap) {
+	if (ws_nclients >= ws_cap ||
+	    pthread_create(&cl->writer, NULL, client_writer, cl) != 0) {
 		pthread_mutex_unlock(&ws_lock);
-		log_warnx_rl(&ws_rate, "websocket refused: %zu clients already",
-		    ws_cap);
-		pthread_mutex_destroy(&cl->wlock);
+		log_warnx_rl(&ws_rate, "websocket refused: %zu of %zu clients",
+		    ws_nclients, ws_cap);
+		pthread_cond_destroy(&cl->wake);
+		pthread_mutex_destroy(&cl->lock);
 		free(cl);
 		return 1;
 	}
@@ -175,10 +292,10 @@ web_ws_ready(struct mg_connection *c, void *arg)
 	(void)arg;
 	if (cl == NULL)
 		return;
-	pthread_mutex_lock(&cl->wlock);
+	pthread_mutex_lock(&cl->lock);
 	cl->ready = true;
-	client_snapshot(cl);
-	pthread_mutex_unlock(&cl->wlock);
+	pthread_mutex_unlock(&cl->lock);
+	client_post(cl, NULL, true);
 }
 
 int
@@ -196,16 +313,20 @@ web_ws_data(struct mg_connection *c, int bits, char *data, size_t len,
 		    data, len > 2 ? 2 : len);
 		return 0;
 	}
-	if (cl != NULL && cl->dead)
-		return 0;	/* its session ended or a write failed: close */
+	if (cl != NULL) {
+		bool dead;
+
+		pthread_mutex_lock(&cl->lock);
+		dead = cl->dead;
+		pthread_mutex_unlock(&cl->lock);
+		if (dead)
+			return 0; /* its session ended or a write failed: close */
+	}
 	if (op != MG_WEBSOCKET_OPCODE_TEXT || cl == NULL || len > 256)
 		return 1;
-	v = json_loadb(data, len, 0, NULL);
-	if (json_is_true(json_object_get(v, "resync"))) {
-		pthread_mutex_lock(&cl->wlock);
-		client_snapshot(cl);
-		pthread_mutex_unlock(&cl->wlock);
-	}
+	v = web_json_load(data, len, 0, NULL);
+	if (json_is_true(json_object_get(v, "resync")))
+		client_post(cl, NULL, true);
 	json_decref(v);
 	return 1;
 }
@@ -227,11 +348,14 @@ web_ws_close(const struct mg_connection *c, void *arg)
 		}
 	}
 	pthread_mutex_unlock(&ws_lock);
-	/* Waits for a write in flight; civetweb frees conn after we return. */
-	pthread_mutex_lock(&cl->wlock);
+	/* civetweb frees conn after we return: the writer must be done */
+	pthread_mutex_lock(&cl->lock);
 	cl->dead = true;
+	cl->quit = true;
+	pthread_cond_broadcast(&cl->wake);
+	pthread_mutex_unlock(&cl->lock);
+	pthread_join(cl->writer, NULL);
 	cl->conn = NULL;
-	pthread_mutex_unlock(&cl->wlock);
 	mg_set_user_connection_data(c, NULL);
 	client_unref(cl);
 }
@@ -257,25 +381,21 @@ clients_take(struct ws_client ***out)
 	return n;
 }
 
+/* Queue for every client; never blocks on a client's socket. */
 static void
-clients_send(const char *text, bool snapshot, void (*beat)(void *),
-    void *arg)
+clients_send(const char *text, bool snapshot)
 {
 	struct ws_client **list;
 	size_t n, i;
 
 	n = clients_take(&list);
 	for (i = 0; i < n; i++) {
-		pthread_mutex_lock(&list[i]->wlock);
-		if (snapshot)
-			client_snapshot(list[i]);
-		else
-			client_write(list[i], text, strlen(text));
-		pthread_mutex_unlock(&list[i]->wlock);
+		char *copy = NULL;
+
+		if (!snapshot && (copy = strdup(text)) == NULL)
+			snapshot = true;	/* out of memory: resync later */
+		client_post(list[i], copy, snapshot);
 		client_unref(list[i]);
-		/* A slow client may take a write time-out: stay alive. */
-		if (beat != NULL)
-			beat(arg);
 	}
 	free(list);
 }
@@ -283,8 +403,6 @@ clients_send(const char *text, bool snapshot, void (*beat)(void *),
 void
 web_ws_reap(void)
 {
-	/* 1008 "policy violation": the session behind it is gone. */
-	static const char bye[] = { 0x03, (char)0xf0 };
 	struct ws_client **list;
 	size_t n, i;
 
@@ -293,13 +411,13 @@ web_ws_reap(void)
 		struct ws_client *cl = list[i];
 
 		if (!web_session_alive(cl->token)) {
-			pthread_mutex_lock(&cl->wlock);
+			pthread_mutex_lock(&cl->lock);
 			if (!cl->dead && cl->ready)
-				mg_websocket_write(cl->conn,
-				    MG_WEBSOCKET_OPCODE_CONNECTION_CLOSE, bye,
-				    sizeof(bye));
-			cl->dead = true;
-			pthread_mutex_unlock(&cl->wlock);
+				cl->want_close = true;
+			else
+				cl->dead = true;
+			pthread_cond_signal(&cl->wake);
+			pthread_mutex_unlock(&cl->lock);
 		}
 		client_unref(cl);
 	}
@@ -332,15 +450,19 @@ web_ws_broadcast(const struct bus_msg *m, void (*beat)(void *), void *arg)
 	json_decref(v);
 	if (text == NULL)
 		return;
-	clients_send(text, false, beat, arg);
+	(void)beat;
+	(void)arg;
+	clients_send(text, false);
 	free(text);
 	if (needs_snapshot(m))
-		clients_send(NULL, true, beat, arg);
+		clients_send(NULL, true);
 }
 
 void
 web_ws_resync_all(void (*beat)(void *), void *arg)
 {
+	(void)beat;
+	(void)arg;
 	if (web_ws_count() > 0)
-		clients_send(NULL, true, beat, arg);
+		clients_send(NULL, true);
 }
