@@ -572,6 +572,16 @@ cmd_execute(struct cmd_session *s, const char *line, size_t len,
 	cmd_run_line(s, line, len, reply, 0);
 }
 
+void
+cmd_reply_too_long(const char *head, size_t len, struct cmd_reply *reply)
+{
+	reply->len = 0;
+	reply->text[0] = '\0';
+	reply->error = false;
+	cmd_too_long(head != NULL ? head : "", head != NULL ? len : 0,
+	    reply);
+}
+
 /* ---- macros ---- */
 
 void

@@ -60,6 +60,13 @@ void cmd_session_init(struct cmd_session *s, enum user_level level,
 void cmd_execute(struct cmd_session *s, const char *line, size_t len,
     struct cmd_reply *reply);
 /*
+ * The reply to a line too long to keep, from its first `len` bytes: an
+ * ARGUMENT ERROR with this unit's address if the head names it, else a
+ * bare one (a transport that drops long lines still answers as §3 says).
+ */
+void cmd_reply_too_long(const char *head, size_t len,
+    struct cmd_reply *reply);
+/*
  * A change made elsewhere as a bare report line without CRLF
  * ("#H0 GAIN 1 M -10.00 A"); returns its length, 0 if it has no line.
  */

@@ -130,6 +130,19 @@ cmd_fmt_setting(struct cmd_out *o, const struct bus_change *c)
 	return true;
 }
 
+/*
+ * A DEFAULT made elsewhere is reported as its reply would be, so that
+ * other sessions know to re-read; a restore or reload has no command.
+ */
+static bool
+cmd_fmt_reloaded(struct cmd_out *o, const struct bus_change *c)
+{
+	if (c->integer != 1)
+		return false;
+	cmd_out(o, "DEFAULT");
+	return true;
+}
+
 /* One row per change that has a command line; name NULL: `value` says all. */
 struct cmd_fmt_row {
 	const char *name;
@@ -153,7 +166,8 @@ static const struct cmd_fmt_row cmd_fmt_rows[] = {
 	[STATE_F_MACRO_DEFINED] = { "MACRODEF", CMD_FMT_NONE, cmd_fmt_int },
 	[STATE_F_SAFETY_MUTE] = { "SFTYMUTE", CMD_FMT_NONE, cmd_fmt_int },
 	[STATE_F_SETTING] = { NULL, CMD_FMT_NONE, cmd_fmt_setting },
-	/* users and whole-state reloads have no command line */
+	[STATE_F_RELOADED] = { NULL, CMD_FMT_NONE, cmd_fmt_reloaded },
+	/* users have no command line */
 };
 
 /* Name, address and value of a change; false if it has no line. */

@@ -2112,7 +2112,8 @@ state_reset_defaults(const struct origin *origin)
 	d->nevents = st.d->nevents;
 	d->event_first = st.d->event_first;
 	data_swap(d);
-	change_add(&cs, STATE_F_RELOADED, origin);
+	/* the console reports it as "#H0 DEFAULT" (a restore has no line) */
+	change_add(&cs, STATE_F_RELOADED, origin)->integer = 1;
 	UNLOCK();
 	state_data_free_macros(d);
 	free(d);

@@ -55,7 +55,8 @@ enum state_field {
 	STATE_F_SAFETY_MUTE,	/* integer = 0/1 */
 	STATE_F_SETTING,	/* integer = enum state_setting, text = value */
 	STATE_F_USER,		/* text = user name (added/changed/removed) */
-	STATE_F_RELOADED,	/* whole state replaced (restore, DEFAULT) */
+	STATE_F_RELOADED,	/* whole state replaced; integer = 1 for
+				   DEFAULT, 0 for a restore or load */
 };
 
 /* User levels, lowest first (the console's "Level: ..." line). */

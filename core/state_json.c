@@ -830,6 +830,15 @@ check_unit_label(struct jctx *c, const struct state_data *d)
 	return 0;
 }
 
+/*
+ * Highest sequence number taken from a file; a higher one (a hand-made
+ * backup) is lowered to it. Changes count on from it and are written as
+ * JSON integers: from INT64_MAX they wrapped negative and the next start
+ * refused the file, and the web page's JavaScript is exact only to 2^53.
+ * Lowering, not refusing: a unit that counted past it must still start.
+ */
+#define STATE_SEQ_FILE_MAX ((json_int_t)1 << 52)
+
 static int
 parse_head(struct jctx *c, const json_t *root, uint64_t *seq)
 {
@@ -847,6 +856,8 @@ parse_head(struct jctx *c, const json_t *root, uint64_t *seq)
 	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0))
 		return jfail(c, "seq", "must be a whole number");
 	*seq = v ? (uint64_t)json_integer_value(v) : 0;
+	if (*seq > (uint64_t)STATE_SEQ_FILE_MAX)
+		*seq = (uint64_t)STATE_SEQ_FILE_MAX;
 	v = json_object_get(root, "model");
 	if (v != NULL && (!json_is_string(v) ||
 	    strcasecmp(json_string_value(v), c->l->model->name) != 0))

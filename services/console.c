@@ -258,6 +258,9 @@ console_change(struct console *c, const struct bus_change *ch)
 	struct console_session *s;
 	size_t n, i;
 
+	if (ch->what == STATE_F_USER || ch->what == STATE_F_RELOADED)
+		for (i = 0; i < c->nsessions; i++)
+			console_session_recheck_user(c, c->sessions[i]);
 	n = cmd_format_change(ch, c->scratch, sizeof(c->scratch) - 2);
 	if (n == 0)
 		return;
@@ -437,7 +440,7 @@ console_pass(struct console *c, size_t polled)
 {
 	struct console_session *s;
 	uint64_t now;
-	size_t i, base = c->nlisten + 2;
+	size_t i, slots, base = c->nlisten + 2;
 
 	for (i = 0; i < polled; i++)
 		console_ready(c, c->sessions[i], c->pfd[base + i].revents);
@@ -448,10 +451,15 @@ console_pass(struct console *c, size_t polled)
 		if (c->pfd[i].revents & POLLIN)
 			console_accept(c, c->listen_fd[i]);
 	now = clock_ms();
-	for (i = 0; i <= c->nsessions; i++) {
-		if ((s = console_nth(c, i)) == NULL)
+	c->pass_end_ms = now + CONSOLE_PASS_MS;
+	/* the sessions and the serial port; each pass starts one further */
+	slots = c->nsessions + 1;
+	c->turn = (c->turn + 1) % slots;
+	for (i = 0; i < slots; i++) {
+		if ((s = console_nth(c, (c->turn + i) % slots)) == NULL)
 			continue;
-		console_session_process(c, s);
+		if (i == 0 || clock_ms() < c->pass_end_ms)
+			console_session_process(c, s);
 		console_session_timers(c, s, now);
 		/* report this session's changes before the next one's */
 		console_bus(c);

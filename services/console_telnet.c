@@ -165,8 +165,10 @@ console_telnet_line_push(struct console_telnet_line *l, uint8_t c)
 	}
 	if (c == '\r' || c == '\n') {
 		if (l->overflow) {
+			/* keep the head: its address decides the reply */
 			l->overflow = false;
-			l->len = 0;
+			l->buf[l->len] = '\0';
+			l->done = true;
 			return CONSOLE_TELNET_LINE_TOO_LONG;
 		}
 		/* the LF of CRLF and doubled CRs make empty lines: ignored */

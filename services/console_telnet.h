@@ -74,7 +74,9 @@ void console_telnet_decode(struct console_telnet *t, const uint8_t *in,
 enum console_telnet_line_result {
 	CONSOLE_TELNET_LINE_NONE,	/* byte kept, no line yet */
 	CONSOLE_TELNET_LINE_READY,	/* a non-empty line is in buf/len */
-	CONSOLE_TELNET_LINE_TOO_LONG,	/* an over-long line was dropped */
+	CONSOLE_TELNET_LINE_TOO_LONG,	/* an over-long line was dropped;
+					   buf/len hold its first `max`
+					   bytes, for the error reply */
 };
 
 struct console_telnet_line {

@@ -25,6 +25,13 @@
 #define CONSOLE_READ_CHUNK	4096
 #define CONSOLE_PEER_MAX	64
 #define CONSOLE_LINES_PER_PASS	256	/* per session and pass */
+/*
+ * Time for the sessions' lines in one pass. A settings line is saved
+ * (fsync) before its reply, so 256 lines of 64 sessions could take
+ * minutes and miss the supervisor's 5 s heartbeat; past this budget the
+ * rest wait for the next pass, which starts with the next session.
+ */
+#define CONSOLE_PASS_MS		500u
 
 enum console_phase {
 	CONSOLE_PHASE_USER,	/* waiting for the user name */
@@ -88,6 +95,8 @@ struct console {
 	struct log_rate login_rate;	/* failed logins */
 	struct log_rate serial_rate;	/* serial port trouble */
 	uint64_t bus_dropped;		/* last bus_sub_dropped seen */
+	uint64_t pass_end_ms;		/* CONSOLE_PASS_MS budget's end */
+	size_t turn;			/* first session of the next pass */
 };
 
 /* console_session.c */
@@ -104,7 +113,10 @@ void console_session_input(struct console *c, struct console_session *s);
 /* True if decoded input is waiting and output has room for replies. */
 bool console_session_runnable(const struct console *c,
     const struct console_session *s);
-/* Run up to CONSOLE_LINES_PER_PASS lines of decoded input. */
+/*
+ * Run up to CONSOLE_LINES_PER_PASS lines of decoded input, stopping
+ * after the first one once the pass is past c->pass_end_ms.
+ */
 void console_session_process(struct console *c, struct console_session *s);
 /* Idle time-out and close deadlines. */
 void console_session_timers(struct console *c, struct console_session *s,
@@ -118,6 +130,12 @@ bool console_session_wants_input(const struct console *c,
 /* Send a final line and close once it is flushed. */
 void console_session_close(struct console *c, struct console_session *s,
     const char *line, uint64_t now_ms);
+/*
+ * Take the logged-in user's level from the state again; close the
+ * session if the user is gone. False if the session is closing.
+ */
+bool console_session_recheck_user(struct console *c,
+    struct console_session *s);
 
 /* console_serial.c */
 /* Open and configure the tty (raw 8N1); fd or -errno. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,7 +20,6 @@
 #define PROMPT_USER "\r\nuser: "
 #define PROMPT_PASS "\r\npass: "
 #define LOGIN_FAILED "\r\nInvalid User/Pass.\r\n"
-#define LINE_TOO_LONG "OK> ERROR ARGUMENT ERROR.\r\n"
 #define LOGIN_TRIES 3		/* failures before the session is closed */
 
 static uint32_t session_next_id = 1;
@@ -347,14 +347,47 @@ session_pass_line(struct console *c, struct console_session *s, char *line,
 		session_login_failed(c, s, now);
 }
 
+/*
+ * Users change on the web page while Telnet sessions are open: as there,
+ * a demoted user's next line runs with the new level and a deleted
+ * user's session ends (it kept its login level before).
+ */
+bool
+console_session_recheck_user(struct console *c, struct console_session *s)
+{
+	struct state_user_info users[STATE_USERS_MAX];
+	char text[128];
+	size_t n, i;
+
+	if (s->dead)
+		return false;
+	if (s->serial || s->phase != CONSOLE_PHASE_CMD)
+		return s->phase != CONSOLE_PHASE_CLOSING;
+	n = state_user_list(users, STATE_USERS_MAX);
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(users[i].name, s->user) == 0) {
+			s->cmd.level = users[i].level;
+			return true;
+		}
+	}
+	log_info("session %u %s: user %s was removed, closing", s->id,
+	    s->peer, s->user);
+	snprintf(text, sizeof(text), "User %s was removed; closing.\r\n",
+	    s->user);
+	console_session_close(c, s, text, clock_ms());
+	return false;
+}
+
 static void
 session_cmd_line(struct console *c, struct console_session *s, char *line,
     size_t len, bool too_long)
 {
+	if (!console_session_recheck_user(c, s))
+		return;
 	if (too_long) {
 		session_malformed(c, s, "line too long, dropped");
-		console_session_send(c, s, LINE_TOO_LONG,
-		    strlen(LINE_TOO_LONG));
+		cmd_reply_too_long(line, len, &c->reply);
+		console_session_send(c, s, c->reply.text, c->reply.len);
 		return;
 	}
 	cmd_execute(&s->cmd, line, len, &c->reply);
@@ -451,7 +484,8 @@ console_session_process(struct console *c, struct console_session *s)
 
 	/* a bounded share per pass, so pipelining clients take turns */
 	while (console_session_runnable(c, s) &&
-	    lines < CONSOLE_LINES_PER_PASS) {
+	    lines < CONSOLE_LINES_PER_PASS &&
+	    (lines == 0 || clock_ms() < c->pass_end_ms)) {
 		r = console_telnet_line_push(&s->line, s->in[s->in_off++]);
 		if (r == CONSOLE_TELNET_LINE_NONE)
 			continue;

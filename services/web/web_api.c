@@ -689,7 +689,7 @@ read_json_body(struct api_req *r)
 	}
 	if (rc < 0)
 		return fail(r, 400, "could not read the body", NULL);
-	r->body = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	r->body = web_json_load(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	free(text);
 	if (r->body == NULL) {
 		snprintf(msg, sizeof(msg), "malformed JSON: %s (line %d, "

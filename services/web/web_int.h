@@ -94,6 +94,14 @@ json_t *web_json_bus(const struct bus_msg *m);
 const char *web_json_level_name(enum user_level level);
 /* "Administrator"/"manager"/... to a level; -EINVAL if none. */
 int web_json_level_parse(const char *text, enum user_level *out);
+/*
+ * Parse a client's JSON text like json_loadb, but refuse nesting deeper
+ * than WEB_JSON_DEPTH_MAX first: jansson recurses once per level (up to
+ * 2048) and civetweb's workers have 100 KiB stacks.
+ */
+#define WEB_JSON_DEPTH_MAX 32
+json_t *web_json_load(const char *text, size_t len, size_t flags,
+    json_error_t *err);
 
 /* ---- web_api.c: /api/v1 router ---- */
 int web_api_handler(struct mg_connection *c, void *arg);

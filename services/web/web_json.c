@@ -438,3 +438,61 @@ web_json_bus(const struct bus_msg *m)
 		return NULL;
 	}
 }
+
+/*
+ * How deep text nests, counting brackets outside strings; stops at the
+ * first byte past `max` and reports where it is (1-based line/column).
+ */
+static size_t
+json_depth(const char *text, size_t len, size_t max, int *line, int *col)
+{
+	size_t i, depth = 0;
+	bool in_string = false, escaped = false;
+
+	*line = 1;
+	*col = 0;
+	for (i = 0; i < len; i++) {
+		char ch = text[i];
+
+		(*col)++;
+		if (ch == '\n') {
+			(*line)++;
+			*col = 0;
+		}
+		if (in_string) {
+			if (escaped)
+				escaped = false;
+			else if (ch == '\\')
+				escaped = true;
+			else if (ch == '"')
+				in_string = false;
+		} else if (ch == '"') {
+			in_string = true;
+		} else if (ch == '[' || ch == '{') {
+			if (++depth > max)
+				return depth;
+		} else if ((ch == ']' || ch == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+json_t *
+web_json_load(const char *text, size_t len, size_t flags, json_error_t *err)
+{
+	int line, col;
+
+	if (json_depth(text, len, WEB_JSON_DEPTH_MAX, &line, &col) != 0) {
+		if (err != NULL) {
+			memset(err, 0, sizeof(*err));
+			err->line = line;
+			err->column = col;
+			err->position = col;
+			snprintf(err->text, sizeof(err->text),
+			    "nested deeper than %d levels", WEB_JSON_DEPTH_MAX);
+		}
+		return NULL;
+	}
+	return json_loadb(text, len, flags, err);
+}

@@ -1160,6 +1160,26 @@ START_TEST(line_length_limit)
 }
 END_TEST
 
+/* A transport that kept only the head of a long line answers by it. */
+START_TEST(dropped_long_line_answers_by_its_head)
+{
+	struct cmd_reply r;
+
+	cmd_reply_too_long("#H0 LOCROOM xxxxxxxx", 20, &r);
+	ck_assert_str_eq(r.text, ARG_H0);
+	ck_assert_uint_eq(r.len, strlen(ARG_H0));
+	ck_assert(r.error);
+	cmd_reply_too_long("\t #** VER yyyy", 15, &r);
+	ck_assert_str_eq(r.text, ARG_H0);
+	cmd_reply_too_long("#H5 VER yyyy", 12, &r);
+	ck_assert_str_eq(r.text, "OK> ERROR ARGUMENT ERROR.\r\n");
+	cmd_reply_too_long("zzzzzzzzzzzz", 12, &r);
+	ck_assert_str_eq(r.text, "OK> ERROR ARGUMENT ERROR.\r\n");
+	cmd_reply_too_long(NULL, 12, &r);
+	ck_assert_str_eq(r.text, "OK> ERROR ARGUMENT ERROR.\r\n");
+}
+END_TEST
+
 START_TEST(nul_byte_is_syntax_error)
 {
 	static const char line[] = "#H0 VER\0 1";
@@ -1321,6 +1341,26 @@ START_TEST(format_change_unit_lines)
 }
 END_TEST
 
+/* A DEFAULT made elsewhere reaches other sessions as its reply would. */
+START_TEST(format_change_default_is_reported)
+{
+	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 8);
+	struct bus_change c;
+	struct bus_msg msg;
+
+	c = change(STATE_F_RELOADED, 0, 0);
+	c.integer = 1;
+	ck_assert_str_eq(fmt(&c), "#H0 DEFAULT");
+	/* state_reset_defaults publishes its change so marked */
+	ck_assert_ptr_nonnull(sub);
+	ck_assert_int_eq(state_reset_defaults(&c.origin), 0);
+	ck_assert_int_eq(bus_take(sub, &msg), 1);
+	ck_assert_int_eq(msg.u.change.what, STATE_F_RELOADED);
+	ck_assert_str_eq(fmt(&msg.u.change), "#H0 DEFAULT");
+	bus_unsubscribe(sub);
+}
+END_TEST
+
 START_TEST(format_change_without_a_line)
 {
 	struct bus_change c;
@@ -1338,7 +1378,7 @@ START_TEST(format_change_without_a_line)
 	ck_assert_str_eq(fmt(&c), "");
 	c = change(STATE_F_USER, 0, 0);
 	ck_assert_str_eq(fmt(&c), "");
-	c = change(STATE_F_RELOADED, 0, 0);
+	c = change(STATE_F_RELOADED, 0, 0);	/* a restore */
 	ck_assert_str_eq(fmt(&c), "");
 	c = change(999, 0, 0);
 	ck_assert_str_eq(fmt(&c), "");
@@ -1629,10 +1669,12 @@ main(void)
 		CHECK_CASE(malformed_input),
 		CHECK_CASE(model_channel_limits),
 		CHECK_CASE(line_length_limit),
+		CHECK_CASE(dropped_long_line_answers_by_its_head),
 		CHECK_CASE(nul_byte_is_syntax_error),
 		CHECK_CASE(random_lines_always_answered),
 		CHECK_CASE(format_change_audio_lines),
 		CHECK_CASE(format_change_unit_lines),
+		CHECK_CASE(format_change_default_is_reported),
 		CHECK_CASE(format_change_without_a_line),
 		CHECK_CASE(format_change_matches_reply),
 		CHECK_CASE(format_reports_level_and_gate_lines),

@@ -294,8 +294,8 @@ START_TEST(random_chunks_decode_like_whole_input)
 }
 END_TEST
 
-/* Feed text to a line assembler; collect lines as "a|b|" and "!" for
- * every over-long line. */
+/* Feed text to a line assembler; collect lines as "a|b|" and "!head!"
+ * for every over-long line (head: the `max` bytes it kept). */
 static void
 lines_of(size_t max, const char *in, char *got, size_t gotlen)
 {
@@ -312,6 +312,11 @@ lines_of(size_t max, const char *in, char *got, size_t gotlen)
 			strncat(got, l.buf, gotlen - strlen(got) - 2);
 			strcat(got, "|");
 		} else if (r == CONSOLE_TELNET_LINE_TOO_LONG) {
+			/* the kept head: "!head!" */
+			ck_assert_uint_eq(l.len, max);
+			ck_assert_uint_eq(strlen(l.buf), l.len);
+			strcat(got, "!");
+			strncat(got, l.buf, gotlen - strlen(got) - 3);
 			strcat(got, "!");
 		}
 	}
@@ -365,11 +370,11 @@ START_TEST(overlong_line_is_dropped_and_next_line_works)
 	char got[256];
 
 	lines_of(8, "123456789\rok\r", got, sizeof(got));
-	ck_assert_str_eq(got, "!ok|");
+	ck_assert_str_eq(got, "!12345678!ok|");
 	/* one report per over-long line, even when it is very long */
 	lines_of(8, "123456789012345678901234567890\r\nx\r", got,
 	    sizeof(got));
-	ck_assert_str_eq(got, "!x|");
+	ck_assert_str_eq(got, "!12345678!x|");
 }
 END_TEST
 

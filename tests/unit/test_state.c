@@ -859,6 +859,30 @@ START_TEST(json_round_trip)
 END_TEST
 
 /*
+ * A restored file with seq INT64_MAX: counting on from it wrapped the
+ * saved seq negative, and the next start refused the state file.
+ */
+START_TEST(json_huge_seq_is_lowered_and_saves_reload)
+{
+	json_t *a, *b;
+	const json_int_t max = (json_int_t)1 << 52;
+
+	a = state_to_json();
+	json_object_set_new(a, "seq", json_integer(INT64_MAX));
+	ck_assert_int_eq(state_from_json(a, &console, why, sizeof why), 0);
+	ck_assert_uint_eq(state_seq(), (uint64_t)max + 1);
+	ck_assert_int_eq(state_safety_mute_set(1, &console, NULL), 0);
+	b = state_to_json();
+	ck_assert(json_integer_value(json_object_get(b, "seq")) == max + 2);
+	/* what was saved is a file the next start accepts */
+	ck_assert_int_eq(state_from_json(b, &console, why, sizeof why), 0);
+	ck_assert_uint_eq(state_seq(), (uint64_t)max + 3);
+	json_decref(a);
+	json_decref(b);
+}
+END_TEST
+
+/*
  * Malformed state files: each row changes one field of a valid document
  * (path with '/' steps, new JSON value or NULL to delete) and names what
  * `why` must contain.
@@ -1301,6 +1325,7 @@ main(void)
 		CHECK_CASE(users_last_admin_protected),
 		CHECK_CASE(users_hash_is_not_the_password),
 		CHECK_CASE(json_round_trip),
+		CHECK_CASE(json_huge_seq_is_lowered_and_saves_reload),
 		CHECK_LOOP(json_malformed_changes_nothing, NROWS(bad_json)),
 		CHECK_CASE(json_root_must_be_object),
 		CHECK_LOOP(every_model_round_trips, MODEL_COUNT),

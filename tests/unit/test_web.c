@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -256,6 +257,82 @@ START_TEST(level_names_parse_case_insensitively)
 }
 END_TEST
 
+/* civetweb starts its workers with 100 KiB stacks (libcivetweb.so.1). */
+#define CIVETWEB_STACK 102400
+
+struct deep_parse {
+	const char *text;
+	size_t len;
+	json_t *v;
+	json_error_t err;
+};
+
+static void *
+deep_parse_run(void *arg)
+{
+	struct deep_parse *p = arg;
+
+	p->v = web_json_load(p->text, p->len, JSON_REJECT_DUPLICATES, &p->err);
+	return NULL;
+}
+
+/* Parse on a thread with a civetweb worker's stack, as the API does. */
+static void
+deep_parse_on_worker_stack(struct deep_parse *p)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+
+	ck_assert_int_eq(pthread_attr_init(&attr), 0);
+	ck_assert_int_eq(pthread_attr_setstacksize(&attr, CIVETWEB_STACK), 0);
+	ck_assert_int_eq(pthread_create(&t, &attr, deep_parse_run, p), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	pthread_attr_destroy(&attr);
+}
+
+START_TEST(json_nested_too_deep_is_refused_not_a_crash)
+{
+	size_t n = 100000, i;
+	char *text = malloc(5 * n + 16);
+	struct deep_parse p = { 0 };
+
+	ck_assert_ptr_nonnull(text);
+	/* {"a":{"a":...}} 100000 deep: jansson alone overflows the stack */
+	for (i = 0; i < n; i++)
+		memcpy(text + 5 * i, "{\"a\":", 5);
+	memcpy(text + 5 * n, "1", 1);
+	p.text = text;
+	p.len = 5 * n + 1;
+	deep_parse_on_worker_stack(&p);
+	ck_assert_ptr_null(p.v);
+	ck_assert_str_eq(p.err.text, "nested deeper than 32 levels");
+	ck_assert_int_eq(p.err.line, 1);
+	ck_assert_int_eq(p.err.column, 5 * 32 + 1);
+	free(text);
+}
+END_TEST
+
+START_TEST(json_nesting_at_limit_parses)
+{
+	char text[512];
+	struct deep_parse p = { 0 };
+	size_t len = 0, i;
+
+	/* 32 levels, with brackets inside a string that must not count */
+	for (i = 0; i < WEB_JSON_DEPTH_MAX - 1; i++)
+		text[len++] = '[';
+	len += (size_t)snprintf(text + len, sizeof(text) - len,
+	    "{\"k\":\"[[[[{{{{\\\"[[\"}");
+	for (i = 0; i < WEB_JSON_DEPTH_MAX - 1; i++)
+		text[len++] = ']';
+	p.text = text;
+	p.len = len;
+	deep_parse_on_worker_stack(&p);
+	ck_assert_msg(p.v != NULL, "%s", p.err.text);
+	json_decref(p.v);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -272,6 +349,8 @@ main(void)
 		CHECK_CASE(change_push_names_storage_group),
 		CHECK_CASE(meters_are_not_pushed),
 		CHECK_CASE(level_names_parse_case_insensitively),
+		CHECK_CASE(json_nested_too_deep_is_refused_not_a_crash),
+		CHECK_CASE(json_nesting_at_limit_parses),
 	};
 
 	return check_cases_run("web", cases, sizeof cases / sizeof *cases,
