@@ -108,6 +108,19 @@ class Console:
         head, _, self.buf = self.buf.partition(marker)
         return head + marker
 
+    until = read_until
+
+    def send(self, raw):
+        """Send raw bytes; return the next OK> line (bytes, with CRLF).
+        Report lines seen before it are kept in last_reports."""
+        self.sock.sendall(raw)
+        self.last_reports = b""
+        while True:
+            line = self.read_until(b"\r\n")
+            if line.startswith(b"OK> "):
+                return line
+            self.last_reports += line
+
     def command(self, line):
         """Send one command, return its OK> reply line (without CRLF)."""
         self.sock.sendall(line.encode() + b"\r")
@@ -118,3 +131,22 @@ class Console:
 
     def close(self):
         self.sock.close()
+
+
+class Checks:
+    """Counts checks and prints the closing line CI reads."""
+
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, what, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print(f"ok   - {what}")
+        else:
+            self.failed += 1
+            print(f"FAIL - {what} {detail}")
+
+    def finish(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        return 1 if self.failed else 0

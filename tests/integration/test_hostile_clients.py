@@ -12,6 +12,7 @@ import time
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from convergd_test import Console  # noqa: E402
 from web_harness import Client, Daemon, WebSocket  # noqa: E402
 
 results = []
@@ -28,47 +29,6 @@ def alive(d, adm):
         return False
     st, _, _ = adm.call("GET", "/session")
     return st == 200
-
-
-class Console:
-    """Raw TCP console session, logged in as the factory user."""
-
-    def __init__(self, port, user=b"clearone", password=b"converge"):
-        self.sock = socket.create_connection(("127.0.0.1", port), 5)
-        self.sock.settimeout(5)
-        self.buf = b""
-        self.until(b"user: ")
-        self.sock.sendall(user + b"\r")
-        self.until(b"pass: ")
-        self.sock.sendall(password + b"\r")
-        self.until(b"Level: ")
-        self.until(b"\r\n")
-
-    def until(self, marker):
-        deadline = time.monotonic() + 10
-        while marker not in self.buf:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no {marker!r} in {self.buf!r}")
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("console closed")
-            self.buf += chunk
-        head, _, self.buf = self.buf.partition(marker)
-        return head + marker
-
-    def send(self, raw):
-        """Send raw bytes; return the next OK> line (bytes, with CRLF).
-        Report lines seen before it are kept in last_reports."""
-        self.sock.sendall(raw)
-        self.last_reports = b""
-        while True:
-            line = self.until(b"\r\n")
-            if line.startswith(b"OK> "):
-                return line
-            self.last_reports += line
-
-    def close(self):
-        self.sock.close()
 
 
 def t_deeply_nested_json_is_400_not_a_crash(d, adm):
@@ -255,7 +215,7 @@ def t_console_user_demoted_or_deleted_loses_rights(d, adm):
     st, _, _ = adm.call("POST", "/users", {"name": "tech", "password":
                                            "pw-12345", "level": "Manager"})
     check(st == 201, f"add tech {st}")
-    con = Console(d.console_port, b"TECH", b"pw-12345")
+    con = Console(d.console_port, "TECH", "pw-12345")
     got = con.send(b"#H0 LOCBLDG as-manager\r")
     check(got == b"OK> #H0 LOCBLDG as-manager\r\n", f"manager sets {got!r}")
     st, _, _ = adm.call("PUT", "/users/tech", {"level": "User"})

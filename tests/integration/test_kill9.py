@@ -10,20 +10,11 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from convergd_test import Console, Daemon  # noqa: E402
+from convergd_test import Checks, Console, Daemon  # noqa: E402
 
 ROUNDS = 20
-passed = failed = 0
-
-
-def check(what, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok   - {what}")
-    else:
-        failed += 1
-        print(f"FAIL - {what} {detail}")
+results = Checks()
+check = results.check
 
 
 def burst(daemon, round_no, acked):
@@ -82,8 +73,7 @@ def main():
         check("final SIGTERM exits 0", status == 0)
     finally:
         daemon.cleanup()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return results.finish()
 
 
 if __name__ == "__main__":

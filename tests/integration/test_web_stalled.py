@@ -9,20 +9,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from convergd_test import Console  # noqa: E402
+from convergd_test import Checks, Console  # noqa: E402
 from web_harness import Client, Daemon, WebSocket  # noqa: E402
 
-passed = failed = 0
-
-
-def check(what, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print(f"ok   - {what}")
-    else:
-        failed += 1
-        print(f"FAIL - {what} {detail}")
+results = Checks()
+check = results.check
 
 
 def main():
@@ -59,8 +50,7 @@ def main():
         con.close()
     finally:
         d.stop()
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return results.finish()
 
 
 if __name__ == "__main__":
