@@ -567,6 +567,11 @@ check_address(const struct state_setting_info *info, const char *v,
 	if (info->type == SETTING_MASK && (a == 0 || ((~a + 1) & ~a) != 0))
 		return state_fail(why, whylen, -EINVAL,
 		    "%s: not a contiguous netmask", info->key);
+	/* addresses name one host: not "any", broadcast or multicast */
+	if (info->type == SETTING_IPV4 &&
+	    (a == 0 || a == 0xffffffffu || (a >> 28) == 0xe))
+		return state_fail(why, whylen, -EINVAL,
+		    "%s: not a host address", info->key);
 	snprintf(canon, canonlen, "%s", v);
 	return 0;
 }
@@ -692,6 +697,32 @@ extra_mail_list(const char *v, bool many)
 	}
 }
 
+/* A DNS name (RFC 1123 §2.1): dot-separated labels of 1-63 letters,
+ * digits and '-', not starting or ending with '-'. Empty = not set. */
+static bool
+dns_name_ok(const char *v)
+{
+	size_t label = 0;
+
+	if (*v == '\0')
+		return true;
+	if (!all_in(v, ".-"))
+		return false;
+	for (const char *p = v;; p++) {
+		if (*p == '.' || *p == '\0') {
+			/* label >= 1 below, so p[-1] and p[-label] are in v */
+			if (label == 0 || label > 63 ||
+			    p[-1] == '-' || p[-(long)label] == '-')
+				return false;
+			if (*p == '\0')
+				return true;
+			label = 0;
+		} else {
+			label++;
+		}
+	}
+}
+
 /*
  * Checks beyond the type, per setting; NULL = fine, else the reason.
  * NetBIOS names (RFC 1001 §14.1): no blanks or \/:*?"<>|, and no leading
@@ -703,8 +734,8 @@ extra_check(enum state_setting s, const char *v)
 	switch (s) {
 	case SET_NET_DOMAIN:
 	case SET_MAIL_SERVER:
-		return all_in(v, ".-") ? NULL :
-		    "may hold only letters, digits, '.' and '-'";
+		return dns_name_ok(v) ? NULL : "not a host or domain name "
+		    "(labels of letters, digits and '-', separated by '.')";
 	case SET_TIMEZONE:
 		return all_in(v, "/_+-") ? NULL :
 		    "may hold only letters, digits and / _ + -";

@@ -612,6 +612,19 @@ static const struct {
 	{ SET_NET_DHCP, "yes", -EINVAL, NULL },
 	{ SET_NET_DOMAIN, "av.example.com", 0, "av.example.com" },
 	{ SET_NET_DOMAIN, "av example", -EINVAL, NULL },
+	{ SET_NET_DOMAIN, "..", -EINVAL, NULL },		/* empty labels */
+	{ SET_NET_DOMAIN, "av..example.com", -EINVAL, NULL },
+	{ SET_NET_DOMAIN, ".example.com", -EINVAL, NULL },
+	{ SET_NET_DOMAIN, "-av.example.com", -EINVAL, NULL },
+	{ SET_NET_DOMAIN, "av-.example.com", -EINVAL, NULL },
+	{ SET_NET_DOMAIN, "a-v.example", 0, "a-v.example" },
+	{ SET_NET_DOMAIN, "", 0, "" },			/* not set */
+	{ SET_MAIL_SERVER, "192.168.1.25", 0, "192.168.1.25" },
+	{ SET_MAIL_SERVER, "mail.example.com", 0, "mail.example.com" },
+	{ SET_NTP_SERVER, "0.0.0.0", -EINVAL, NULL },	/* not a host */
+	{ SET_NTP_SERVER, "255.255.255.255", -EINVAL, NULL },
+	{ SET_NTP_SERVER, "224.0.1.1", -EINVAL, NULL },	/* multicast */
+	{ SET_SNMP_MANAGER, "127.0.0.1", 0, "127.0.0.1" },	/* dev traps */
 	{ SET_SNMP_MANAGER_PORT, "1162", 0, "1162" },
 	{ SET_SNMP_MANAGER_PORT, "0", -EINVAL, NULL },
 	{ SET_SNMP_MANAGER_PORT, "65536", -EINVAL, NULL },
