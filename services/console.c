@@ -183,6 +183,47 @@ console_refuse(struct console *c, int fd, const char *addr, const char *line)
 	close(fd);
 }
 
+/*
+ * The console is full: free the slot of a session that is already closing
+ * or, failing that, of the oldest one still at the login prompts, so idle
+ * or hostile connections cannot lock out everyone (logged-in sessions
+ * are never evicted). False if every slot holds a logged-in session.
+ */
+static bool
+console_evict(struct console *c)
+{
+	static const char bye[] = "\r\nSession closed: the unit needs this "
+	    "slot for a new connection.\r\n";
+	struct console_session *s;
+	size_t i, victim = SIZE_MAX;
+
+	for (i = 0; i < c->nsessions; i++) {
+		s = c->sessions[i];
+		if (s->dead || s->phase == CONSOLE_PHASE_CLOSING) {
+			victim = i;	/* on its way out anyway */
+			break;
+		}
+		if ((s->phase == CONSOLE_PHASE_USER ||
+		    s->phase == CONSOLE_PHASE_PASS) && (victim == SIZE_MAX ||
+		    s->opened_ms < c->sessions[victim]->opened_ms))
+			victim = i;
+	}
+	if (victim == SIZE_MAX)
+		return false;
+	s = c->sessions[victim];
+	if (!s->dead && s->phase != CONSOLE_PHASE_CLOSING) {
+		log_info("session %u %s evicted at the login prompt: the "
+		    "console is full", s->id, s->peer);
+		if (send(s->fd, bye, sizeof(bye) - 1,
+		    MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			/* it is going anyway */
+		}
+	}
+	console_session_free(s);
+	c->sessions[victim] = c->sessions[--c->nsessions];
+	return true;
+}
+
 static void
 console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
     socklen_t salen)
@@ -205,7 +246,7 @@ console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
 		console_refuse(c, fd, addr, line);
 		return;
 	}
-	if (c->nsessions >= c->lim.max_sessions) {
+	if (c->nsessions >= c->lim.max_sessions && !console_evict(c)) {
 		snprintf(line, sizeof(line), "Too many sessions (%zu); try "
 		    "again later.\r\n", c->lim.max_sessions);
 		console_refuse(c, fd, addr, line);

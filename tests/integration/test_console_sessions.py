@@ -80,6 +80,40 @@ def sixty_four_sessions_then_refusal(d):
     wait_sessions_gone(d)
 
 
+def full_console_evicts_oldest_session_at_the_login_prompt(d):
+    wait_sessions_gone(d)
+    logged = [cu.login(d.port) for _ in range(60)]
+    idle = []
+    for _ in range(4):  # connections that never log in
+        s = cu.connect(d.port)
+        cu.read_until(s, b"user: ")
+        idle.append(s)
+        time.sleep(0.02)
+    # full: a new client still gets in, in the place of the oldest idle one
+    newcomer = cu.login(d.port)
+    newcomer.sendall(b"#** VER\r")
+    cu.expect(newcomer, b"OK> #H0 VER 4.4.0.2\r\n")
+    cu.expect(idle[0], b"\r\nSession closed: the unit needs this slot for "
+              b"a new connection.\r\n")
+    assert cu.closed_within(idle[0], 3), "evicted session must be closed"
+    for s in idle[1:]:
+        assert cu.silent(s) == b"", "younger idle sessions are kept"
+    # logged-in sessions are never evicted: with no idle one left, refusal
+    for s in idle[1:]:
+        s.close()
+    more = [cu.login(d.port) for _ in range(3)]
+    extra = cu.connect(d.port)
+    cu.expect(extra, b"Too many sessions (64); try again later.\r\n")
+    for s in logged + more + [newcomer]:
+        s.sendall(b"#** VER\r")
+    for s in logged + more + [newcomer]:
+        cu.expect(s, b"OK> #H0 VER 4.4.0.2\r\n")
+        s.close()
+    extra.close()
+    idle[0].close()
+    wait_sessions_gone(d)
+
+
 def stalled_reader_does_not_slow_others(d):
     stalled = cu.login(d.port)
     stalled.setblocking(False)
@@ -229,6 +263,7 @@ if __name__ == "__main__":
         change_reported_to_other_session_only,
         not_logged_in_sessions_get_no_reports,
         sixty_four_sessions_then_refusal,
+        full_console_evicts_oldest_session_at_the_login_prompt,
         stalled_reader_does_not_slow_others,
         stalled_reader_of_reports_is_disconnected,
         binary_garbage_then_service_works,
