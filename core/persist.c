@@ -142,18 +142,20 @@ persist_load(char *why, size_t whylen)
 		persist_main_good = true;
 		return 0;
 	}
-	if (rc_main != -ENOENT) {
-		/* keep the bad file for inspection; it is never read again */
-		char aside[PATH_MAX + 16];
-
-		snprintf(aside, sizeof aside, "%s.corrupt", persist_path);
-		if (rename(persist_path, aside) == 0)
-			log_warnx("persist: kept the unreadable file as %s", aside);
-	}
 	rc_bak = persist_try(bak, bak_why, sizeof bak_why);
 	if (rc_main == -ENOENT && rc_bak == -ENOENT)
 		return 1;	/* first boot */
 	if (rc_bak == 0) {
+		/*
+		 * Keep the bad file for inspection; it is replaced by the next
+		 * save. Only now: with no good copy it must stay where it is,
+		 * so that every later start refuses too (never a silent reset).
+		 */
+		char aside[PATH_MAX + 16];
+
+		snprintf(aside, sizeof aside, "%s.corrupt", persist_path);
+		if (rc_main != -ENOENT && rename(persist_path, aside) == 0)
+			log_warnx("persist: kept the unreadable file as %s", aside);
 		snprintf(why, whylen, "%s; using the last good copy %s",
 		    main_why, bak);
 		persist_main_good = false;

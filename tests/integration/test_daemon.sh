@@ -84,5 +84,8 @@ echo 'junk' > "$WORK/state/state.json.bak"
 status=0; timeout 10 "$CONVERGD" -f -c "$WORK/run.conf" > "$WORK/out" 2>&1 || status=$?
 check "no good copy: refuses to start (exit 1)" test "$status" -eq 1
 check "no good copy: says why and names both files" sh -c "grep -q 'refusing to start with reset settings' '$WORK/out' && grep -q 'state.json.bak:' '$WORK/out'"
+status=0; timeout 10 "$CONVERGD" -f -c "$WORK/run.conf" > "$WORK/out2" 2>&1 || status=$?
+check "no good copy: the next start refuses again (no silent reset)" sh -c "test $status -eq 1 && grep -q 'refusing to start' '$WORK/out2' && ! grep -q 'first boot' '$WORK/out2'"
+check "no good copy: the damaged file is left in place" grep -qx junk "$WORK/state/state.json"
 
 finish

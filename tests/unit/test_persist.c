@@ -175,6 +175,23 @@ START_TEST(no_good_copy_refuses_to_load)
 	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
 	ck_assert_msg(strstr(why, "state.json:") && strstr(why, "state.json.bak:"),
 	    "why: %s", why);
+	/* a second try must refuse too: the bad file stays where it was */
+	fresh_state();
+	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
+	ck_assert(!exists(".corrupt"));
+}
+END_TEST
+
+START_TEST(damaged_file_without_backup_is_refused_at_every_start)
+{
+	char why[512];
+
+	write_file("", "garbage");
+	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
+	fresh_state();
+	/* not "first boot": that would silently reset the settings */
+	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
+	ck_assert(exists(""));
 }
 END_TEST
 
@@ -237,6 +254,7 @@ main(void)
 		CHECK_CASE(corrupt_file_is_reported_and_last_good_copy_used),
 		CHECK_CASE(invalid_content_is_as_bad_as_invalid_json),
 		CHECK_CASE(no_good_copy_refuses_to_load),
+		CHECK_CASE(damaged_file_without_backup_is_refused_at_every_start),
 		CHECK_CASE(audio_changes_are_coalesced_to_one_write_a_second),
 		CHECK_CASE(flush_writes_pending_audio_changes),
 		CHECK_CASE(unwritable_folder_is_an_error_not_a_crash),
