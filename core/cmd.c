@@ -449,6 +449,25 @@ cmd_def_level(const struct cmd_def *def)
 	return level;
 }
 
+enum user_level
+cmd_line_level(const char *line, size_t len)
+{
+	char buf[CMD_LINE_MAX + 1];
+	char *tok[CMD_TOKENS_MAX];
+	const struct cmd_def *def;
+	size_t ntok;
+
+	if (len > CMD_LINE_MAX)
+		return LEVEL_ADMIN;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	if (!cmd_split(buf, tok, CMD_TOKENS_MAX, &ntok) || ntok < 2 ||
+	    (def = cmd_lookup(tok[1])) == NULL ||
+	    (int)(ntok - 2) == def->nquery)
+		return LEVEL_USER;	/* an error or a query when it runs */
+	return cmd_def_level(def);
+}
+
 static void
 cmd_ctx_init(struct cmd_ctx *ctx, struct cmd_session *s,
     const struct cmd_unit *u, struct cmd_reply *reply, uint64_t now_ms)

@@ -99,6 +99,8 @@ char cmd_meter_letter(int meter);
 
 /* Whether a line is a well-formed command (used to check macro lines). */
 bool cmd_line_is_command(const char *line, size_t len);
+/* The level running this line needs (a query or an error: User). */
+enum user_level cmd_line_level(const char *line, size_t len);
 /* The command that reads and sets `setting`, NULL if there is none. */
 const char *cmd_unit_setting_name(int setting);
 /* A setting's value as replies show it: codes upper case, booleans 0/1. */

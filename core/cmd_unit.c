@@ -408,6 +408,11 @@ cmd_macrodef(struct cmd_ctx *ctx)
 		if (strcasecmp(text, "CLEAR") != 0 &&
 		    !cmd_macro_split(text, lines, &count))
 			return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
+		/* macros run as Administrator: no line above the definer's level */
+		for (size_t i = 0; i < count; i++)
+			if (cmd_line_level(lines[i], strlen(lines[i])) >
+			    ctx->s->level)
+				return cmd_reply_error(ctx, CMD_ERR_ACCESS);
 		rc = state_macro_define((int)n, lines, count,
 		    &ctx->s->origin, why, sizeof(why));
 		if (rc != 0)

@@ -1607,11 +1607,12 @@ END_TEST
 START_TEST(macro_runs_as_administrator_with_starter_origin)
 {
 	struct bus_sub *sub;
-	struct cmd_session s;
+	struct cmd_session s, admin;
 	struct bus_msg msg;
 
+	session(&admin, A);
+	run(&admin, "#H0 MACRODEF 3 #H0 ENETADDR 10.1.1.1");
 	session(&s, M);
-	run(&s, "#H0 MACRODEF 3 #H0 ENETADDR 10.1.1.1");
 	ck_assert_str_eq(run(&s, "#H0 ENETADDR 10.1.1.1"), DENIED_H0);
 	run(&s, "#H0 MACRO 3");
 	sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 8);
@@ -1624,6 +1625,20 @@ START_TEST(macro_runs_as_administrator_with_starter_origin)
 	ck_assert_str_eq(msg.u.change.origin.user, "tester");
 	ck_assert_str_eq(msg.u.change.origin.from, "console 127.0.0.1:40022");
 	bus_unsubscribe(sub);
+}
+END_TEST
+
+START_TEST(macro_cannot_hold_lines_above_the_definers_level)
+{
+	struct cmd_session s;
+
+	session(&s, M);
+	ck_assert_str_eq(run(&s, "#H0 MACRODEF 4 #H0 MUTE 1 M 1|"
+	    "#H0 ENETDHCP 0"), DENIED_H0);
+	ck_assert_str_eq(run(&s, "#H0 MACRODEF 4"), "OK> #H0 MACRODEF 4\r\n");
+	/* queries and the Manager's own commands are fine */
+	ck_assert_str_eq(run(&s, "#H0 MACRODEF 4 #H0 ENETDHCP|#H0 MUTE 1 M 1"),
+	    "OK> #H0 MACRODEF 4 #H0 ENETDHCP|#H0 MUTE 1 M 1\r\n");
 }
 END_TEST
 
@@ -1686,6 +1701,7 @@ main(void)
 		CHECK_CASE(waitstate_range),
 		CHECK_CASE(macro_tick_is_bounded),
 		CHECK_CASE(macro_runs_as_administrator_with_starter_origin),
+		CHECK_CASE(macro_cannot_hold_lines_above_the_definers_level),
 		CHECK_CASE(reset_publishes_event_and_stops_ramps),
 		CHECK_CASE(error_texts),
 	};
