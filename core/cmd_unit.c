@@ -148,29 +148,6 @@ cmd_setting(struct cmd_ctx *ctx)
 	return cmd_setting_reply(ctx, def->name, s);
 }
 
-/* BAUD [rate]: only the rates the serial port offers. */
-static int
-cmd_baud(struct cmd_ctx *ctx)
-{
-	static const long rates[] = { 9600, 19200, 38400, 57600, 115200 };
-	size_t i;
-	long v;
-
-	if (ctx->nargs > 1)
-		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	if (ctx->nargs == 1) {
-		if (!cmd_parse_int(ctx->arg[0], 9600, 115200, &v))
-			return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-		for (i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
-			if (rates[i] == v)
-				break;
-		if (i == sizeof(rates) / sizeof(rates[0]) ||
-		    cmd_setting_put(ctx, SET_BAUD, ctx->arg[0]) != 0)
-			return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	}
-	return cmd_setting_reply(ctx, "BAUD", SET_BAUD);
-}
-
 /* Read a 0/1 setting as an int. */
 static int
 cmd_setting_bool(enum state_setting s)
@@ -213,8 +190,7 @@ cmd_sftymute(struct cmd_ctx *ctx)
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	result = state_safety_mute_get();
 	if (ctx->nargs == 1) {
-		if (v == 2)
-			v = !result;
+		/* 2 toggles inside state, under its lock: no lost toggles */
 		rc = state_safety_mute_set((int)v, &ctx->s->origin, &result);
 		if (rc != 0)
 			return cmd_reply_errno(ctx, rc);
@@ -445,7 +421,7 @@ const struct cmd_def cmd_unit_defs[] = {
 	{ "DVER", cmd_dver, 0, LEVEL_USER, -1 },
 	{ "UID", cmd_uid, 0, LEVEL_USER, -1 },
 	{ "DID", cmd_did, 0, LEVEL_USER, -1 },
-	{ "BAUD", cmd_baud, 0, LEVEL_ADMIN, SET_BAUD },
+	{ "BAUD", cmd_setting, 0, LEVEL_ADMIN, SET_BAUD },
 	{ "FLOW", cmd_flow, 0, LEVEL_ADMIN, SET_FLOW },
 	{ "SFTYMUTE", cmd_sftymute, 0, LEVEL_MANAGER, -1 },
 	{ "RESET", cmd_reset, CMD_NO_QUERY, LEVEL_ADMIN, -1 },

@@ -16,6 +16,7 @@
  *    "events": [{"time", "category", "severity", "source", "text"}]}
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -798,7 +799,7 @@ parse_event(struct jctx *c, const json_t *o, const char *path,
 		return jfail(c, "events", "more than %d events",
 		    STATE_EVENTS_MAX);
 	if ((err = only_keys(c, o, path, keys)) < 0 ||
-	    (err = get_int(c, o, "time", path, 0, 0x7fffffffL, &when)) < 0 ||
+	    (err = get_int(c, o, "time", path, 0, LONG_MAX, &when)) < 0 ||
 	    (err = get_int(c, o, "category", path, 0, 31, &cat)) < 0 ||
 	    (err = get_int(c, o, "severity", path, SEVERITY_INFO,
 	    SEVERITY_ERROR, &sev)) < 0 ||

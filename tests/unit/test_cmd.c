@@ -466,6 +466,7 @@ static const struct row settings_rows[] = {
 	{ MODEL_880TA, U, "#H0 BAUD", "OK> #H0 BAUD 57600\r\n" },
 	{ MODEL_880TA, A, "#H0 BAUD 9600", "OK> #H0 BAUD 9600\r\n" },
 	{ MODEL_880TA, A, "#H0 BAUD 12345", ARG_H0 },
+	{ MODEL_880TA, A, "#H0 BAUD 09600", ARG_H0 },	/* one error line */
 	{ MODEL_880TA, A, "#H0 BAUD 115200", "OK> #H0 BAUD 115200\r\n" },
 	{ MODEL_880TA, U, "#H0 FLOW", "OK> #H0 FLOW 0\r\n" },
 	{ MODEL_880TA, A, "#H0 FLOW 1", "OK> #H0 FLOW 1\r\n" },

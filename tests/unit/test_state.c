@@ -842,6 +842,20 @@ program_some_state(void)
 	ck_assert_int_eq(state_safety_mute_set(1, &console, NULL), 0);
 }
 
+START_TEST(json_event_after_2038_loads_again)
+{
+	struct bus_event ev = { EVENT_SYSTEM, SEVERITY_INFO,
+		(time_t)1 << 31, "main", "unit started" };
+	json_t *a;
+
+	state_event_put(&ev);
+	a = state_to_json();
+	ck_assert_msg(state_from_json(a, &console, why, sizeof why) == 0,
+	    "%s", why);
+	json_decref(a);
+}
+END_TEST
+
 START_TEST(json_round_trip)
 {
 	json_t *a, *b;
@@ -1338,6 +1352,7 @@ main(void)
 		CHECK_CASE(users_last_admin_protected),
 		CHECK_CASE(users_hash_is_not_the_password),
 		CHECK_CASE(json_round_trip),
+		CHECK_CASE(json_event_after_2038_loads_again),
 		CHECK_CASE(json_huge_seq_is_lowered_and_saves_reload),
 		CHECK_LOOP(json_malformed_changes_nothing, NROWS(bad_json)),
 		CHECK_CASE(json_root_must_be_object),
