@@ -312,8 +312,9 @@ static int
 send_one(struct conn *c, const char *cmd, const struct opts *o)
 {
 	char line[8192];
-	uint64_t deadline = clock_ms() + (uint64_t)o->timeout_ms;
-	bool got = false, error = false;
+	uint64_t limit = clock_ms() + (uint64_t)o->timeout_ms;
+	uint64_t deadline = limit;
+	bool got = false, error = false, fresh;
 	int rc;
 
 	snprintf(line, sizeof(line), "%s\r\n", cmd);
@@ -323,17 +324,22 @@ send_one(struct conn *c, const char *cmd, const struct opts *o)
 		return EXIT_USAGE;
 	}
 	for (;;) {
+		fresh = false;
 		while (conn_line(c, line, sizeof(line))) {
 			if (strncmp(line, "OK>", 3) != 0)
 				continue;
-			got = true;
+			got = fresh = true;
 			if (strstr(line, " ERROR ") != NULL)
 				error = true;
 			if (!o->quiet)
 				printf("%s\n", line);
 		}
-		if (got)
+		/* only our reply lines extend the wait; reports from other
+		 * sessions must not keep us here past -t */
+		if (fresh)
 			deadline = clock_ms() + QUIET_MS;
+		if (deadline > limit)
+			deadline = limit;
 		rc = conn_fill(c, deadline);
 		if (rc < 0 && !got) {
 			fprintf(stderr, "converge-console: connection "

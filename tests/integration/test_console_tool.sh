@@ -74,6 +74,20 @@ OK> #H0 VER 4.4.0.2
 OK> #H0 UID 0A1B2C3D
 OUT
 
+# another session changing a gain every 30 ms must not keep send waiting
+(for i in $(seq 1 200); do echo "#H0 GAIN 6 M -$((i % 50)) A"; sleep 0.03; done) |
+	timeout 20 "$CC" shell "$U" > /dev/null 2>&1 &
+BUSY=$!
+sleep 0.3
+start=$(date +%s%3N)
+rc_of "send while another session is busy" 0 "$CC" send -t 2 "$U" '#** VER'
+took=$(( $(date +%s%3N) - start ))
+check "send returned within its -t 2 s (took $took ms)" [ "$took" -lt 2500 ]
+check "send printed only its own reply" diff -u - "$WORK/out" <<'OUT'
+OK> #H0 VER 4.4.0.2
+OUT
+wait "$BUSY"
+
 set -e
 stop_daemon TERM
 check "SIGTERM exits 0" test "$STOP_STATUS" -eq 0
