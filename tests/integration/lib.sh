@@ -82,11 +82,18 @@ stop_daemon() {
 	start=$(date +%s%3N)
 	STOP_STATUS=0
 	kill "-$sig" "$DAEMON_PID"
-	for i in $(seq 1 100); do
+	for i in $(seq 1 250); do
 		kill -0 "$DAEMON_PID" 2>/dev/null || break
 		sleep 0.02
 	done
-	wait "$DAEMON_PID" || STOP_STATUS=$?
+	# still there after 5 s: a hang on stop is a failure, not a wait
+	if kill -0 "$DAEMON_PID" 2>/dev/null; then
+		kill -KILL "$DAEMON_PID" 2>/dev/null || true
+		wait "$DAEMON_PID" 2>/dev/null || true
+		STOP_STATUS=124
+	else
+		wait "$DAEMON_PID" || STOP_STATUS=$?
+	fi
 	STOP_MS=$(( $(date +%s%3N) - start ))
 	DAEMON_PID=
 }

@@ -17,8 +17,9 @@ results = Checks()
 check = results.check
 
 
-def burst(daemon, round_no, acked):
-    """Send LOCROOM changes and gains until the connection dies."""
+def burst(daemon, round_no, acked, errors):
+    """Send LOCROOM changes and gains until the connection dies; a wrong
+    reply is recorded in `errors` (an exception in a thread is lost)."""
     try:
         con = Console(daemon.port)
         n = 0
@@ -31,6 +32,8 @@ def burst(daemon, round_no, acked):
             con.command(f"#H0 GAIN 1 M {-(n % 60)} A")
     except (ConnectionError, OSError, TimeoutError):
         pass
+    except AssertionError as e:
+        errors.append(str(e))
 
 
 def main():
@@ -42,7 +45,9 @@ def main():
         daemon.start()
         for round_no in range(1, ROUNDS + 1):
             acked = [0]
-            t = threading.Thread(target=burst, args=(daemon, round_no, acked))
+            errors = []
+            t = threading.Thread(target=burst,
+                                 args=(daemon, round_no, acked, errors))
             t.start()
             # kill at a random moment of the burst, once it is under way
             # (login is slow under sanitizers)
@@ -52,6 +57,8 @@ def main():
             time.sleep(rng.uniform(0.05, 0.3))
             daemon.kill9()
             t.join(15)
+            check(f"round {round_no}: every reply was the expected one",
+                  not errors, errors[:1])
             last = acked[0]
             with open(daemon.state) as f:
                 text = f.read()
