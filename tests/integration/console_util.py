@@ -126,6 +126,12 @@ def run(tests, extra=""):
         if d.proc.poll() is not None:
             failed += 1
             print("FAIL - daemon exited during the tests")
+        else:
+            # a clean stop: exit 0 (sanitizers report leaks at exit)
+            rc = d.stop()
+            if rc != 0:
+                failed += 1
+                print(f"FAIL - daemon exit {rc} after SIGTERM")
         if failed:
             print("---- daemon log (tail) ----")
             print(d.log()[-4000:])
