@@ -149,6 +149,13 @@ int state_setting_get(enum state_setting s, char *buf, size_t len);
  */
 int state_setting_set(enum state_setting s, const char *value,
     const struct origin *origin, char *why, size_t whylen);
+/*
+ * The same validation without changing anything (so an API can check a
+ * whole request first); the canonical form ("0A" -> "0000000A") goes to
+ * `canon`. 0, or -EINVAL with `why`.
+ */
+int state_setting_check(enum state_setting s, const char *value,
+    char *canon, size_t canonlen, char *why, size_t whylen);
 
 /* ---- users ---- */
 /* 0 and the level if name/password match; -EACCES otherwise. */

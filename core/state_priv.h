@@ -104,12 +104,6 @@ struct state_xpoint {
 int state_xpoint(const struct state_layout *l, char src_group, int src,
     char dst_group, int dst, struct state_xpoint *x);
 
-/*
- * Validate `value` for setting `s` and write its canonical form
- * ("0A" -> "0000000A") to `canon`; -EINVAL with `why` otherwise.
- */
-int state_setting_check(enum state_setting s, const char *value,
-    char *canon, size_t canonlen, char *why, size_t whylen);
 /* 0 if `text` is a storable label (after CLEAR handling); else -EINVAL. */
 int state_label_check(const char *text, char *why, size_t whylen);
 int state_user_name_check(const char *name, char *why, size_t whylen);

@@ -281,68 +281,6 @@ setting_text(const struct state_setting_info *info, json_t *v, char *buf,
 	return -EINVAL;
 }
 
-static bool
-mask_ok(const char *text)
-{
-	struct in_addr a;
-	uint32_t m;
-
-	if (inet_pton(AF_INET, text, &a) != 1)
-		return false;
-	m = ntohl(a.s_addr);
-	/* Contiguous: the inverted mask plus one is a power of two. */
-	return ((~m + 1) & ~m) == 0;
-}
-
-/* The schema's own check, so a bad key fails before anything changes. */
-static const char *
-setting_check(const struct state_setting_info *info, const char *v)
-{
-	size_t len = strlen(v), i;
-	struct in_addr a;
-	char *end;
-	long n;
-
-	if (len == 0 && info->min == 0 && info->type != SETTING_INT &&
-	    info->type != SETTING_BOOL)
-		return NULL;
-	for (i = 0; i < len; i++)
-		if (!isprint((unsigned char)v[i]))
-			return "must be printable characters";
-	switch (info->type) {
-	case SETTING_TEXT:
-		if ((long)len < info->min || (long)len > info->max)
-			return "wrong length";
-		return NULL;
-	case SETTING_IPV4:
-		return inet_pton(AF_INET, v, &a) == 1 ? NULL :
-		    "not a dotted-quad IPv4 address";
-	case SETTING_MASK:
-		return mask_ok(v) ? NULL : "not a contiguous netmask";
-	case SETTING_INT:
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (len == 0 || *end != '\0' || errno != 0)
-			return "not a whole number";
-		return n < info->min || n > info->max ? "out of range" : NULL;
-	case SETTING_BOOL:
-		return strcmp(v, "0") == 0 || strcmp(v, "1") == 0 ? NULL :
-		    "must be 0 or 1";
-	case SETTING_HEX:
-		errno = 0;
-		n = strtol(v, &end, 16);
-		if (len == 0 || *end != '\0' || errno != 0 || n < 0)
-			return "not a hexadecimal number";
-		return info->max > 0 && n > info->max ? "out of range" : NULL;
-	case SETTING_CHOICE:
-		for (i = 0; info->choices && info->choices[i]; i++)
-			if (strcasecmp(v, info->choices[i]) == 0)
-				return NULL;
-		return "not one of the choices";
-	}
-	return NULL;
-}
-
 struct setting_change {
 	int id;
 	char value[256];
@@ -354,7 +292,8 @@ static int
 settings_validate(struct api_req *r, struct setting_change *out,
     size_t *count)
 {
-	const char *key, *why;
+	const char *key;
+	char why[160], canon[256];
 	json_t *v;
 	size_t n = 0;
 
@@ -371,7 +310,9 @@ settings_validate(struct api_req *r, struct setting_change *out,
 		if (setting_text(info, v, out[n].value,
 		    sizeof(out[n].value)) < 0)
 			return fail(r, 400, "wrong type for this setting", key);
-		if ((why = setting_check(info, out[n].value)) != NULL)
+		/* the state's own rules: the same as every other interface */
+		if (state_setting_check(id, out[n].value, canon, sizeof(canon),
+		    why, sizeof(why)) < 0)
 			return fail(r, 400, why, key);
 		out[n].id = id;
 		n++;

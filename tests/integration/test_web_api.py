@@ -217,6 +217,19 @@ def t_settings_put_validates_all_first(d, adm):
     check(setting(adm, "location.room") == "", "good key before bad one "
           "not applied")
     check(setting(adm, "network.dhcp") == "1", "dhcp unchanged")
+    # a value only the state's rules refuse: nothing applied, nothing sent
+    ws = WebSocket(d.web_port, adm.cookie)
+    ws.recv()  # snapshot
+    st, r, _ = adm.call("PUT", "/settings", {
+        "location.room": "Hall", "network.dns": "0.0.0.0"})
+    check(st == 400 and r["field"] == "network.dns",
+          f"dns 0.0.0.0 refused before anything changes -> {st} {r}")
+    try:
+        pushed = ws.recv(timeout=0.5)
+    except (OSError, TimeoutError):
+        pushed = None
+    check(pushed is None, f"no change pushed for a refused PUT: {pushed}")
+    ws.close()
     st, r, _ = adm.call("PUT", "/settings", {
         "location.room": "Board room", "network.dhcp": False,
         "network.address": "192.168.10.20", "network.mask": "255.255.255.0",
