@@ -4,7 +4,7 @@
 // console port: a fader moved on the page reaches Telnet as a bare report,
 // a mute set over Telnet shows on the page without a reload, a bad static
 // netmask is refused with the error next to the field. Screenshots of each
-// page at desktop and phone widths go to tests/integration/out/.
+// page at desktop and phone widths go to BUILD_DIR/test-output/screenshots.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -14,7 +14,10 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outDir = path.resolve(here, "..", "out");
+// screenshots are test output: into the build tree that runs the test
+const outDir = process.env.BUILD_DIR
+	? path.join(process.env.BUILD_DIR, "test-output", "screenshots")
+	: path.resolve(here, "..", "out");
 const results = [];
 let daemon, context, telnet;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "convergd-browser-"));
