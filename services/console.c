@@ -240,9 +240,7 @@ console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
 	}
 	locked = console_lockout_remaining(&c->lockout, addr, clock_ms());
 	if (locked > 0) {
-		snprintf(line, sizeof(line), "Too many failed logins from %s; "
-		    "try again in %llu s.\r\n", addr,
-		    (unsigned long long)((locked + 999) / 1000));
+		console_lockout_message(line, sizeof(line), addr, locked);
 		console_refuse(c, fd, addr, line);
 		return;
 	}

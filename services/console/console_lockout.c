@@ -111,3 +111,12 @@ console_lockout_success(struct console_lockout *lk, const char *addr)
 	if (at >= 0)
 		memset(&lk->slots[at], 0, sizeof(lk->slots[at]));
 }
+
+void
+console_lockout_message(char *buf, size_t len, const char *addr,
+    uint64_t remaining_ms)
+{
+	snprintf(buf, len, "Too many failed logins from %s; try again in "
+	    "%llu s.\r\n", addr, (unsigned long long)((remaining_ms + 999) /
+	    1000));
+}

@@ -44,4 +44,8 @@ uint64_t console_lockout_fail(struct console_lockout *lk, const char *addr,
 /* A successful login from `addr` clears its record. */
 void console_lockout_success(struct console_lockout *lk, const char *addr);
 
+/* The line a locked-out address gets ("... try again in N s.\r\n"). */
+void console_lockout_message(char *buf, size_t len, const char *addr,
+    uint64_t remaining_ms);
+
 #endif

@@ -271,9 +271,7 @@ session_locked(struct console *c, struct console_session *s,
 {
 	char text[160];
 
-	snprintf(text, sizeof(text), "Too many failed logins from %s; try "
-	    "again in %llu s.\r\n", s->addr,
-	    (unsigned long long)((remaining_ms + 999) / 1000));
+	console_lockout_message(text, sizeof(text), s->addr, remaining_ms);
 	console_session_close(c, s, text, now_ms);
 }
 
