@@ -418,6 +418,9 @@ cmd_line_is_command(const char *line, size_t len)
 	return cmd_parse_addr(tok[0], &type, &id);
 }
 
+/* a failing macro line is worth hearing about, once a minute */
+static struct log_rate cmd_macro_rate = LOG_RATE_INIT(60);
+
 /* ---- dispatch ---- */
 
 static const struct cmd_def *
@@ -631,7 +634,7 @@ cmd_macro_tick(uint64_t now_ms)
 		cmd_run_line(&s, line, strlen(line), &reply,
 		    now_ms != 0 ? now_ms : 1);
 		if (reply.error)
-			log_debug("cmd: macro %d line \"%s\" failed", macro,
+			log_warnx_rl(&cmd_macro_rate, "cmd: macro %d line \"%s\" failed", macro,
 			    line);
 	}
 }
