@@ -258,3 +258,29 @@ svc_state_name(enum svc_state state)
 		return "unknown";
 	return names[state];
 }
+
+void
+bus_origin_set(struct origin *o, const char *service, uint32_t session)
+{
+	snprintf(o->service, sizeof o->service, "%s", service);
+	o->session = session;
+}
+
+const char *
+bus_origin_name(const struct origin *o)
+{
+	if (o->flags & ORIGIN_MACRO)
+		return "macro";
+	if ((o->flags & ORIGIN_INTERNAL) || o->service[0] == '\0')
+		return "internal";
+	return o->service;
+}
+
+bool
+bus_origin_same_session(const struct origin *a, const struct origin *b)
+{
+	if (((a->flags | b->flags) & (ORIGIN_MACRO | ORIGIN_INTERNAL)) != 0)
+		return false;
+	return a->session != 0 && a->session == b->session &&
+	    strcmp(a->service, b->service) == 0;
+}

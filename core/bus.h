@@ -26,19 +26,19 @@ enum bus_type {
 #define BUS_MASK(type) (1u << (type))
 #define BUS_MASK_ALL ((1u << BUS_TYPE_COUNT) - 1)
 
-/* Who caused a change: the console session, web, SNMP, engine, ... */
-enum origin_kind {
-	ORIGIN_INTERNAL,	/* daemon itself (start-up, engine tick) */
-	ORIGIN_CONSOLE,
-	ORIGIN_SERIAL,
-	ORIGIN_WEB,
-	ORIGIN_SNMP,
-	ORIGIN_MACRO,
-	ORIGIN_ENGINE,
+/*
+ * Who caused a change: the service (its descriptor's name, so core needs
+ * no list of services), the session inside it, the user and the place.
+ * The flags are the little core itself must know about an origin.
+ */
+enum origin_flag {
+	ORIGIN_INTERNAL = 1u << 0,	/* the daemon itself: start-up, load */
+	ORIGIN_MACRO = 1u << 1,		/* a line run by a macro */
 };
 
 struct origin {
-	enum origin_kind kind;
+	char service[BUS_NAME_MAX];	/* "console", "web", ...; "" internal */
+	unsigned flags;			/* enum origin_flag bits */
 	uint32_t session;	/* unique per connection; 0 = none */
 	char user[32];		/* who */
 	char from[48];		/* where: "console 127.0.0.1:40022" */
@@ -158,5 +158,12 @@ uint64_t bus_sub_dropped(const struct bus_sub *sub);
 uint64_t bus_published(void);
 
 const char *svc_state_name(enum svc_state state);
+
+/* Set who a change comes from: a service's name and a session in it. */
+void bus_origin_set(struct origin *o, const char *service, uint32_t session);
+/* Short name of an origin for people: "macro", "internal" or the service. */
+const char *bus_origin_name(const struct origin *o);
+/* True if both name the same live session (a macro or internal never). */
+bool bus_origin_same_session(const struct origin *a, const struct origin *b);
 
 #endif

@@ -624,7 +624,9 @@ cmd_macro_tick(uint64_t now_ms)
 		 * them); the starter's name stays on its changes.
 		 */
 		memset(&o, 0, sizeof(o));
-		o.kind = ORIGIN_MACRO;
+		o.flags = ORIGIN_MACRO;
+		memcpy(o.service, starter.service, sizeof(o.service));
+		o.service[sizeof(o.service) - 1] = '\0';
 		memcpy(o.user, starter.user, sizeof(o.user));
 		memcpy(o.from, starter.from, sizeof(o.from));
 		o.user[sizeof(o.user) - 1] = '\0';

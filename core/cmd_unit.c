@@ -409,7 +409,7 @@ cmd_waitstate(struct cmd_ctx *ctx)
 	if (ctx->nargs != 1 || !cmd_parse_double(ctx->arg[0], &s) ||
 	    s < CMD_WAIT_MIN || s > CMD_WAIT_MAX)
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-	if (ctx->s->origin.kind == ORIGIN_MACRO)
+	if ((ctx->s->origin.flags & ORIGIN_MACRO))
 		state_macro_wait(ctx->now_ms != 0 ? ctx->now_ms : clock_ms(),
 		    (unsigned)lround(s * 1000.0));
 	cmd_reply_ok(ctx, "WAITSTATE %.2f", s);

@@ -192,7 +192,7 @@ main_load_config(const char *path, int *status)
 static int
 main_first_boot(const struct cfg *cfg)
 {
-	static const struct origin boot = { .kind = ORIGIN_INTERNAL,
+	static const struct origin boot = { .flags = ORIGIN_INTERNAL,
 		.user = "convergd", .from = "first boot" };
 	const char *user = cfg_str(cfg, "unit", "admin_user");
 	const char *pass = cfg_str(cfg, "unit", "admin_password");

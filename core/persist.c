@@ -100,7 +100,7 @@ persist_read(const char *path, size_t *len, int *err)
 static int
 persist_try(const char *path, char *why, size_t whylen)
 {
-	static const struct origin boot = { .kind = ORIGIN_INTERNAL,
+	static const struct origin boot = { .flags = ORIGIN_INTERNAL,
 		.user = "convergd", .from = "state file" };
 	json_error_t jerr;
 	json_t *root;

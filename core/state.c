@@ -1358,7 +1358,7 @@ ramp_step(struct ramp *r, struct state_chan *ch, uint64_t now)
 }
 
 void
-state_ramp_tick(uint64_t now_ms)
+state_ramp_tick(uint64_t now_ms, const char *by)
 {
 	struct bus_change out[STATE_GAIN_SLOTS];
 	struct origin o;
@@ -1376,7 +1376,8 @@ state_ramp_tick(uint64_t now_ms)
 			continue;
 		r->reported = ch->gain;
 		o = r->origin;
-		o.kind = ORIGIN_ENGINE;	/* session/user stay the starter's */
+		/* the ticking service moves it; session/user stay the starter's */
+		bus_origin_set(&o, by, r->origin.session);
 		change_init(&out[n], STATE_F_GAIN, &o);
 		change_addr(&out[n], r->group, r->channel);
 		out[n].number = ch->gain;

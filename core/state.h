@@ -237,8 +237,8 @@ int state_macro_next(uint64_t now_ms, char *line, size_t len, int *macro,
     struct origin *origin);
 void state_macro_wait(uint64_t now_ms, unsigned delay_ms);
 
-/* Move every active ramp to `now_ms` (engine clock). */
-void state_ramp_tick(uint64_t now_ms);
+/* Move every active ramp to `now_ms`; `by` names the ticking service. */
+void state_ramp_tick(uint64_t now_ms, const char *by);
 
 /* Meters (dB, -99.99..99.99) and gate bits; written by the engine. */
 int state_meter_get(char group, int channel, int meter, double *db);

@@ -2,6 +2,11 @@
 /* Adding a service = one file + one line here + its keys + its tests. */
 #include "registry.h"
 
+/* Each service's one exported symbol: its descriptor. */
+extern const struct service engine_service;
+extern const struct service console_service;
+extern const struct service web_service;
+
 const struct service *const registry_services[] = {
 	&engine_service,
 	&console_service,

@@ -7,10 +7,6 @@
 
 #include "service.h"
 
-extern const struct service engine_service;
-extern const struct service console_service;
-extern const struct service web_service;
-
 extern const struct service *const registry_services[];
 extern const size_t registry_count;
 

@@ -17,7 +17,7 @@ run_tree() {
 	local name=$1 sanitize=$2 dir=$root/build-test-$1
 	echo "=== $name build (sanitize: ${sanitize:-none}) ==="
 	rm -rf "$dir"
-	cmake -S "$root" -B "$dir" -DCONVERGD_WERROR=ON \
+	cmake -S "$root" -B "$dir" -DCONVERGD_WERROR=ON -DCONVERGD_TESTS=ON \
 		-DCONVERGD_SANITIZE="$sanitize" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build "$dir" -j"$jobs"
 	echo "=== $name tests ==="

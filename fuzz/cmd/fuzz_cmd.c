@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bus_meters m = { .gate_bits = 0x5a, .gate_changed = true };
 	char reports[1024];
 	const char *p = (const char *)data, *end = p + size, *nl;
-	struct origin o = { .kind = ORIGIN_CONSOLE, .session = 1 };
+	struct origin o = { .service = "console", .session = 1 };
 
 	if (fuzz_cmd_sub == NULL)
 		fuzz_cmd_init();

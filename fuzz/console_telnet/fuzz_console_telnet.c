@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "console_telnet.h"
+#include "console/console_telnet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -15,8 +15,9 @@
 #include "bus.h"
 #include "cmd.h"
 #include "log.h"
+#include "service.h"
 #include "console_telnet.h"
-#include "console/console_lockout.h"
+#include "console_lockout.h"
 
 #define CONSOLE_LISTEN_MAX	2
 #define CONSOLE_LOCKOUT_CAP_MS	(300u * 1000u)
@@ -141,5 +142,8 @@ bool console_session_recheck_user(struct console *c,
 /* Open and configure the tty (raw 8N1); fd or -errno. */
 int console_serial_open(const char *device, unsigned baud, char *why,
     size_t whylen);
+
+/* The descriptor (console.c); its name is the origin of console changes. */
+extern const struct service console_service;
 
 #endif

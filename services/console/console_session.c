@@ -14,7 +14,7 @@
 
 #include "clock.h"
 #include "state.h"
-#include "console/console_priv.h"
+#include "console_priv.h"
 
 #define BANNER_BOX "\r\n************\r\n* Converge *\r\n************\r\n"
 #define PROMPT_USER "\r\nuser: "
@@ -39,8 +39,7 @@ static void
 session_origin(struct console_session *s, struct origin *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->kind = s->serial ? ORIGIN_SERIAL : ORIGIN_CONSOLE;
-	o->session = s->id;
+	bus_origin_set(o, console_service.name, s->id);
 	snprintf(o->user, sizeof(o->user), "%s", s->user);
 	/* a long IPv6 peer or device path is cut to fit */
 	snprintf(o->from, sizeof(o->from), "%s %.39s",

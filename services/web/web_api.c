@@ -666,8 +666,7 @@ web_api_handler(struct mg_connection *c, void *arg)
 	if ((strcmp(rt->method, "POST") == 0 || strcmp(rt->method, "PUT") ==
 	    0) && (rc = read_json_body(&r)) != 0)
 		goto out;
-	r.origin.kind = ORIGIN_WEB;
-	r.origin.session = r.s.id;
+	bus_origin_set(&r.origin, web_service.name, r.s.id);
 	snprintf(r.origin.user, sizeof(r.origin.user), "%s", r.s.user);
 	snprintf(r.origin.from, sizeof(r.origin.from), "web %.24s:%d",
 	    r.ri->remote_addr, r.ri->remote_port & 0xffff);

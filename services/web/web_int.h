@@ -16,7 +16,11 @@
 #include <jansson.h>
 
 #include "bus.h"
+#include "service.h"
 #include "state.h"
+
+/* The descriptor (web.c); its name is the origin of the web's changes. */
+extern const struct service web_service;
 
 #define WEB_TOKEN_LEN 64	/* hex characters of a session or CSRF token */
 #define WEB_COOKIE "convergd_session"

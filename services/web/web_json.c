@@ -37,16 +37,6 @@ static const char *const field_names[] = {
 	[STATE_F_RELOADED] = "reloaded",
 };
 
-static const char *const origin_names[] = {
-	[ORIGIN_INTERNAL] = "internal",
-	[ORIGIN_CONSOLE] = "console",
-	[ORIGIN_SERIAL] = "serial",
-	[ORIGIN_WEB] = "web",
-	[ORIGIN_SNMP] = "snmp",
-	[ORIGIN_MACRO] = "macro",
-	[ORIGIN_ENGINE] = "engine",
-};
-
 static const char *const severity_names[] = {
 	[SEVERITY_INFO] = "info",
 	[SEVERITY_WARNING] = "warning",
@@ -399,7 +389,7 @@ change_json(const struct bus_change *c)
 		line[0] = '\0';
 	o = json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "type", "change",
 	    "seq", (json_int_t)c->seq, "what", NAME_OF(field_names, c->what),
-	    "line", line, "origin", NAME_OF(origin_names, c->origin.kind),
+	    "line", line, "origin", bus_origin_name(&c->origin),
 	    "user", c->origin.user);
 	if (o == NULL)
 		return NULL;

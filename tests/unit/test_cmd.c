@@ -69,8 +69,7 @@ session(struct cmd_session *s, enum user_level level)
 	struct origin o;
 
 	memset(&o, 0, sizeof(o));
-	o.kind = ORIGIN_CONSOLE;
-	o.session = 7;
+	bus_origin_set(&o, "console", 7);
 	snprintf(o.user, sizeof(o.user), "tester");
 	snprintf(o.from, sizeof(o.from), "console 127.0.0.1:40022");
 	cmd_session_init(s, level, &o);
@@ -1426,7 +1425,7 @@ START_TEST(format_change_matches_reply)
 		    sizeof(got)), 0);
 		ck_assert_str_eq(got, want);
 		/* stamped with the session's origin */
-		ck_assert_int_eq(msg.u.change.origin.kind, ORIGIN_CONSOLE);
+		ck_assert_str_eq(msg.u.change.origin.service, "console");
 		ck_assert_uint_eq(msg.u.change.origin.session, 7);
 	}
 	bus_unsubscribe(sub);
@@ -1622,7 +1621,7 @@ START_TEST(macro_runs_as_administrator_with_starter_origin)
 	    "OK> #H0 ENETADDR 10.1.1.1\r\n");
 	ck_assert_int_eq(bus_take(sub, &msg), 1);
 	ck_assert_int_eq(msg.u.change.what, STATE_F_SETTING);
-	ck_assert_int_eq(msg.u.change.origin.kind, ORIGIN_MACRO);
+	ck_assert_uint_eq(msg.u.change.origin.flags & ORIGIN_MACRO, ORIGIN_MACRO);
 	ck_assert_str_eq(msg.u.change.origin.user, "tester");
 	ck_assert_str_eq(msg.u.change.origin.from, "console 127.0.0.1:40022");
 	bus_unsubscribe(sub);

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "console_telnet.h"
+#include "console/console_telnet.h"
 #include "check_cases.h"
 
 #define IAC 0xff

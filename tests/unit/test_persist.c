@@ -21,7 +21,7 @@
 
 static char dir[64];
 static char path[128];
-static const struct origin tester = { .kind = ORIGIN_INTERNAL,
+static const struct origin tester = { .flags = ORIGIN_INTERNAL,
 	.user = "test", .from = "unit test" };
 
 static void

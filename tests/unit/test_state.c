@@ -18,7 +18,7 @@
 #include "model.h"
 #include "state.h"
 
-static const struct origin console = { ORIGIN_CONSOLE, 7, "clearone",
+static const struct origin console = { "console", 0, 7, "clearone",
 	"console 127.0.0.1:40022" };
 static char why[200];
 
@@ -222,19 +222,19 @@ START_TEST(ramp_tick_reaches_target)
 	    sizeof why), 0);
 	while (bus_take(sub, &m) == 1)
 		;
-	state_ramp_tick(1000);	/* first tick only starts the clock */
+	state_ramp_tick(1000, "engine");	/* first tick only starts the clock */
 	ck_assert(gain_of('O', 0) == -10.0);
-	state_ramp_tick(1500);	/* +5 dB */
+	state_ramp_tick(1500, "engine");	/* +5 dB */
 	ck_assert(fabs(gain_of('O', 0) - -5.0) < 1e-9);
-	state_ramp_tick(2500);	/* would be +5: stops at 0 */
+	state_ramp_tick(2500, "engine");	/* would be +5: stops at 0 */
 	ck_assert(gain_of('O', 0) == 0.0);
 	ck_assert_int_eq(state_ramp_get('O', 0, &rate, &target), 0);
 	ck_assert(rate == 0.0);
-	state_ramp_tick(3500);
+	state_ramp_tick(3500, "engine");
 	ck_assert(gain_of('O', 0) == 0.0);
 	while (bus_take(sub, &m) == 1) {
 		ck_assert_int_eq(m.u.change.what, STATE_F_GAIN);
-		ck_assert_int_eq(m.u.change.origin.kind, ORIGIN_ENGINE);
+		ck_assert_str_eq(m.u.change.origin.service, "engine");
 		ck_assert_uint_eq(m.u.change.origin.session, 7);
 		ck_assert_str_eq(m.u.change.origin.user, "clearone");
 		n++;
@@ -260,7 +260,7 @@ START_TEST(ramp_default_target_without_flooding)
 		;
 	/* 1 dB/s ticked every 1 ms: 0.001 dB a step, published per 0.01. */
 	for (t = 0; t <= 1000; t++)
-		state_ramp_tick(t);
+		state_ramp_tick(t, "engine");
 	while (bus_take(sub, &m) == 1)
 		n++;
 	ck_assert(fabs(gain_of('F', 0) - -1.0) < 1e-6);
@@ -268,8 +268,8 @@ START_TEST(ramp_default_target_without_flooding)
 	ck_assert_int_le(n, 101);
 	ck_assert_int_eq(state_ramp_set('F', 0, -50, false, 0, &console, why,
 	    sizeof why), 0);
-	state_ramp_tick(2000);
-	state_ramp_tick(3000);
+	state_ramp_tick(2000, "engine");
+	state_ramp_tick(3000, "engine");
 	ck_assert(gain_of('F', 0) == -10.0);
 	ck_assert_int_eq(state_ramp_set('F', 0, 51, false, 0, &console, why,
 	    sizeof why), -EINVAL);
@@ -1122,7 +1122,7 @@ START_TEST(bus_change_has_increasing_seq)
 	ck_assert_int_eq(m.u.change.what, STATE_F_GAIN);
 	ck_assert_uint_eq(m.u.change.seq, s0 + 1);
 	ck_assert_uint_eq(m.u.change.seq, state_seq());
-	ck_assert_int_eq(m.u.change.origin.kind, ORIGIN_CONSOLE);
+	ck_assert_str_eq(m.u.change.origin.service, "console");
 	ck_assert_str_eq(m.u.change.origin.from, "console 127.0.0.1:40022");
 	ck_assert_int_eq(state_mute_set('O', 2, 1, &console, NULL, why,
 	    sizeof why), 0);

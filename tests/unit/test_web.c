@@ -19,7 +19,7 @@
 #include "state.h"
 #include "web/web_int.h"
 
-static const struct origin admin = { ORIGIN_WEB, 1, "clearone",
+static const struct origin admin = { "web", 0, 1, "clearone",
 	"web 127.0.0.1:5000" };
 
 static void

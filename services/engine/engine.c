@@ -16,7 +16,7 @@
 #include "cmd.h"
 #include "log.h"
 #include "model.h"
-#include "registry.h"
+#include "service.h"
 #include "state.h"
 
 #define ENGINE_SILENCE (-99.99)
@@ -187,7 +187,7 @@ engine_run(struct svc_ctx *ctx)
 		if (rc < 0)
 			return rc;
 		now = clock_ms();
-		state_ramp_tick(now);
+		state_ramp_tick(now, svc_name(ctx));
 		cmd_macro_tick(now);
 		if (e->simulate && now >= e->next_meter_ms) {
 			engine_meters(e, now);

@@ -17,7 +17,7 @@
 
 #include "clock.h"
 #include "service.h"
-#include "console/console_priv.h"
+#include "console_priv.h"
 
 #define CONSOLE_BUS_DEPTH	4096
 #define CONSOLE_ACCEPT_BURST	16	/* accepts per pass */
@@ -310,8 +310,7 @@ console_change(struct console *c, const struct bus_change *ch)
 		if (s == NULL || s->dead || s->phase != CONSOLE_PHASE_CMD)
 			continue;
 		/* its maker already had the OK> reply */
-		if (ch->origin.kind == s->cmd.origin.kind &&
-		    ch->origin.session == s->cmd.origin.session)
+		if (bus_origin_same_session(&ch->origin, &s->cmd.origin))
 			continue;
 		console_session_send(c, s, c->scratch, n);
 	}

@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "console/console_priv.h"
+#include "console_priv.h"
 
 struct serial_speed {
 	unsigned baud;
