@@ -248,12 +248,10 @@ state_fini(void)
 	d = state_st.d;
 	state_st.d = NULL;
 	state_st.ready = false;
-	state_st.nruns = 0;
 	state_st.nservices = 0;
 	state_st.macro_last = 0;
 	state_st.gate_bits = 0;
 	state_st.default_pw_hash[0] = '\0';
-	memset(state_st.ramps, 0, sizeof state_st.ramps);
 	memset(state_st.meters, 0, sizeof state_st.meters);
 	UNLOCK();
 	if (d != NULL) {
@@ -305,8 +303,9 @@ data_swap(struct state_data *d)
 	memcpy(macros, state_st.d->macros, sizeof macros);
 	*state_st.d = *d;
 	memcpy(d->macros, macros, sizeof macros);
-	memset(state_st.ramps, 0, sizeof state_st.ramps);
-	state_st.nruns = 0;
+	/* what a scheduler started on the old data is over */
+	state_st.gain_epoch++;
+	state_st.macro_epoch++;
 }
 
 /*

@@ -182,18 +182,18 @@ state_mute_set(char group, int channel, int value,
 }
 
 /*
- * A ramp runs from the next state_ramp_tick (the engine's clock) towards
- * its target, which defaults to the limit in the rate's direction and is
+ * RAMP: a scheduler moves the gain from its next tick towards the
+ * target, which defaults to the limit in the rate's direction and is
  * kept inside the channel's min/max.
  */
 int
-state_ramp_set(char group, int channel, double rate, bool has_target,
-    double target, const struct origin *origin, char *why, size_t whylen)
+state_ramp_begin(char group, int channel, double rate, bool has_target,
+    double target, const struct origin *origin, struct state_ramp *r,
+    char *why, size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
 	struct state_chan *ch;
 	struct bus_change *c;
-	struct state_ramp *r;
 	int slot, err = gain_slot(group, channel, &slot, why, whylen);
 
 	if (err < 0)
@@ -205,16 +205,16 @@ state_ramp_set(char group, int channel, double rate, bool has_target,
 	    target > GAIN_ENTRY_MAX))
 		return state_fail(why, whylen, -EINVAL,
 		    "ramp target must be a number from -99.9 to 99.9");
+	memset(r, 0, sizeof *r);
 	WRLOCK();
 	ch = &state_st.d->audio.ch[slot];
-	r = &state_st.ramps[slot];
-	memset(r, 0, sizeof *r);
 	if (!has_target)
 		target = rate >= 0 ? ch->max : ch->min;
+	r->slot = slot;
 	r->target = clamp(target, ch->min, ch->max);
 	r->rate = rate;
-	r->active = rate != 0.0;
 	r->reported = ch->gain;
+	r->epoch = state_st.gain_epoch;
 	r->group = (char)toupper((unsigned char)group);
 	r->channel = channel;
 	if (origin != NULL)
@@ -227,79 +227,68 @@ state_ramp_set(char group, int channel, double rate, bool has_target,
 }
 
 int
-state_ramp_get(char group, int channel, double *rate, double *target)
+state_gain_slot(char group, int channel, int *slot)
 {
-	int slot, err = gain_slot(group, channel, &slot, NULL, 0);
-
-	if (err < 0)
-		return err;
-	RDLOCK();
-	*rate = state_st.ramps[slot].active ? state_st.ramps[slot].rate : 0.0;
-	*target = state_st.ramps[slot].active ? state_st.ramps[slot].target :
-	    state_st.d->audio.ch[slot].gain;
-	UNLOCK();
-	return 0;
+	return gain_slot(group, channel, slot, NULL, 0);
 }
 
-/* Move one ramp to `now`; true if the gain should be published. */
-static bool
-ramp_step(struct state_ramp *r, struct state_chan *ch, uint64_t now)
+uint64_t
+state_gain_epoch(void)
 {
-	double g, end = r->target;
-	bool up = r->rate > 0;
+	uint64_t e;
 
-	if (!r->started) {
-		r->started = true;
-		r->last_ms = now;
-		return false;
-	}
-	if (now <= r->last_ms)
-		return false;
-	g = ch->gain + r->rate * (double)(now - r->last_ms) / 1000.0;
-	r->last_ms = now;
+	RDLOCK();
+	e = state_st.gain_epoch;
+	UNLOCK();
+	return e;
+}
+
+/* Move one gain by `delta`; true when the ramp is over. Lock held. */
+static bool
+ramp_move(const struct state_ramp *r, struct state_chan *ch, double delta)
+{
+	double g = ch->gain + delta, end = r->target;
+	bool up = r->rate > 0, over = false;
+
 	if (up ? g >= end || ch->gain >= end : g <= end || ch->gain <= end) {
 		g = up ? fmax(ch->gain, end) : fmin(ch->gain, end);
-		r->active = false;
+		over = true;
 	}
 	ch->gain = clamp(g, ch->min, ch->max);
-	if (ch->gain == ch->min || ch->gain == ch->max)
-		r->active = false;
-	if (!r->active)
-		return ch->gain != r->reported;
-	return fabs(ch->gain - r->reported) >= RAMP_REPORT_STEP;
+	return over || ch->gain == ch->min || ch->gain == ch->max;
 }
 
-void
-state_ramp_tick(uint64_t now_ms, const char *by)
+int
+state_gain_step(struct state_ramp *r, double delta,
+    const struct origin *origin)
 {
-	struct bus_change out[STATE_GAIN_SLOTS];
-	struct origin o;
-	size_t n = 0, i;
-	int slot;
+	struct change_set cs = { .n = 0 };
+	struct state_chan *ch;
+	bool over, report;
 
 	if (!state_st.ready)
-		return;
+		return -ENODEV;
+	if (r->slot < 0 || r->slot >= STATE_GAIN_SLOTS)
+		return -EINVAL;
 	WRLOCK();
-	for (slot = 0; slot < state_st.layout.used[SLOT_GAIN]; slot++) {
-		struct state_ramp *r = &state_st.ramps[slot];
-		struct state_chan *ch = &state_st.d->audio.ch[slot];
-
-		if (!r->active || !ramp_step(r, ch, now_ms))
-			continue;
+	if (r->epoch != state_st.gain_epoch) {
+		UNLOCK();
+		return -ESTALE;
+	}
+	ch = &state_st.d->audio.ch[r->slot];
+	over = ramp_move(r, ch, delta);
+	/* small steps are not published, so a slow ramp does not flood */
+	report = over ? ch->gain != r->reported :
+	    fabs(ch->gain - r->reported) >= RAMP_REPORT_STEP;
+	if (report) {
 		r->reported = ch->gain;
-		o = r->origin;
-		/* the ticker moves it; session/user stay the starter's */
-		bus_origin_set(&o, by, r->origin.session);
-		state_change_init(&out[n], STATE_F_GAIN, &o);
-		state_change_addr(&out[n], r->group, r->channel);
-		out[n].number = ch->gain;
-		n++;
+		state_change_add_chan(&cs, STATE_F_GAIN, origin, r->group,
+		    r->channel)->number = ch->gain;
 	}
 	UNLOCK();
-	if (n > 0)
-		persist_mark_dirty();
-	for (i = 0; i < n; i++)
-		state_publish_change(&out[i]);
+	if (report)
+		state_finish(&cs, SAVE_AUDIO, NULL, 0);
+	return over;
 }
 
 /* LABEL 0 U is the unit label setting (SET_UNIT_LABEL). */
@@ -636,7 +625,7 @@ state_preset_recall(int n, const struct origin *origin, char *why,
 		memcpy(state_st.d->audio.ch, p->ch, sizeof p->ch);
 		memcpy(state_st.d->audio.route, p->route, sizeof p->route);
 		memcpy(state_st.d->audio.level, p->level, sizeof p->level);
-		memset(state_st.ramps, 0, sizeof state_st.ramps);
+		state_st.gain_epoch++;	/* running ramps are over */
 		state_change_add(&cs, STATE_F_PRESET, origin)->integer = n;
 	}
 	UNLOCK();
@@ -729,29 +718,21 @@ state_macro_lines(int n, char lines[][BUS_TEXT_MAX], size_t max)
 }
 
 int
-state_macro_start(int n, const struct origin *origin, char *why,
-    size_t whylen)
+state_macro_started(int n, const struct origin *origin, uint64_t *epoch,
+    char *why, size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
-	struct state_macro_run *run;
 	int err = macro_number(n, why, whylen);
 
 	if (err < 0)
 		return err;
 	WRLOCK();
-	if (state_st.d->macros[n - 1].count == 0)
+	if (state_st.d->macros[n - 1].count == 0) {
 		err = state_fail(why, whylen, -ENOENT,
 		    "macro %d is not defined", n);
-	else if (state_st.nruns >= STATE_MACRO_QUEUE)
-		err = state_fail(why, whylen, -EBUSY,
-		    "too many macros waiting to run");
-	if (err == 0) {
-		run = &state_st.runs[state_st.nruns++];
-		memset(run, 0, sizeof *run);
-		run->n = n;
-		if (origin != NULL)
-			run->origin = *origin;
+	} else {
 		state_st.macro_last = n;
+		*epoch = state_st.macro_epoch;
 		state_change_add(&cs, STATE_F_MACRO, origin)->integer = n;
 	}
 	UNLOCK();
@@ -773,60 +754,24 @@ state_macro_last(void)
 	return n;
 }
 
-/* Drop the running macro; the next one starts at once. Lock held. */
-static void
-macro_pop(void)
-{
-	memmove(&state_st.runs[0], &state_st.runs[1],
-	    (state_st.nruns - 1) * sizeof state_st.runs[0]);
-	state_st.nruns--;
-}
-
 int
-state_macro_next(uint64_t now_ms, char *line, size_t len, int *macro,
-    struct origin *origin)
+state_macro_line(int n, size_t i, uint64_t epoch, char *buf, size_t len)
 {
 	const struct state_macro *m;
-	struct state_macro_run *run;
 	int got = 0;
 
-	if (!state_st.ready)
-		return 0;
-	WRLOCK();
-	while (state_st.nruns > 0 && got == 0) {
-		run = &state_st.runs[0];
-		if (now_ms < run->due)
-			break;
-		m = &state_st.d->macros[run->n - 1];
-		/* Redefined shorter (or undefined) while running: done. */
-		if (run->line >= m->count) {
-			macro_pop();
-			continue;
-		}
-		snprintf(line, len, "%s", m->lines[run->line++]);
-		if (macro != NULL)
-			*macro = run->n;
-		if (origin != NULL)
-			*origin = run->origin;
+	if (macro_number(n, NULL, 0) < 0)
+		return -EINVAL;
+	RDLOCK();
+	m = &state_st.d->macros[n - 1];
+	if (epoch != state_st.macro_epoch)
+		got = -ESTALE;
+	else if (i < m->count)
 		got = 1;
-		/*
-		 * A finished run is dropped on the next call, so a wait
-		 * after its last line still holds the macros behind it.
-		 */
-	}
+	if (got == 1)
+		snprintf(buf, len, "%s", m->lines[i]);
 	UNLOCK();
 	return got;
-}
-
-void
-state_macro_wait(uint64_t now_ms, unsigned delay_ms)
-{
-	if (!state_st.ready)
-		return;
-	WRLOCK();
-	if (state_st.nruns > 0)
-		state_st.runs[0].due = now_ms + delay_ms;
-	UNLOCK();
 }
 
 /* ---- meters, gates (live values: no sequence number, not saved) ---- */

@@ -25,7 +25,6 @@
 #define STATE_SETTING_LEN 128	/* longest setting value + NUL */
 #define STATE_HASH_LEN 128	/* crypt(3) output + NUL */
 /* Slots over all models (sums of the largest storage groups). */
-#define STATE_GAIN_SLOTS 64
 #define STATE_LABEL_SLOTS 448
 #define STATE_METER_SLOTS 64
 #define STATE_SRC_SLOTS 48
@@ -91,29 +90,10 @@ struct state_data {
 	size_t nevents, event_first;
 };
 
-#define STATE_MACRO_QUEUE 8	/* pending macro runs, the running one first */
 #define STATE_SERVICES_MAX 32
 #define STATE_NOT_READY "state not initialised"
 
 enum state_save { SAVE_NONE, SAVE_AUDIO, SAVE_SETTINGS };
-
-/* A ramp in progress on one gain slot (not persisted). */
-struct state_ramp {
-	bool active;
-	bool started;		/* false until the first tick sets last_ms */
-	double rate, target, reported;
-	uint64_t last_ms;
-	char group;		/* as the starter addressed it */
-	int channel;
-	struct origin origin;
-};
-
-struct state_macro_run {
-	int n;
-	size_t line;
-	uint64_t due;
-	struct origin origin;
-};
 
 /* Changes a setter collected under the lock, published after it. */
 struct change_set {
@@ -129,9 +109,8 @@ struct state_shared {
 	struct state_layout layout;
 	uint64_t seq;
 	struct state_data *d;
-	struct state_ramp ramps[STATE_GAIN_SLOTS];
-	struct state_macro_run runs[STATE_MACRO_QUEUE];
-	size_t nruns;
+	uint64_t gain_epoch;	/* gains replaced (recall, swap) */
+	uint64_t macro_epoch;	/* macros replaced (swap) */
 	int macro_last;
 	double meters[STATE_METER_SLOTS][STATE_METERS];
 	uint8_t gate_bits;
