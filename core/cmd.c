@@ -3,7 +3,7 @@
  * The Converge Pro command interpreter's front end (protocol.md Part 1,
  * §2, §3): checks and splits a line, matches its #<type><id> address
  * against the units we answer for, dispatches to the command tables of
- * cmd_audio.c and cmd_unit.c, and runs macro lines for the engine.
+ * cmd_audio.c and cmd_unit.c, and runs macro lines for the scheduler.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,8 +19,6 @@
 #include "cmd_priv.h"
 #include "log.h"
 
-/* A macro that starts itself must not spin the engine's thread. */
-#define CMD_MACRO_LINES_PER_TICK 64
 /* Room for a ±999.99 style number token. */
 #define CMD_NUMBER_MAX 24
 
@@ -606,37 +604,31 @@ cmd_reply_too_long(const char *head, size_t len, struct cmd_reply *reply)
 
 /* ---- macros ---- */
 
-void
-cmd_macro_tick(uint64_t now_ms)
+int
+cmd_macro_line(const char *line, int macro, const struct origin *starter,
+    uint64_t now_ms)
 {
 	static _Thread_local struct cmd_reply reply;
-	char line[BUS_TEXT_MAX];
 	struct cmd_session s;
-	struct origin starter, o;
-	int macro, n;
+	struct origin o;
 
-	for (n = 0; n < CMD_MACRO_LINES_PER_TICK; n++) {
-		if (state_macro_next(now_ms, line, sizeof(line), &macro,
-		    &starter) != 1)
-			break;
-		/*
-		 * A macro runs with full rights (whoever defined it had
-		 * them); the starter's name stays on its changes.
-		 */
-		memset(&o, 0, sizeof(o));
-		o.flags = ORIGIN_MACRO;
-		memcpy(o.service, starter.service, sizeof(o.service));
-		o.service[sizeof(o.service) - 1] = '\0';
-		memcpy(o.user, starter.user, sizeof(o.user));
-		memcpy(o.from, starter.from, sizeof(o.from));
-		o.user[sizeof(o.user) - 1] = '\0';
-		o.from[sizeof(o.from) - 1] = '\0';
-		cmd_session_init(&s, LEVEL_ADMIN, &o);
-		line[sizeof(line) - 1] = '\0';
-		cmd_run_line(&s, line, strlen(line), &reply,
-		    now_ms != 0 ? now_ms : 1);
-		if (reply.error)
-			log_warnx_rl(&cmd_macro_rate, "cmd: macro %d line \"%s\" failed", macro,
-			    line);
-	}
+	/*
+	 * A macro runs with full rights (whoever defined it had them); the
+	 * starter's name stays on its changes.
+	 */
+	memset(&o, 0, sizeof(o));
+	o.flags = ORIGIN_MACRO;
+	memcpy(o.service, starter->service, sizeof(o.service));
+	o.service[sizeof(o.service) - 1] = '\0';
+	memcpy(o.user, starter->user, sizeof(o.user));
+	memcpy(o.from, starter->from, sizeof(o.from));
+	o.user[sizeof(o.user) - 1] = '\0';
+	o.from[sizeof(o.from) - 1] = '\0';
+	cmd_session_init(&s, LEVEL_ADMIN, &o);
+	cmd_run_line(&s, line, strlen(line), &reply, now_ms != 0 ? now_ms : 1);
+	if (!reply.error)
+		return 0;
+	log_warnx_rl(&cmd_macro_rate, "cmd: macro %d line \"%s\" failed",
+	    macro, line);
+	return -EINVAL;
 }

@@ -77,8 +77,37 @@ size_t cmd_format_change(const struct bus_change *c, char *buf, size_t len);
  */
 size_t cmd_format_reports(const struct cmd_session *s,
     const struct bus_meters *m, char *buf, size_t len);
-/* Run the macro lines that are due (called by the engine's clock). */
-void cmd_macro_tick(uint64_t now_ms);
+/*
+ * Run one line of macro `macro`, started by `starter`, at `now_ms` (the
+ * scheduler's clock): with full rights, the starter's name on its
+ * changes. 0, or -EINVAL if the line answered an ERROR.
+ */
+int cmd_macro_line(const char *line, int macro, const struct origin *starter,
+    uint64_t now_ms);
+
+/*
+ * What runs over time (RAMP, MACRO, WAITSTATE) is kept by a scheduler
+ * that a service registers here; core names none. Without one, RAMP
+ * and MACRO answer ARGUMENT ERROR and a RAMP query shows no ramp.
+ */
+struct cmd_scheduler {
+	void *arg;
+	int (*ramp_set)(void *arg, char group, int channel, double rate,
+	    bool has_target, double target, const struct origin *origin,
+	    char *why, size_t whylen);
+	/* rate 0 and the gain when no ramp runs */
+	int (*ramp_get)(void *arg, char group, int channel, double *rate,
+	    double *target);
+	int (*macro_start)(void *arg, int n, const struct origin *origin,
+	    char *why, size_t whylen);
+	/* delay the running macro (WAITSTATE inside a macro) */
+	void (*macro_wait)(void *arg, uint64_t now_ms, unsigned delay_ms);
+};
+/*
+ * Register `s` (NULL: none). The pointer is kept; unregistering waits
+ * for calls in progress, so the scheduler may be freed after.
+ */
+void cmd_sched_register(const struct cmd_scheduler *s);
 const char *cmd_error_text(enum cmd_error err);
 
 #endif

@@ -204,10 +204,10 @@ cmd_ramp_one(struct cmd_ctx *ctx, char grp, int ch, const char *tok,
 	int rc = 0;
 
 	if (a->set)
-		rc = state_ramp_set(grp, ch, a->rate, a->has_target,
+		rc = cmd_sched_ramp_set(grp, ch, a->rate, a->has_target,
 		    a->target, &ctx->s->origin, why, sizeof(why));
 	if (rc == 0)
-		rc = state_ramp_get(grp, ch, &rate, &target);
+		rc = cmd_sched_ramp_get(grp, ch, &rate, &target);
 	if (rc != 0)
 		return cmd_reply_errno(ctx, rc);
 	cmd_reply_ok(ctx, "RAMP %s %c %.2f %.2f", tok, grp, cmd_round2(rate),

@@ -109,4 +109,14 @@ void cmd_unit_setting_value(enum state_setting s, const char *in, char *out,
 /* The local unit as the interpreter sees it. */
 void cmd_local_unit(struct cmd_unit *unit);
 
+/* The registered scheduler's calls (cmd_sched.c); -ENOTSUP without one. */
+int cmd_sched_ramp_set(char group, int channel, double rate,
+    bool has_target, double target, const struct origin *origin,
+    char *why, size_t whylen);
+int cmd_sched_ramp_get(char group, int channel, double *rate,
+    double *target);
+int cmd_sched_macro_start(int n, const struct origin *origin, char *why,
+    size_t whylen);
+void cmd_sched_macro_wait(uint64_t now_ms, unsigned delay_ms);
+
 #endif

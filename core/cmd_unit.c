@@ -215,9 +215,9 @@ cmd_stop_ramps(const struct cmd_ctx *ctx)
 		if (!(grp->caps & GRP_GAIN))
 			continue;
 		for (ch = 0; ch < grp->count; ch++)
-			if (state_ramp_get(grp->letter, ch, &rate,
+			if (cmd_sched_ramp_get(grp->letter, ch, &rate,
 			    &target) == 0 && rate != 0.0)
-				(void)state_ramp_set(grp->letter, ch, 0.0,
+				(void)cmd_sched_ramp_set(grp->letter, ch, 0.0,
 				    false, 0.0, &ctx->s->origin, why,
 				    sizeof(why));
 	}
@@ -299,7 +299,7 @@ cmd_macro(struct cmd_ctx *ctx)
 		cmd_reply_ok(ctx, "MACRO %d", state_macro_last());
 		return 0;
 	}
-	rc = state_macro_start((int)n, &ctx->s->origin, why, sizeof(why));
+	rc = cmd_sched_macro_start((int)n, &ctx->s->origin, why, sizeof(why));
 	if (rc != 0)
 		return cmd_reply_errno(ctx, rc);
 	cmd_reply_ok(ctx, "MACRO %ld", n);
@@ -410,7 +410,7 @@ cmd_waitstate(struct cmd_ctx *ctx)
 	    s < CMD_WAIT_MIN || s > CMD_WAIT_MAX)
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 	if ((ctx->s->origin.flags & ORIGIN_MACRO))
-		state_macro_wait(ctx->now_ms != 0 ? ctx->now_ms : clock_ms(),
+		cmd_sched_macro_wait(ctx->now_ms != 0 ? ctx->now_ms : clock_ms(),
 		    (unsigned)lround(s * 1000.0));
 	cmd_reply_ok(ctx, "WAITSTATE %.2f", s);
 	return 0;

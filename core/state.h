@@ -27,6 +27,7 @@
 #define STATE_METERS 4		/* meter positions I, A, N, G */
 #define STATE_USERS_MAX 16
 #define STATE_EVENTS_MAX 200	/* persisted event log */
+#define STATE_GAIN_SLOTS 64	/* gain channels over all models */
 
 #define GAIN_ENTRY_MIN (-99.9)	/* what GAIN accepts */
 #define GAIN_ENTRY_MAX 99.9
@@ -187,10 +188,6 @@ int state_mute_get(char group, int channel, int *mute);
 /* value 0 off, 1 on, 2 toggle; *result = new state. */
 int state_mute_set(char group, int channel, int value,
     const struct origin *origin, int *result, char *why, size_t whylen);
-/* Start (rate != 0) or stop (rate 0) a ramp towards target (or the limit). */
-int state_ramp_set(char group, int channel, double rate, bool has_target,
-    double target, const struct origin *origin, char *why, size_t whylen);
-int state_ramp_get(char group, int channel, double *rate, double *target);
 int state_label_get(char group, int channel, char *buf, size_t len);
 /* "CLEAR" erases; 1-20 printable characters otherwise. */
 int state_label_set(char group, int channel, const char *text,
@@ -220,25 +217,62 @@ int state_preset_recall(int n, const struct origin *origin, char *why,
     size_t whylen);
 bool state_preset_defined(int n);
 
-/* Macros 1-255: lists of command lines, run by the engine. */
+/* Macros 1-255: lists of command lines, run by a scheduler. */
 int state_macro_define(int n, const char *const *lines, size_t count,
     const struct origin *origin, char *why, size_t whylen);
 size_t state_macro_lines(int n, char lines[][BUS_TEXT_MAX], size_t max);
-int state_macro_start(int n, const struct origin *origin, char *why,
-    size_t whylen);
 /* Last macro started (0 = none yet). */
 int state_macro_last(void);
-/*
- * For the engine: copy the next macro line due at `now_ms`. Returns 1
- * with the line, the macro number and the origin that started it; 0 if
- * nothing is due. state_macro_wait delays the running macro.
- */
-int state_macro_next(uint64_t now_ms, char *line, size_t len, int *macro,
-    struct origin *origin);
-void state_macro_wait(uint64_t now_ms, unsigned delay_ms);
 
-/* Move every active ramp to `now_ms`; `by` names the ticking service. */
-void state_ramp_tick(uint64_t now_ms, const char *by);
+/*
+ * ---- for the scheduler that moves gains and runs macros over time ----
+ * The state keeps only what is saved; the scheduler (a service) keeps
+ * the ramps and the macro queue and calls these. An epoch tells it that
+ * the gains or macros were replaced (preset recall, restore, DEFAULT):
+ * what it started before is over.
+ */
+struct state_ramp {
+	int slot;		/* gain channel; aliases share one */
+	char group;		/* as the starter addressed it */
+	int channel;
+	double rate, target;	/* dB/s; target inside the limits */
+	double reported;	/* the gain last published */
+	uint64_t epoch;
+	struct origin origin;	/* who started it */
+};
+/*
+ * Check a RAMP request and announce it (STATE_F_RAMP); fill `r` with
+ * the target (the limit in the rate's direction if !has_target, kept
+ * inside the channel's min/max) and the gain now. Rate 0 stops a ramp.
+ */
+int state_ramp_begin(char group, int channel, double rate, bool has_target,
+    double target, const struct origin *origin, struct state_ramp *r,
+    char *why, size_t whylen);
+/*
+ * Move r's gain by `delta` dB towards r->target, within the limits, as
+ * `origin`. Publishes when the gain moved 0.01 dB or more from
+ * r->reported, or at the end. 1 = the ramp is over (target or a limit
+ * reached), 0 = it goes on, -ESTALE = the gains were replaced since.
+ */
+int state_gain_step(struct state_ramp *r, double delta,
+    const struct origin *origin);
+/* The gain channel index of (group, channel); aliases share one. */
+int state_gain_slot(char group, int channel, int *slot);
+/* Gains replaced this many times (a ramp from an older epoch is over). */
+uint64_t state_gain_epoch(void);
+/*
+ * Macro n is starting (it must be defined): remember it as the last one,
+ * announce it (STATE_F_MACRO) and give the epoch for state_macro_line.
+ */
+int state_macro_started(int n, const struct origin *origin, uint64_t *epoch,
+    char *why, size_t whylen);
+/*
+ * Line i of macro n: 1 = copied, 0 = no such line (the macro was
+ * shortened or cleared while running), -ESTALE = macros replaced since
+ * `epoch`.
+ */
+int state_macro_line(int n, size_t i, uint64_t epoch, char *buf,
+    size_t len);
 
 /* Meters (dB, -99.99..99.99) and gate bits; written by the engine. */
 int state_meter_get(char group, int channel, int meter, double *db);

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Private to state.c and state_json.c: the persisted part of the device
- * model as plain structs, the per-model slot layout, and the validators
- * both the setters and the JSON loader use (so a restored file obeys the
- * same rules as a command).
+ * Private to the state_*.c files: the persisted part of the device model
+ * as plain structs, the per-model slot layout, the one locked struct all
+ * of them share, the change helpers, and the validators both the setters
+ * and the JSON loader use (so a restored file obeys the same rules as a
+ * command). state.c: life cycle, layout, change numbering and publishing,
+ * whole-state swap; state_settings.c: the settings table and validators;
+ * state_users.c: users and passwords; state_audio.c: gains, mutes, ramps,
+ * labels, matrix, presets, macros, meters; state_health.c: the services
+ * table and the event log; state_json.c: the file format.
  */
 #ifndef CONVERGD_STATE_PRIV_H
 #define CONVERGD_STATE_PRIV_H
@@ -11,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 
 #include "bus.h"
 #include "model.h"
@@ -19,7 +25,6 @@
 #define STATE_SETTING_LEN 128	/* longest setting value + NUL */
 #define STATE_HASH_LEN 128	/* crypt(3) output + NUL */
 /* Slots over all models (sums of the largest storage groups). */
-#define STATE_GAIN_SLOTS 64
 #define STATE_LABEL_SLOTS 448
 #define STATE_METER_SLOTS 64
 #define STATE_SRC_SLOTS 48
@@ -84,6 +89,72 @@ struct state_data {
 	struct bus_event events[STATE_EVENTS_MAX];	/* ring */
 	size_t nevents, event_first;
 };
+
+#define STATE_SERVICES_MAX 32
+#define STATE_NOT_READY "state not initialised"
+
+enum state_save { SAVE_NONE, SAVE_AUDIO, SAVE_SETTINGS };
+
+/* Changes a setter collected under the lock, published after it. */
+struct change_set {
+	struct bus_change c[2];
+	int n;
+};
+
+/* The one shared state, behind one rwlock (state.c defines it). */
+struct state_shared {
+	pthread_rwlock_t lock;
+	_Atomic bool ready;	/* read without the lock by guard clauses */
+	struct state_identity id;
+	struct state_layout layout;
+	uint64_t seq;
+	struct state_data *d;
+	uint64_t gain_epoch;	/* gains replaced (recall, swap) */
+	uint64_t macro_epoch;	/* macros replaced (swap) */
+	int macro_last;
+	double meters[STATE_METER_SLOTS][STATE_METERS];
+	uint8_t gate_bits;
+	struct bus_service services[STATE_SERVICES_MAX];
+	size_t nservices;
+	/* state_default_password_in_use() cache: answer for this hash */
+	char default_pw_hash[STATE_HASH_LEN];
+	bool default_pw_result;
+};
+
+extern struct state_shared state_st;
+
+#define RDLOCK() pthread_rwlock_rdlock(&state_st.lock)
+#define WRLOCK() pthread_rwlock_wrlock(&state_st.lock)
+#define UNLOCK() pthread_rwlock_unlock(&state_st.lock)
+
+/* Guard for the public entry points: the state exists. */
+#define CHECK_READY(why, whylen) do {					\
+	if (!state_st.ready)						\
+		return state_fail((why), (whylen), -ENODEV,		\
+		    STATE_NOT_READY);					\
+} while (0)
+
+/* A fresh change numbered next. Lock held. */
+void state_change_init(struct bus_change *c, int what,
+    const struct origin *origin);
+void state_change_addr(struct bus_change *c, char group, int channel);
+struct bus_change *state_change_add(struct change_set *cs, int what,
+    const struct origin *origin);
+struct bus_change *state_change_add_chan(struct change_set *cs, int what,
+    const struct origin *origin, char group, int channel);
+void state_publish_change(const struct bus_change *c);
+/* Save as `save` asks and publish `cs`; call with the lock released. */
+int state_finish(const struct change_set *cs, enum state_save save,
+    char *why, size_t whylen);
+
+/* Every character of `v` is printable ASCII (blank to '~'). */
+bool state_printable(const char *v);
+/* Every character of `v` is in `set` or alphanumeric. */
+bool state_all_in(const char *v, const char *set);
+/* Settings back to factory values (all, or all but network/time/serial). */
+void state_settings_defaults(struct state_data *d, bool keep_network);
+/* The first-boot user list: clearone/converge as Administrator. */
+int state_users_defaults(struct state_data *d);
 
 /* Fill `d` with factory audio (gains 0, limits -65..20, levels 0). */
 void state_audio_defaults(struct state_audio *a);

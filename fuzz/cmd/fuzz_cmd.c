@@ -3,7 +3,8 @@
  * libFuzzer target for the command interpreter: the input is split into
  * lines (as the console would after stripping CR/LF) and each runs through
  * cmd_execute; the changes they publish are formatted back into report
- * lines and queued macro lines are run, so every formatter is exercised.
+ * lines and the engine's scheduler runs queued macro lines and ramps,
+ * so every formatter is exercised.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 
 #include "bus.h"
 #include "cmd.h"
+#include "engine/engine_sched.h"
 #include "model.h"
 #include "state.h"
 
@@ -18,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct bus_sub *fuzz_cmd_sub;
 static uint64_t fuzz_cmd_now;
+static struct engine_sched *fuzz_cmd_sched;
 
 static void
 fuzz_cmd_init(void)
@@ -31,6 +34,9 @@ fuzz_cmd_init(void)
 	if (bus_init() != 0 || state_init(&id) != 0)
 		__builtin_trap();
 	fuzz_cmd_sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 64);
+	fuzz_cmd_sched = engine_sched_new();
+	if (fuzz_cmd_sched == NULL)
+		__builtin_trap();
 }
 
 /* Format every change the last lines published. */
@@ -68,7 +74,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strlen(reply.text) != reply.len)
 			__builtin_trap();
 		fuzz_cmd_now += 250;
-		cmd_macro_tick(fuzz_cmd_now);
+		engine_sched_tick(fuzz_cmd_sched, fuzz_cmd_now, "engine");
 		fuzz_cmd_drain();
 		(void)cmd_format_reports(&s, &m, reports, sizeof(reports));
 		p = nl + 1;

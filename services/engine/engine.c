@@ -13,7 +13,7 @@
 
 #include "bus.h"
 #include "clock.h"
-#include "cmd.h"
+#include "engine_sched.h"
 #include "log.h"
 #include "model.h"
 #include "service.h"
@@ -31,6 +31,7 @@ struct engine {
 	uint32_t rng;
 	double source[32];	/* simulated source level per input, dBFS */
 	uint8_t gate_bits;
+	struct engine_sched *sched;	/* ramps and macro runs */
 };
 
 static struct engine engine_state;
@@ -67,9 +68,12 @@ engine_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	struct engine *e = &engine_state;
 	struct state_identity id;
 
-	(void)why;
-	(void)whylen;
 	memset(e, 0, sizeof *e);
+	e->sched = engine_sched_new();
+	if (e->sched == NULL) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
 	state_identity(&id);
 	e->model = id.model;
 	e->tick_ms = (unsigned)svc_cfg_int(ctx, "tick_ms");
@@ -187,8 +191,7 @@ engine_run(struct svc_ctx *ctx)
 		if (rc < 0)
 			return rc;
 		now = clock_ms();
-		state_ramp_tick(now, svc_name(ctx));
-		cmd_macro_tick(now);
+		engine_sched_tick(e->sched, now, svc_name(ctx));
 		if (e->simulate && now >= e->next_meter_ms) {
 			engine_meters(e, now);
 			e->next_meter_ms = now + e->meter_ms;
@@ -201,6 +204,12 @@ engine_run(struct svc_ctx *ctx)
 static void
 engine_stop(struct svc_ctx *ctx)
 {
+	struct engine *e = svc_priv(ctx);
+
+	if (e != NULL) {
+		engine_sched_free(e->sched);
+		e->sched = NULL;
+	}
 	svc_set_priv(ctx, NULL);
 }
 

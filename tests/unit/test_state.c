@@ -207,73 +207,55 @@ START_TEST(mic_and_line_alias_inputs)
 }
 END_TEST
 
-/* ---- ramps ---- */
+/* ---- ramps: the helpers a scheduler calls ---- */
 
-START_TEST(ramp_tick_reaches_target)
+START_TEST(ramp_begin_and_gain_step)
 {
-	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 256);
+	struct bus_sub *sub;
+	struct state_ramp r;
 	struct bus_msg m;
-	double rate, target;
-	int n = 0;
 
 	ck_assert_int_eq(state_gain_set('O', 0, -10, false, &console, NULL,
 	    why, sizeof why), 0);
-	ck_assert_int_eq(state_ramp_set('O', 0, 10, true, 0, &console, why,
-	    sizeof why), 0);
+	sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 16);
+	ck_assert_int_eq(state_ramp_begin('O', 0, 10, false, 0, &console, &r,
+	    why, sizeof why), 0);
+	ck_assert(r.target == 20.0);	/* no target: the limit */
+	ck_assert_int_eq(state_ramp_begin('O', 0, 10, true, 0, &console, &r,
+	    why, sizeof why), 0);
+	ck_assert(r.target == 0.0 && r.reported == -10.0);
 	while (bus_take(sub, &m) == 1)
-		;
-	state_ramp_tick(1000, "engine");	/* first tick only starts the clock */
-	ck_assert(gain_of('O', 0) == -10.0);
-	state_ramp_tick(1500, "engine");	/* +5 dB */
-	ck_assert(fabs(gain_of('O', 0) - -5.0) < 1e-9);
-	state_ramp_tick(2500, "engine");	/* would be +5: stops at 0 */
+		ck_assert_int_eq(m.u.change.what, STATE_F_RAMP);
+	ck_assert_int_eq(state_gain_step(&r, 5.0, &console), 0);
+	ck_assert(gain_of('O', 0) == -5.0);
+	ck_assert_int_eq(state_gain_step(&r, 0.001, &console), 0);
+	ck_assert_int_eq(state_gain_step(&r, 9.0, &console), 1); /* at 0 */
 	ck_assert(gain_of('O', 0) == 0.0);
-	ck_assert_int_eq(state_ramp_get('O', 0, &rate, &target), 0);
-	ck_assert(rate == 0.0);
-	state_ramp_tick(3500, "engine");
-	ck_assert(gain_of('O', 0) == 0.0);
-	while (bus_take(sub, &m) == 1) {
-		ck_assert_int_eq(m.u.change.what, STATE_F_GAIN);
-		ck_assert_str_eq(m.u.change.origin.service, "engine");
-		ck_assert_uint_eq(m.u.change.origin.session, 7);
-		ck_assert_str_eq(m.u.change.origin.user, "clearone");
-		n++;
-	}
-	ck_assert_int_eq(n, 2);
+	/* published: -5, then 0; the 0.001 step was too small */
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert(m.u.change.number == -5.0);
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert(m.u.change.number == 0.0);
+	ck_assert_int_eq(bus_take(sub, &m), 0);
+	ck_assert_int_eq(state_ramp_begin('O', 0, 51, false, 0, &console, &r,
+	    why, sizeof why), -EINVAL);
 	bus_unsubscribe(sub);
 }
 END_TEST
 
-/* No target: a falling ramp runs to MIN; slow steps are not published. */
-START_TEST(ramp_default_target_without_flooding)
+/* A preset recall replaces the gains: a ramp started before is over. */
+START_TEST(gain_step_refuses_after_recall)
 {
-	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 256);
-	struct bus_msg m;
-	uint64_t t;
-	int n = 0;
+	struct state_ramp r;
+	uint64_t epoch = state_gain_epoch();
 
-	ck_assert_int_eq(state_minmax_set('F', 0, -10, 10, &console, why,
-	    sizeof why), 0);
-	ck_assert_int_eq(state_ramp_set('F', 0, -1, false, 0, &console, why,
-	    sizeof why), 0);
-	while (bus_take(sub, &m) == 1)
-		;
-	/* 1 dB/s ticked every 1 ms: 0.001 dB a step, published per 0.01. */
-	for (t = 0; t <= 1000; t++)
-		state_ramp_tick(t, "engine");
-	while (bus_take(sub, &m) == 1)
-		n++;
-	ck_assert(fabs(gain_of('F', 0) - -1.0) < 1e-6);
-	ck_assert_int_ge(n, 90);
-	ck_assert_int_le(n, 101);
-	ck_assert_int_eq(state_ramp_set('F', 0, -50, false, 0, &console, why,
-	    sizeof why), 0);
-	state_ramp_tick(2000, "engine");
-	state_ramp_tick(3000, "engine");
-	ck_assert(gain_of('F', 0) == -10.0);
-	ck_assert_int_eq(state_ramp_set('F', 0, 51, false, 0, &console, why,
-	    sizeof why), -EINVAL);
-	bus_unsubscribe(sub);
+	ck_assert_int_eq(state_preset_store(1, &console, why, sizeof why), 0);
+	ck_assert_int_eq(state_ramp_begin('O', 0, 10, false, 0, &console, &r,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_preset_recall(1, &console, why, sizeof why), 0);
+	ck_assert_uint_gt(state_gain_epoch(), epoch);
+	ck_assert_int_eq(state_gain_step(&r, 5.0, &console), -ESTALE);
+	ck_assert(gain_of('O', 0) == 0.0);
 }
 END_TEST
 
@@ -501,90 +483,34 @@ END_TEST
 
 /* ---- macros ---- */
 
-static void
-define_macro(int n, const char *a, const char *b)
+START_TEST(macro_started_and_lines)
 {
-	const char *lines[] = { a, b };
-
-	ck_assert_int_eq(state_macro_define(n, lines, 2, &console, why,
-	    sizeof why), 0);
-}
-
-START_TEST(macro_queue_runs_in_order)
-{
-	char line[BUS_TEXT_MAX];
-	struct origin o;
-	int n;
-
-	define_macro(1, "#H0 MUTE 1 O 1", "#H0 MUTE 2 O 1");
-	define_macro(2, "#H0 GAIN 1 O -5 A", "#H0 GAIN 2 O -5 A");
-	ck_assert_int_eq(state_macro_start(2, &console, why, sizeof why), 0);
-	ck_assert_int_eq(state_macro_start(1, &console, why, sizeof why), 0);
-	ck_assert_int_eq(state_macro_last(), 1);
-	ck_assert_int_eq(state_macro_next(0, line, sizeof line, &n, &o), 1);
-	ck_assert_str_eq(line, "#H0 GAIN 1 O -5 A");
-	ck_assert_int_eq(n, 2);
-	ck_assert_uint_eq(o.session, 7);
-	ck_assert_int_eq(state_macro_next(0, line, sizeof line, &n, &o), 1);
-	ck_assert_str_eq(line, "#H0 GAIN 2 O -5 A");
-	ck_assert_int_eq(state_macro_next(0, line, sizeof line, &n, &o), 1);
-	ck_assert_str_eq(line, "#H0 MUTE 1 O 1");
-	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(state_macro_next(0, line, sizeof line, &n, &o), 1);
-	ck_assert_str_eq(line, "#H0 MUTE 2 O 1");
-	ck_assert_int_eq(state_macro_next(0, line, sizeof line, &n, &o), 0);
-}
-END_TEST
-
-START_TEST(macro_wait_delays_running_macro)
-{
-	char line[BUS_TEXT_MAX];
-	int n;
-
-	define_macro(3, "WAITSTATE 2.00", "#H0 MUTE 1 O 0");
-	define_macro(4, "#H0 MUTE 3 O 0", "#H0 MUTE 4 O 0");
-	ck_assert_int_eq(state_macro_start(3, &console, why, sizeof why), 0);
-	ck_assert_int_eq(state_macro_start(4, &console, why, sizeof why), 0);
-	ck_assert_int_eq(state_macro_next(100, line, sizeof line, &n, NULL),
-	    1);
-	state_macro_wait(100, 2000);
-	/* Neither this macro nor the one queued behind it runs early. */
-	ck_assert_int_eq(state_macro_next(2099, line, sizeof line, &n, NULL),
-	    0);
-	ck_assert_int_eq(state_macro_next(2100, line, sizeof line, &n, NULL),
-	    1);
-	ck_assert_str_eq(line, "#H0 MUTE 1 O 0");
-	ck_assert_int_eq(state_macro_next(2100, line, sizeof line, &n, NULL),
-	    1);
-	ck_assert_int_eq(n, 4);
-}
-END_TEST
-
-START_TEST(macro_limits_and_full_queue)
-{
-	char lines[2][BUS_TEXT_MAX], big[BUS_TEXT_MAX + 1];
+	const char *two[] = { "#H0 MUTE 1 O 1", "#H0 MUTE 2 O 1" };
+	char line[BUS_TEXT_MAX], big[BUS_TEXT_MAX + 1];
 	const char *one[] = { big };
-	int i;
+	uint64_t epoch = 0;
 
-	ck_assert_int_eq(state_macro_start(10, &console, why, sizeof why),
-	    -ENOENT);
+	ck_assert_int_eq(state_macro_started(10, &console, &epoch, why,
+	    sizeof why), -ENOENT);
 	ck_assert_str_eq(why, "macro 10 is not defined");
+	ck_assert_int_eq(state_macro_started(256, &console, &epoch, why,
+	    sizeof why), -EINVAL);
 	memset(big, 'A', BUS_TEXT_MAX);
 	big[BUS_TEXT_MAX] = '\0';
 	ck_assert_int_eq(state_macro_define(10, one, 1, &console, why,
 	    sizeof why), -EINVAL);
-	big[BUS_TEXT_MAX - 1] = '\0';
-	ck_assert_int_eq(state_macro_define(10, one, 1, &console, why,
+	ck_assert_int_eq(state_macro_define(10, two, 2, &console, why,
 	    sizeof why), 0);
-	ck_assert_uint_eq(state_macro_lines(10, lines, 2), 1);
-	ck_assert_uint_eq(strlen(lines[0]), BUS_TEXT_MAX - 1);
-	ck_assert_int_eq(state_macro_define(256, one, 1, &console, why,
-	    sizeof why), -EINVAL);
-	for (i = 0; i < 8; i++)
-		ck_assert_int_eq(state_macro_start(10, &console, why,
-		    sizeof why), 0);
-	ck_assert_int_eq(state_macro_start(10, &console, why, sizeof why),
-	    -EBUSY);
+	ck_assert_int_eq(state_macro_started(10, &console, &epoch, why,
+	    sizeof why), 0);
+	ck_assert_int_eq(state_macro_last(), 10);
+	ck_assert_int_eq(state_macro_line(10, 1, epoch, line, sizeof line), 1);
+	ck_assert_str_eq(line, "#H0 MUTE 2 O 1");
+	ck_assert_int_eq(state_macro_line(10, 2, epoch, line, sizeof line), 0);
+	/* DEFAULT replaces the macros: a run started before is over */
+	ck_assert_int_eq(state_reset_defaults(&console), 0);
+	ck_assert_int_eq(state_macro_line(10, 0, epoch, line, sizeof line),
+	    -ESTALE);
 }
 END_TEST
 
@@ -1330,8 +1256,8 @@ main(void)
 		CHECK_CASE(minmax_rejects_bad_limits),
 		CHECK_CASE(mute_toggle_flips_state),
 		CHECK_CASE(mic_and_line_alias_inputs),
-		CHECK_CASE(ramp_tick_reaches_target),
-		CHECK_CASE(ramp_default_target_without_flooding),
+		CHECK_CASE(ramp_begin_and_gain_step),
+		CHECK_CASE(gain_step_refuses_after_recall),
 		CHECK_CASE(label_rules_and_clear),
 		CHECK_CASE(unit_label_is_the_setting),
 		CHECK_CASE(matrix_mic_source_rules),
@@ -1342,9 +1268,7 @@ main(void)
 		CHECK_CASE(safety_mute_toggles),
 		CHECK_CASE(preset_store_and_recall),
 		CHECK_CASE(preset_recall_undefined_is_refused),
-		CHECK_CASE(macro_queue_runs_in_order),
-		CHECK_CASE(macro_wait_delays_running_macro),
-		CHECK_CASE(macro_limits_and_full_queue),
+		CHECK_CASE(macro_started_and_lines),
 		CHECK_LOOP(setting_validation_table, NROWS(set_rows)),
 		CHECK_CASE(setting_table_keys_defaults_levels),
 		CHECK_CASE(users_default_clearone_admin),

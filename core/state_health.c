@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Health (state.h): the supervisor's table of services and the bounded,
+ * persisted event log.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "persist.h"
+#include "state.h"
+#include "state_priv.h"
+
+void
+state_service_put(const struct bus_service *row)
+{
+	size_t i;
+
+	WRLOCK();
+	for (i = 0; i < state_st.nservices; i++)
+		if (strcmp(state_st.services[i].name, row->name) == 0)
+			break;
+	if (i < STATE_SERVICES_MAX) {
+		state_st.services[i] = *row;
+		state_st.services[i].name[BUS_NAME_MAX - 1] = '\0';
+		if (i == state_st.nservices)
+			state_st.nservices++;
+	}
+	UNLOCK();
+}
+
+size_t
+state_services(struct bus_service *out, size_t max)
+{
+	size_t n;
+
+	RDLOCK();
+	n = state_st.nservices < max ? state_st.nservices : max;
+	memcpy(out, state_st.services, n * sizeof *out);
+	UNLOCK();
+	return n;
+}
+
+/* Printable ASCII only, so the state file is always valid JSON text. */
+static void
+ascii_only(char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len && s[i] != '\0'; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			s[i] = '?';
+	s[len - 1] = '\0';
+}
+
+/* The oldest event is overwritten when the log is full. */
+void
+state_event_put(const struct bus_event *ev)
+{
+	struct bus_event e = *ev;
+	struct state_data *d;
+	bool saved = false;
+
+	ascii_only(e.source, sizeof e.source);
+	ascii_only(e.text, sizeof e.text);
+	WRLOCK();
+	d = state_st.d;
+	if (d != NULL) {
+		d->events[(d->event_first + d->nevents) % STATE_EVENTS_MAX] =
+		    e;
+		if (d->nevents < STATE_EVENTS_MAX)
+			d->nevents++;
+		else
+			d->event_first = (d->event_first + 1) %
+			    STATE_EVENTS_MAX;
+		saved = true;
+	}
+	UNLOCK();
+	if (saved)
+		persist_mark_dirty();
+}
+
+/* Oldest first. */
+size_t
+state_events(struct bus_event *out, size_t max)
+{
+	const struct state_data *d;
+	size_t i, n = 0, skip;
+
+	RDLOCK();
+	d = state_st.d;
+	if (d != NULL) {
+		n = d->nevents < max ? d->nevents : max;
+		/* If `out` is short, give the newest `n`. */
+		skip = d->nevents - n;
+		for (i = 0; i < n; i++)
+			out[i] = d->events[(d->event_first + skip + i) %
+			    STATE_EVENTS_MAX];
+	}
+	UNLOCK();
+	return n;
+}

@@ -1,0 +1,474 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Settings (state.h): one table row per scalar setting with its type,
+ * limits, default and level, the validators a setting value must pass
+ * (also used by the state file loader), and the setters.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "state.h"
+#include "state_priv.h"
+
+/*
+ * DEFAULT over Telnet must not lock the integrator out: the network,
+ * time and serial-port settings survive it (users do too, see
+ * state_reset_defaults).
+ */
+static bool
+setting_survives_default(const char *key)
+{
+	return strncmp(key, "network.", 8) == 0 ||
+	    strncmp(key, "time.", 5) == 0 || strncmp(key, "serial.", 7) == 0;
+}
+
+void
+state_settings_defaults(struct state_data *d, bool keep_network)
+{
+	int s;
+
+	for (s = 0; s < SET_COUNT; s++) {
+		const struct state_setting_info *info = state_setting_info(s);
+
+		if (keep_network && setting_survives_default(info->key))
+			continue;
+		snprintf(d->settings[s], sizeof d->settings[s], "%s",
+		    info->def);
+	}
+}
+
+/* ---- settings ---- */
+
+static const char *const security_choices[] = { "none", "starttls", "tls",
+	NULL };
+static const char *const baud_choices[] = { "9600", "19200", "38400",
+	"57600", "115200", NULL };
+
+#define ADMIN LEVEL_ADMIN
+#define MANAGER LEVEL_MANAGER
+
+/*
+ * Factory defaults: DHCP on, and the static address, mask, gateway and
+ * name servers empty ("not configured": DHCP supplies them) rather than
+ * 0.0.0.0, so an empty field never reads like a real address.
+ */
+static const struct state_setting_info settings[SET_COUNT] = {
+	[SET_UNIT_LABEL] = { "unit.label", SETTING_TEXT, 0, STATE_LABEL_MAX,
+	    "", NULL, MANAGER, false },
+	[SET_NET_DHCP] = { "network.dhcp", SETTING_BOOL, 0, 1, "1", NULL,
+	    ADMIN, false },
+	[SET_NET_ADDR] = { "network.address", SETTING_IPV4, 0, 0, "", NULL,
+	    ADMIN, false },
+	[SET_NET_MASK] = { "network.mask", SETTING_MASK, 0, 0, "", NULL,
+	    ADMIN, false },
+	[SET_NET_GATEWAY] = { "network.gateway", SETTING_IPV4, 0, 0, "",
+	    NULL, ADMIN, false },
+	[SET_NET_DNS] = { "network.dns", SETTING_IPV4, 0, 0, "", NULL, ADMIN,
+	    false },
+	[SET_NET_DNS2] = { "network.dns2", SETTING_IPV4, 0, 0, "", NULL,
+	    ADMIN, false },
+	[SET_NET_DOMAIN] = { "network.domain", SETTING_TEXT, 0, 63, "", NULL,
+	    ADMIN, false },
+	[SET_NTP_SERVER] = { "time.ntp_server", SETTING_IPV4, 0, 0, "", NULL,
+	    ADMIN, false },
+	[SET_NTP_SERVER2] = { "time.ntp_server2", SETTING_IPV4, 0, 0, "",
+	    NULL, ADMIN, false },
+	[SET_TIMEZONE] = { "time.zone", SETTING_TEXT, 1, 63, "UTC", NULL,
+	    ADMIN, false },
+	[SET_NETBIOS_NAME] = { "names.netbios", SETTING_TEXT, 0, 15, "",
+	    NULL, ADMIN, false },
+	[SET_WINS_SERVER] = { "names.wins", SETTING_IPV4, 0, 0, "", NULL,
+	    ADMIN, false },
+	[SET_LOC_BLDG] = { "location.building", SETTING_TEXT, 0, 63, "", NULL,
+	    MANAGER, false },
+	[SET_LOC_ROOM] = { "location.room", SETTING_TEXT, 0, 63, "", NULL,
+	    MANAGER, false },
+	[SET_LOC_CITY] = { "location.city", SETTING_TEXT, 0, 63, "", NULL,
+	    MANAGER, false },
+	[SET_LOC_REGION] = { "location.region", SETTING_TEXT, 0, 63, "", NULL,
+	    MANAGER, false },
+	[SET_SNMP_MANAGER] = { "snmp.manager", SETTING_IPV4, 0, 0, "", NULL,
+	    ADMIN, false },
+	[SET_SNMP_MANAGER_PORT] = { "snmp.manager_port", SETTING_INT, 1,
+	    65535, "162", NULL, ADMIN, false },
+	[SET_SNMP_RO_COMMUNITY] = { "snmp.ro_community", SETTING_TEXT, 1, 31,
+	    "public", NULL, ADMIN, false },
+	[SET_SNMP_RW_COMMUNITY] = { "snmp.rw_community", SETTING_TEXT, 1, 31,
+	    "private", NULL, ADMIN, false },
+	[SET_MAIL_SERVER] = { "mail.server", SETTING_TEXT, 0, 63, "", NULL,
+	    ADMIN, false },
+	[SET_MAIL_PORT] = { "mail.port", SETTING_INT, 1, 65535, "25", NULL,
+	    ADMIN, false },
+	[SET_MAIL_SECURITY] = { "mail.security", SETTING_CHOICE, 0, 0, "none",
+	    security_choices, ADMIN, false },
+	[SET_MAIL_USER] = { "mail.user", SETTING_TEXT, 0, 63, "", NULL, ADMIN,
+	    false },
+	[SET_MAIL_PASSWORD] = { "mail.password", SETTING_TEXT, 0, 63, "",
+	    NULL, ADMIN, true },
+	[SET_MAIL_FROM] = { "mail.from", SETTING_TEXT, 0, 127, "", NULL,
+	    ADMIN, false },
+	[SET_MAIL_TO] = { "mail.to", SETTING_TEXT, 0, 127, "", NULL, ADMIN,
+	    false },
+	[SET_MAIL_EVENTS] = { "mail.events", SETTING_HEX, 0, 0xFFFFFFFFL,
+	    "FFFFFFFF", NULL, ADMIN, false },
+	[SET_LOGMASK] = { "log.mask", SETTING_HEX, 0, 0xFFFFFFFFL, "FFFFFFFF",
+	    NULL, MANAGER, false },
+	[SET_BAUD] = { "serial.baud", SETTING_CHOICE, 0, 0, "57600",
+	    baud_choices, ADMIN, false },
+	[SET_FLOW] = { "serial.flow", SETTING_BOOL, 0, 1, "0", NULL, ADMIN,
+	    false },
+};
+
+const struct state_setting_info *
+state_setting_info(enum state_setting s)
+{
+	if ((unsigned)s >= SET_COUNT)
+		return NULL;
+	return &settings[s];
+}
+
+int
+state_setting_lookup(const char *key)
+{
+	int s;
+
+	if (key == NULL)
+		return -1;
+	for (s = 0; s < SET_COUNT; s++)
+		if (strcmp(settings[s].key, key) == 0)
+			return s;
+	return -1;
+}
+
+bool
+state_all_in(const char *v, const char *set)
+{
+	for (; *v != '\0'; v++)
+		if (!isalnum((unsigned char)*v) && strchr(set, *v) == NULL)
+			return false;
+	return true;
+}
+
+bool
+state_printable(const char *v)
+{
+	for (; *v != '\0'; v++)
+		if (*v < 0x20 || *v > 0x7e)
+			return false;
+	return true;
+}
+
+/* A strict dotted quad: four 0-255 numbers without leading zeros. */
+static int
+parse_ipv4(const char *v, uint32_t *out)
+{
+	uint32_t addr = 0;
+	int part, digits, value;
+
+	for (part = 0; part < 4; part++) {
+		if (part > 0 && *v++ != '.')
+			return -1;
+		value = 0;
+		for (digits = 0; isdigit((unsigned char)v[digits]); digits++)
+			value = value * 10 + (v[digits] - '0');
+		if (digits == 0 || digits > 3 || value > 255 ||
+		    (digits > 1 && v[0] == '0'))
+			return -1;
+		addr = addr << 8 | (uint32_t)value;
+		v += digits;
+	}
+	if (*v != '\0')
+		return -1;
+	*out = addr;
+	return 0;
+}
+
+static int
+check_text(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	size_t n = strlen(v);
+
+	if ((long)n < info->min || (long)n > info->max)
+		return state_fail(why, whylen, -EINVAL,
+		    "%s must be %ld to %ld characters", info->key, info->min,
+		    info->max);
+	if (!state_printable(v))
+		return state_fail(why, whylen, -EINVAL,
+		    "%s must be printable ASCII", info->key);
+	snprintf(canon, canonlen, "%s", v);
+	return 0;
+}
+
+/* An address or, for SETTING_MASK, a netmask; empty if allowed. */
+static int
+check_address(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	uint32_t a;
+
+	if (v[0] == '\0' && info->min == 0) {
+		canon[0] = '\0';
+		return 0;
+	}
+	if (parse_ipv4(v, &a) < 0)
+		return state_fail(why, whylen, -EINVAL,
+		    "%s: not a dotted quad", info->key);
+	/* Contiguous: the inverted mask plus one is a power of two. */
+	if (info->type == SETTING_MASK && (a == 0 || ((~a + 1) & ~a) != 0))
+		return state_fail(why, whylen, -EINVAL,
+		    "%s: not a contiguous netmask", info->key);
+	/* addresses name one host: not "any", broadcast or multicast */
+	if (info->type == SETTING_IPV4 &&
+	    (a == 0 || a == 0xffffffffu || (a >> 28) == 0xe))
+		return state_fail(why, whylen, -EINVAL,
+		    "%s: not a host address", info->key);
+	snprintf(canon, canonlen, "%s", v);
+	return 0;
+}
+
+static int
+check_int(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	const char *p = v[0] == '-' ? v + 1 : v;
+	size_t n = strlen(p), i;
+	long value;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)p[i]))
+			break;
+	if (n == 0 || i != n || n > 9 || (n > 1 && p[0] == '0'))
+		return state_fail(why, whylen, -EINVAL,
+		    "%s must be a number from %ld to %ld", info->key,
+		    info->min, info->max);
+	value = strtol(v, NULL, 10);
+	if (value < info->min || value > info->max)
+		return state_fail(why, whylen, -EINVAL,
+		    "%s must be a number from %ld to %ld", info->key,
+		    info->min, info->max);
+	snprintf(canon, canonlen, "%ld", value);
+	return 0;
+}
+
+static int
+check_bool(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
+		return state_fail(why, whylen, -EINVAL, "%s must be 0 or 1",
+		    info->key);
+	snprintf(canon, canonlen, "%s", v);
+	return 0;
+}
+
+static int
+check_hex(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	size_t n = strlen(v), i;
+	unsigned long value;
+
+	for (i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)v[i]))
+			break;
+	if (n == 0 || n > 8 || i != n)
+		return state_fail(why, whylen, -EINVAL,
+		    "%s must be 1 to 8 hex digits", info->key);
+	value = strtoul(v, NULL, 16);
+	if (value > (unsigned long)info->max)
+		return state_fail(why, whylen, -EINVAL,
+		    "%s must be at most %lX", info->key,
+		    (unsigned long)info->max);
+	snprintf(canon, canonlen, "%08lX", value);
+	return 0;
+}
+
+static int
+check_choice(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	size_t i;
+
+	for (i = 0; info->choices[i] != NULL; i++)
+		if (strcasecmp(info->choices[i], v) == 0) {
+			snprintf(canon, canonlen, "%s", info->choices[i]);
+			return 0;
+		}
+	return state_fail(why, whylen, -EINVAL, "%s: not one of the choices",
+	    info->key);
+}
+
+static int (*const type_checks[])(const struct state_setting_info *,
+    const char *, char *, size_t, char *, size_t) = {
+	[SETTING_TEXT] = check_text,
+	[SETTING_IPV4] = check_address,
+	[SETTING_MASK] = check_address,
+	[SETTING_INT] = check_int,
+	[SETTING_BOOL] = check_bool,
+	[SETTING_HEX] = check_hex,
+	[SETTING_CHOICE] = check_choice,
+};
+
+/* One mail address: local@domain, no blanks, commas or brackets. */
+static bool
+mail_address_ok(const char *a, size_t n)
+{
+	const char *at = memchr(a, '@', n);
+	size_t i;
+
+	if (at == NULL || at == a || at == a + n - 1 ||
+	    memchr(at + 1, '@', (size_t)(a + n - at - 1)) != NULL)
+		return false;
+	for (i = 0; i < n; i++)
+		if (a[i] <= 0x20 || a[i] > 0x7e ||
+		    strchr(",<>()[]\\\";:", a[i]) != NULL)
+			return false;
+	return true;
+}
+
+static const char *
+extra_mail_list(const char *v, bool many)
+{
+	const char *p = v, *comma;
+
+	if (*v == '\0')
+		return NULL;
+	for (;;) {
+		comma = strchr(p, ',');
+		if (comma != NULL && !many)
+			return "must be one mail address";
+		if (!mail_address_ok(p, comma ? (size_t)(comma - p) :
+		    strlen(p)))
+			return "must be mail addresses (name@domain, "
+			    "separated by commas)";
+		if (comma == NULL)
+			return NULL;
+		p = comma + 1;
+	}
+}
+
+/* A DNS name (RFC 1123 §2.1): dot-separated labels of 1-63 letters,
+ * digits and '-', not starting or ending with '-'. Empty = not set. */
+static bool
+dns_name_ok(const char *v)
+{
+	size_t label = 0;
+
+	if (*v == '\0')
+		return true;
+	if (!state_all_in(v, ".-"))
+		return false;
+	for (const char *p = v;; p++) {
+		if (*p == '.' || *p == '\0') {
+			/* label >= 1 below, so p[-1] and p[-label] are in v */
+			if (label == 0 || label > 63 ||
+			    p[-1] == '-' || p[-(long)label] == '-')
+				return false;
+			if (*p == '\0')
+				return true;
+			label = 0;
+		} else {
+			label++;
+		}
+	}
+}
+
+/*
+ * Checks beyond the type, per setting; NULL = fine, else the reason.
+ * NetBIOS names (RFC 1001 §14.1): no blanks or \/:*?"<>|, and no leading
+ * '*' or '.'.
+ */
+static const char *
+extra_check(enum state_setting s, const char *v)
+{
+	switch (s) {
+	case SET_NET_DOMAIN:
+	case SET_MAIL_SERVER:
+		return dns_name_ok(v) ? NULL : "not a host or domain name "
+		    "(labels of letters, digits and '-', separated by '.')";
+	case SET_TIMEZONE:
+		return state_all_in(v, "/_+-") ? NULL :
+		    "may hold only letters, digits and / _ + -";
+	case SET_NETBIOS_NAME:
+		return state_all_in(v, "!#$%&'()-.@^_{}~") && v[0] != '.' ?
+		    NULL : "not a valid NetBIOS name";
+	case SET_SNMP_RO_COMMUNITY:
+	case SET_SNMP_RW_COMMUNITY:
+		return strchr(v, ' ') == NULL ? NULL : "may not hold blanks";
+	case SET_MAIL_FROM:
+		return extra_mail_list(v, false);
+	case SET_MAIL_TO:
+		return extra_mail_list(v, true);
+	default:
+		return NULL;
+	}
+}
+
+int
+state_setting_check(enum state_setting s, const char *value, char *canon,
+    size_t canonlen, char *why, size_t whylen)
+{
+	const struct state_setting_info *info = state_setting_info(s);
+	const char *problem;
+	int err;
+
+	if (info == NULL)
+		return state_fail(why, whylen, -EINVAL, "no such setting");
+	if (value == NULL)
+		return state_fail(why, whylen, -EINVAL, "%s needs a value",
+		    info->key);
+	err = type_checks[info->type](info, value, canon, canonlen, why,
+	    whylen);
+	if (err < 0)
+		return err;
+	problem = extra_check(s, canon);
+	if (problem != NULL)
+		return state_fail(why, whylen, -EINVAL, "%s %s", info->key,
+		    problem);
+	return 0;
+}
+
+int
+state_setting_get(enum state_setting s, char *buf, size_t len)
+{
+	if ((unsigned)s >= SET_COUNT || buf == NULL || len == 0)
+		return -EINVAL;
+	CHECK_READY(NULL, 0);
+	RDLOCK();
+	snprintf(buf, len, "%s", state_st.d->settings[s]);
+	UNLOCK();
+	return 0;
+}
+
+int
+state_setting_set(enum state_setting s, const char *value,
+    const struct origin *origin, char *why, size_t whylen)
+{
+	char canon[STATE_SETTING_LEN];
+	struct change_set cs = { .n = 0 };
+	struct bus_change *c;
+	int err;
+
+	CHECK_READY(why, whylen);
+	err = state_setting_check(s, value, canon, sizeof canon, why, whylen);
+	if (err < 0)
+		return err;
+	WRLOCK();
+	memcpy(state_st.d->settings[s], canon, sizeof canon);
+	c = state_change_add(&cs, STATE_F_SETTING, origin);
+	c->integer = (int)s;
+	/* Secrets stay out of bus messages; readers ask the state. */
+	if (!settings[s].secret)
+		snprintf(c->text, sizeof c->text, "%s", canon);
+	if (s == SET_UNIT_LABEL) {
+		c->group = 'U';
+		c->channel = 0;
+	}
+	UNLOCK();
+	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+}
