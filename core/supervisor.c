@@ -501,6 +501,40 @@ supervisor_stop(void)
 	return rc;
 }
 
+/* A common row's default for this service, found by the row's name. */
+static const char *
+schema_default(const struct service *svc, const struct cfg_key *row,
+    char *port, size_t portlen)
+{
+	if (strcmp(row->key, "enabled") == 0)
+		return svc->default_enabled ? "yes" : "no";
+	if (strcmp(row->key, "port") == 0) {
+		snprintf(port, portlen, "%d", svc->default_port);
+		return port;
+	}
+	return row->def;
+}
+
+size_t
+supervisor_schema_rows(const struct service *svc,
+    const struct cfg_key *common, struct cfg_key *out, size_t max,
+    char *port, size_t portlen)
+{
+	size_t k = 0;
+
+	if (max == 0)
+		return 0;
+	for (const struct cfg_key *c = common; c->key && k < max - 1; c++) {
+		out[k] = *c;
+		out[k++].def = schema_default(svc, c, port, portlen);
+	}
+	for (const struct cfg_key *c = svc->keys; c && c->key && k < max - 1;
+	    c++)
+		out[k++] = *c;
+	out[k] = (struct cfg_key){ NULL };
+	return k;
+}
+
 size_t
 supervisor_schema(const struct service *const *services, size_t n,
     struct cfg_section *out, size_t max)
@@ -514,20 +548,10 @@ supervisor_schema(const struct service *const *services, size_t n,
 	out[count++] = (struct cfg_section){ "unit", cfg_unit_keys };
 	out[count++] = (struct cfg_section){ "log", cfg_log_keys };
 	for (size_t i = 0; i < n && i < SUP_MAX_SERVICES && count < max; i++) {
-		const struct service *svc = services[i];
-		size_t k = 0;
-
-		/* common rows first, with this service's defaults */
-		for (const struct cfg_key *c = svc_common_keys; c->key; c++)
-			keys[i][k++] = *c;
-		keys[i][0].def = svc->default_enabled ? "yes" : "no";
-		snprintf(ports[i], sizeof ports[i], "%d", svc->default_port);
-		keys[i][2].def = ports[i];
-		for (const struct cfg_key *c = svc->keys; c && c->key &&
-		    k < SUP_MAX_KEYS - 1; c++)
-			keys[i][k++] = *c;
-		keys[i][k] = (struct cfg_key){ NULL };
-		out[count++] = (struct cfg_section){ svc->name, keys[i] };
+		supervisor_schema_rows(services[i], svc_common_keys, keys[i],
+		    SUP_MAX_KEYS, ports[i], sizeof ports[i]);
+		out[count++] = (struct cfg_section){ services[i]->name,
+		    keys[i] };
 	}
 	return count;
 }

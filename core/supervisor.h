@@ -52,5 +52,15 @@ int supervisor_stop(void);
 /* Build the config schema: core sections plus one per service. */
 size_t supervisor_schema(const struct service *const *services, size_t n,
     struct cfg_section *out, size_t max);
+/*
+ * One service's section rows into out[max] (NULL-terminated): `common`
+ * (svc_common_keys) with the descriptor's defaults for the rows named
+ * "enabled" and "port" (text kept in `port`), then the service's keys.
+ * Rows are found by name, so the common table's order is free.
+ * Returns the row count.
+ */
+size_t supervisor_schema_rows(const struct service *svc,
+    const struct cfg_key *common, struct cfg_key *out, size_t max,
+    char *port, size_t portlen);
 
 #endif

@@ -25,8 +25,6 @@
 #define WEB_BUS_DEPTH 1024	/* messages queued for the WebSocket fan-out */
 #define WEB_DRAIN_MAX 256	/* bus messages per loop pass */
 
-struct web_limits web_limits;
-
 static const struct cfg_key web_keys[] = {
 	{ "max_clients", CFG_INT, 1, 512, "16", NULL,
 	    "WebSocket clients at once (each holds a civetweb worker)" },
@@ -46,6 +44,7 @@ static const struct cfg_key web_keys[] = {
 };
 
 struct web_priv {
+	struct web w;		/* civetweb's user_data: what handlers see */
 	struct mg_context *mg;
 	struct bus_sub *sub;
 	uint64_t dropped;	/* bus_sub_dropped last seen */
@@ -65,6 +64,12 @@ web_lib_init(void)
 }
 
 /* civetweb threads log under our name. */
+struct web *
+web_of(const struct mg_connection *c)
+{
+	return mg_get_user_data(mg_get_context(c));
+}
+
 static void *
 web_thread_init(const struct mg_context *mg, int type)
 {
@@ -85,13 +90,13 @@ web_log_message(const struct mg_connection *c, const char *msg)
 }
 
 static void
-web_read_limits(struct svc_ctx *ctx)
+web_read_limits(struct svc_ctx *ctx, struct web_limits *l)
 {
-	web_limits.max_clients = svc_cfg_int(ctx, "max_clients");
-	web_limits.max_body = svc_cfg_int(ctx, "max_body");
-	web_limits.session_idle_s = svc_cfg_int(ctx, "session_idle");
-	web_limits.max_sessions = svc_cfg_int(ctx, "max_sessions");
-	web_limits.lockout_after = svc_cfg_int(ctx, "lockout_after");
+	l->max_clients = svc_cfg_int(ctx, "max_clients");
+	l->max_body = svc_cfg_int(ctx, "max_body");
+	l->session_idle_s = svc_cfg_int(ctx, "session_idle");
+	l->max_sessions = svc_cfg_int(ctx, "max_sessions");
+	l->lockout_after = svc_cfg_int(ctx, "lockout_after");
 }
 
 static int
@@ -105,7 +110,7 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
-	web_read_limits(ctx);
+	web_read_limits(ctx, &p->w.limits);
 	bind = svc_cfg_str(ctx, "bind");
 	p->port = (int)svc_cfg_int(ctx, "port");
 	if (p->port == 0)
@@ -113,9 +118,10 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	snprintf(p->listen, sizeof(p->listen), "%s:%d", bind, p->port);
 	snprintf(p->poke_addr, sizeof(p->poke_addr), "%s",
 	    strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind);
-	if ((rc = web_session_init()) < 0 || (rc = web_ws_init()) < 0) {
+	if ((rc = web_session_init(&p->w)) < 0 ||
+	    (rc = web_ws_init(&p->w)) < 0) {
 		snprintf(why, whylen, "out of memory");
-		web_session_fini();
+		web_session_fini(&p->w);
 		free(p);
 		return rc;
 	}
@@ -123,8 +129,8 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	    BUS_MASK(BUS_EVENT), WEB_BUS_DEPTH);
 	if (p->sub == NULL) {
 		snprintf(why, whylen, "cannot subscribe to the bus");
-		web_ws_fini();
-		web_session_fini();
+		web_ws_fini(&p->w);
+		web_session_fini(&p->w);
 		free(p);
 		return -ENOMEM;
 	}
@@ -160,14 +166,14 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 		NULL,
 	};
 
-	snprintf(threads, sizeof(threads), "%ld", web_limits.max_clients +
+	snprintf(threads, sizeof(threads), "%ld", p->w.limits.max_clients +
 	    svc_cfg_int(ctx, "http_workers"));
 	snprintf(timeout, sizeof(timeout), "%ld",
 	    svc_cfg_int(ctx, "request_timeout_ms"));
 	cb.log_message = web_log_message;
 	cb.init_thread = web_thread_init;
 	init.callbacks = &cb;
-	init.user_data = NULL;
+	init.user_data = &p->w;
 	init.configuration_options = opts;
 	p->mg = mg_start2(&init, &err);
 	if (p->mg == NULL) {
@@ -185,27 +191,21 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 }
 
 static void
-web_beat(void *arg)
-{
-	svc_beat(arg);
-}
-
-static void
-web_drain_bus(struct svc_ctx *ctx, struct web_priv *p)
+web_drain_bus(struct web_priv *p)
 {
 	struct bus_msg m;
 	uint64_t dropped;
 	int n = 0;
 
 	while (n++ < WEB_DRAIN_MAX && bus_take(p->sub, &m) == 1)
-		web_ws_broadcast(&m, web_beat, ctx);
+		web_ws_broadcast(&p->w, &m);
 	/* We fell behind: what the clients hold may be stale. */
 	dropped = bus_sub_dropped(p->sub);
 	if (dropped != p->dropped) {
 		log_warnx("bus dropped %llu messages; resyncing websockets",
 		    (unsigned long long)(dropped - p->dropped));
 		p->dropped = dropped;
-		web_ws_resync_all(web_beat, ctx);
+		web_ws_resync_all(&p->w);
 	}
 }
 
@@ -229,10 +229,10 @@ web_run(struct svc_ctx *ctx)
 			svc_set_error(ctx, "poll: %s", strerror(-rc));
 			return rc;
 		}
-		web_drain_bus(ctx, p);
+		web_drain_bus(p);
 		if (clock_ms() - p->reaped_ms >= 500) {
-			web_session_expire();
-			web_ws_reap();
+			web_session_expire(&p->w);
+			web_ws_reap(&p->w);
 			p->reaped_ms = clock_ms();
 		}
 		svc_beat(ctx);
@@ -290,8 +290,8 @@ web_stop(struct svc_ctx *ctx)
 		    (unsigned long long)(clock_ms() - t0));
 		p->mg = NULL;
 	}
-	web_ws_fini();
-	web_session_fini();
+	web_ws_fini(&p->w);
+	web_session_fini(&p->w);
 	bus_unsubscribe(p->sub);
 	free(p);
 	svc_set_priv(ctx, NULL);

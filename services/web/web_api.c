@@ -21,6 +21,7 @@
 #define API_PREFIX "/api/v1"
 
 struct api_req {
+	struct web *w;
 	struct mg_connection *c;
 	const struct mg_request_info *ri;
 	struct web_session s;
@@ -123,11 +124,11 @@ user_exists(const char *name, enum user_level *level)
 /* ---- session ---- */
 
 static json_t *
-session_json(const struct web_session *s)
+session_json(const struct api_req *r)
 {
-	return json_pack("{s:s, s:s, s:s, s:i}", "user", s->user,
-	    "level", web_json_level_name(s->level), "csrf", s->csrf,
-	    "idle_timeout", (int)web_limits.session_idle_s);
+	return json_pack("{s:s, s:s, s:s, s:i}", "user", r->s.user,
+	    "level", web_json_level_name(r->s.level), "csrf", r->s.csrf,
+	    "idle_timeout", (int)r->w->limits.session_idle_s);
 }
 
 static int
@@ -153,27 +154,27 @@ api_login(struct api_req *r)
 		return fail(r, 401, "invalid user or password", NULL);
 	}
 	web_session_login_ok(addr);
-	rc = web_session_create(user, level, &r->s);
+	rc = web_session_create(r->w, user, level, &r->s);
 	if (rc < 0)
 		return fail(r, 503, "too many sessions; log out elsewhere or "
 		    "wait for one to expire", NULL);
 	snprintf(r->extra, sizeof(r->extra), "Set-Cookie: " WEB_COOKIE
 	    "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict\r\n",
-	    r->s.token, web_limits.session_idle_s);
+	    r->s.token, r->w->limits.session_idle_s);
 	log_info("%s logged in from %s", r->s.user, addr);
-	return reply(r, 200, session_json(&r->s));
+	return reply(r, 200, session_json(r));
 }
 
 static int
 api_session_get(struct api_req *r)
 {
-	return reply(r, 200, session_json(&r->s));
+	return reply(r, 200, session_json(r));
 }
 
 static int
 api_logout(struct api_req *r)
 {
-	web_session_delete(r->s.token);
+	web_session_delete(r->w, r->s.token);
 	snprintf(r->extra, sizeof(r->extra), "Set-Cookie: " WEB_COOKIE
 	    "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\r\n");
 	return reply(r, 200, json_pack("{s:b}", "logged_out", 1));
@@ -606,7 +607,7 @@ check_session(struct api_req *r, const struct api_route *rt)
 	}
 	snprintf(r->extra, sizeof(r->extra), "Set-Cookie: " WEB_COOKIE
 	    "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict\r\n",
-	    r->s.token, web_limits.session_idle_s);
+	    r->s.token, r->w->limits.session_idle_s);
 	return 0;
 }
 
@@ -625,7 +626,7 @@ read_json_body(struct api_req *r)
 	rc = web_http_body(r->c, &text, &len);
 	if (rc == -EFBIG) {
 		snprintf(msg, sizeof(msg), "body larger than %ld bytes",
-		    web_limits.max_body);
+		    r->w->limits.max_body);
 		return fail(r, 413, msg, NULL);
 	}
 	if (rc < 0)
@@ -645,7 +646,7 @@ read_json_body(struct api_req *r)
 int
 web_api_handler(struct mg_connection *c, void *arg)
 {
-	struct api_req r = { .c = c };
+	struct api_req r = { .w = web_of(c), .c = c };
 	const struct api_route *rt;
 	const char *path;
 	bool known;

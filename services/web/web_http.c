@@ -122,7 +122,7 @@ int
 web_http_body(struct mg_connection *c, char **out, size_t *len)
 {
 	const struct mg_request_info *ri = mg_get_request_info(c);
-	size_t cap = (size_t)web_limits.max_body, have = 0;
+	size_t cap = (size_t)web_of(c)->limits.max_body, have = 0;
 	char *buf;
 	int n;
 

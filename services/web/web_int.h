@@ -33,7 +33,23 @@ struct web_limits {
 	long max_clients;	/* WebSocket clients */
 	long lockout_after;	/* failed logins before a lockout */
 };
-extern struct web_limits web_limits;
+
+struct web_sessions;	/* web_session.c */
+struct web_ws;		/* web_ws.c */
+
+/*
+ * The service's state, one per start: the service thread reaches it
+ * through svc_priv, civetweb's workers through the context's user_data
+ * (web_of). Nothing of it lives in a global.
+ */
+struct web {
+	struct web_limits limits;
+	struct web_sessions *sessions;
+	struct web_ws *ws;
+};
+
+/* The service state behind a civetweb connection. */
+struct web *web_of(const struct mg_connection *c);
 
 /* ---- web_http.c: one-buffer replies ---- */
 /* Send status + headers + body in one mg_write; `extra` is CRLF lines. */
@@ -46,7 +62,7 @@ void web_http_json(struct mg_connection *c, int status, json_t *v,
 void web_http_error(struct mg_connection *c, int status, const char *msg,
     const char *field);
 /*
- * Read the request body (at most web_limits.max_body) into a fresh
+ * Read the request body (at most the max_body limit) into a fresh
  * buffer (NUL-terminated); -EFBIG if larger, -EIO on a read failure.
  */
 int web_http_body(struct mg_connection *c, char **out, size_t *len);
@@ -64,23 +80,25 @@ struct web_session {
 	uint32_t id;
 };
 
-int web_session_init(void);
-void web_session_fini(void);
+/* The session table of w->limits.max_sessions rows. */
+int web_session_init(struct web *w);
+void web_session_fini(struct web *w);
 /* New session for a checked user; -ENOSPC if the table is full. */
-int web_session_create(const char *user, enum user_level level,
-    struct web_session *out);
+int web_session_create(struct web *w, const char *user,
+    enum user_level level, struct web_session *out);
 /* Find by token, refresh its idle timer; -ENOENT if none or expired. */
-int web_session_find(const char *token, struct web_session *out);
+int web_session_find(struct web *w, const char *token,
+    struct web_session *out);
 /* True while `token` names a live session; does not refresh its timer. */
-bool web_session_alive(const char *token);
+bool web_session_alive(struct web *w, const char *token);
 /* Look the session cookie of a request up; -ENOENT if none. */
 int web_session_from_request(struct mg_connection *c,
     struct web_session *out);
-void web_session_delete(const char *token);
+void web_session_delete(struct web *w, const char *token);
 /* The level of user `user` (any case) now; -ENOENT if there is none. */
 int web_session_user_level(const char *user, enum user_level *level);
 /* Drop expired sessions (called by the service loop). */
-void web_session_expire(void);
+void web_session_expire(struct web *w);
 /*
  * Login throttling per client address: 0 if a login may be tried, or
  * -EBUSY with the seconds left. web_session_login_failed counts one
@@ -111,20 +129,20 @@ json_t *web_json_load(const char *text, size_t len, size_t flags,
 int web_api_handler(struct mg_connection *c, void *arg);
 
 /* ---- web_ws.c: /api/v1/events ---- */
-int web_ws_init(void);
-void web_ws_fini(void);
+/* The client list of w->limits.max_clients rows. */
+int web_ws_init(struct web *w);
+void web_ws_fini(struct web *w);
 int web_ws_connect(const struct mg_connection *c, void *arg);
 void web_ws_ready(struct mg_connection *c, void *arg);
 int web_ws_data(struct mg_connection *c, int bits, char *data, size_t len,
     void *arg);
 void web_ws_close(const struct mg_connection *c, void *arg);
 /* Send one bus message to every client; beat() between clients. */
-void web_ws_broadcast(const struct bus_msg *m, void (*beat)(void *),
-    void *arg);
+void web_ws_broadcast(struct web *w, const struct bus_msg *m);
 /* Close clients whose session ended (logout, expiry, user deleted). */
-void web_ws_reap(void);
+void web_ws_reap(struct web *w);
 /* Send a fresh snapshot to every client (after the bus dropped some). */
-void web_ws_resync_all(void (*beat)(void *), void *arg);
-size_t web_ws_count(void);
+void web_ws_resync_all(struct web *w);
+size_t web_ws_count(struct web *w);
 
 #endif

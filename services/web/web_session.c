@@ -28,6 +28,14 @@ struct session_slot {
 	uint64_t last_ms;
 };
 
+/* The session table (struct web's): one per service start. */
+struct web_sessions {
+	pthread_mutex_t lock;
+	uint32_t next_id;
+	size_t n;
+	struct session_slot slot[];
+};
+
 struct lockout_slot {
 	char addr[48];
 	unsigned failures;
@@ -35,39 +43,42 @@ struct lockout_slot {
 	uint64_t last_ms;
 };
 
+/* The lockout table is moving to a core module shared with the console. */
 static pthread_mutex_t session_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct session_slot *sessions;
-static size_t nsessions;
-static uint32_t session_next_id = 1;
 static struct lockout_slot lockouts[LOCKOUT_SLOTS];
+static unsigned lockout_after = 3;
 
 int
-web_session_init(void)
+web_session_init(struct web *w)
 {
-	struct session_slot *t;
+	struct web_sessions *t;
+	size_t n = (size_t)w->limits.max_sessions;
 
-	t = calloc((size_t)web_limits.max_sessions, sizeof(*t));
+	t = calloc(1, sizeof(*t) + n * sizeof(t->slot[0]));
 	if (t == NULL)
 		return -ENOMEM;
+	pthread_mutex_init(&t->lock, NULL);
+	t->next_id = 1;
+	t->n = n;
+	w->sessions = t;
 	pthread_mutex_lock(&session_lock);
-	free(sessions);
-	sessions = t;
-	nsessions = (size_t)web_limits.max_sessions;
+	lockout_after = (unsigned)w->limits.lockout_after;
 	memset(lockouts, 0, sizeof(lockouts));
 	pthread_mutex_unlock(&session_lock);
 	return 0;
 }
 
 void
-web_session_fini(void)
+web_session_fini(struct web *w)
 {
-	pthread_mutex_lock(&session_lock);
-	if (sessions != NULL)
-		explicit_bzero(sessions, nsessions * sizeof(*sessions));
-	free(sessions);
-	sessions = NULL;
-	nsessions = 0;
-	pthread_mutex_unlock(&session_lock);
+	struct web_sessions *t = w->sessions;
+
+	if (t == NULL)
+		return;
+	explicit_bzero(t->slot, t->n * sizeof(t->slot[0]));
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+	w->sessions = NULL;
 }
 
 /* 32 random bytes as 64 hex digits; getrandom never returns short for 32. */
@@ -91,16 +102,18 @@ random_token(char *out)
 
 /* `now` may predate a refresh by another thread: never "negative" idle. */
 static bool
-slot_expired(const struct session_slot *slot, uint64_t now)
+slot_expired(const struct web *w, const struct session_slot *slot,
+    uint64_t now)
 {
 	return now > slot->last_ms && now - slot->last_ms >
-	    (uint64_t)web_limits.session_idle_s * 1000u;
+	    (uint64_t)w->limits.session_idle_s * 1000u;
 }
 
 int
-web_session_create(const char *user, enum user_level level,
+web_session_create(struct web *w, const char *user, enum user_level level,
     struct web_session *out)
 {
+	struct web_sessions *t = w->sessions;
 	struct web_session s = { 0 };
 	uint64_t now = clock_ms();
 	size_t i;
@@ -109,19 +122,19 @@ web_session_create(const char *user, enum user_level level,
 		return -EIO;
 	strncpy(s.user, user, sizeof(s.user) - 1);
 	s.level = level;
-	pthread_mutex_lock(&session_lock);
-	for (i = 0; i < nsessions; i++)
-		if (!sessions[i].used || slot_expired(&sessions[i], now))
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->n; i++)
+		if (!t->slot[i].used || slot_expired(w, &t->slot[i], now))
 			break;
-	if (i == nsessions) {
-		pthread_mutex_unlock(&session_lock);
+	if (i == t->n) {
+		pthread_mutex_unlock(&t->lock);
 		return -ENOSPC;
 	}
-	s.id = session_next_id++;
-	sessions[i].used = true;
-	sessions[i].s = s;
-	sessions[i].last_ms = now;
-	pthread_mutex_unlock(&session_lock);
+	s.id = t->next_id++;
+	t->slot[i].used = true;
+	t->slot[i].s = s;
+	t->slot[i].last_ms = now;
+	pthread_mutex_unlock(&t->lock);
 	*out = s;
 	return 0;
 }
@@ -144,57 +157,60 @@ web_session_user_level(const char *user, enum user_level *level)
 }
 
 int
-web_session_find(const char *token, struct web_session *out)
+web_session_find(struct web *w, const char *token, struct web_session *out)
 {
+	struct web_sessions *t = w->sessions;
 	uint64_t now = clock_ms();
 	bool found = false;
 	size_t i;
 
 	if (token == NULL || strlen(token) != WEB_TOKEN_LEN)
 		return -ENOENT;
-	pthread_mutex_lock(&session_lock);
-	for (i = 0; i < nsessions; i++) {
-		if (!sessions[i].used ||
-		    !web_http_token_equal(sessions[i].s.token, token))
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->n; i++) {
+		struct session_slot *sl = &t->slot[i];
+
+		if (!sl->used || !web_http_token_equal(sl->s.token, token))
 			continue;
-		if (slot_expired(&sessions[i], now)) {
-			sessions[i].used = false;
+		if (slot_expired(w, sl, now)) {
+			sl->used = false;
 			break;
 		}
-		if (now > sessions[i].last_ms)
-			sessions[i].last_ms = now;
-		*out = sessions[i].s;
+		if (now > sl->last_ms)
+			sl->last_ms = now;
+		*out = sl->s;
 		found = true;
 		break;
 	}
-	pthread_mutex_unlock(&session_lock);
+	pthread_mutex_unlock(&t->lock);
 	if (!found)
 		return -ENOENT;
 	if (web_session_user_level(out->user, &out->level) < 0) {
-		web_session_delete(token);
+		web_session_delete(w, token);
 		return -ENOENT;
 	}
 	return 0;
 }
 
 bool
-web_session_alive(const char *token)
+web_session_alive(struct web *w, const char *token)
 {
+	struct web_sessions *t = w->sessions;
 	uint64_t now = clock_ms();
 	char user[32] = "";
 	enum user_level level;
 	size_t i;
 
-	pthread_mutex_lock(&session_lock);
-	for (i = 0; i < nsessions; i++) {
-		if (sessions[i].used &&
-		    web_http_token_equal(sessions[i].s.token, token) &&
-		    !slot_expired(&sessions[i], now)) {
-			memcpy(user, sessions[i].s.user, sizeof(user));
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->n; i++) {
+		if (t->slot[i].used &&
+		    web_http_token_equal(t->slot[i].s.token, token) &&
+		    !slot_expired(w, &t->slot[i], now)) {
+			memcpy(user, t->slot[i].s.user, sizeof(user));
 			break;
 		}
 	}
-	pthread_mutex_unlock(&session_lock);
+	pthread_mutex_unlock(&t->lock);
 	return user[0] != '\0' && web_session_user_level(user, &level) == 0;
 }
 
@@ -208,33 +224,35 @@ web_session_from_request(struct mg_connection *c, struct web_session *out)
 	    mg_get_cookie(cookie, WEB_COOKIE, token, sizeof(token)) !=
 	    WEB_TOKEN_LEN)
 		return -ENOENT;
-	return web_session_find(token, out);
+	return web_session_find(web_of(c), token, out);
 }
 
 void
-web_session_delete(const char *token)
+web_session_delete(struct web *w, const char *token)
 {
+	struct web_sessions *t = w->sessions;
 	size_t i;
 
-	pthread_mutex_lock(&session_lock);
-	for (i = 0; i < nsessions; i++)
-		if (sessions[i].used &&
-		    web_http_token_equal(sessions[i].s.token, token))
-			sessions[i].used = false;
-	pthread_mutex_unlock(&session_lock);
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->n; i++)
+		if (t->slot[i].used &&
+		    web_http_token_equal(t->slot[i].s.token, token))
+			t->slot[i].used = false;
+	pthread_mutex_unlock(&t->lock);
 }
 
 void
-web_session_expire(void)
+web_session_expire(struct web *w)
 {
+	struct web_sessions *t = w->sessions;
 	uint64_t now = clock_ms();
 	size_t i;
 
-	pthread_mutex_lock(&session_lock);
-	for (i = 0; i < nsessions; i++)
-		if (sessions[i].used && slot_expired(&sessions[i], now))
-			sessions[i].used = false;
-	pthread_mutex_unlock(&session_lock);
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->n; i++)
+		if (t->slot[i].used && slot_expired(w, &t->slot[i], now))
+			t->slot[i].used = false;
+	pthread_mutex_unlock(&t->lock);
 }
 
 /* The slot for `addr`, or the stalest one to reuse. Lock held. */
@@ -292,8 +310,8 @@ web_session_login_failed(const char *addr, const char *user)
 	l->failures++;
 	l->last_ms = now;
 	failures = l->failures;
-	if (failures >= (unsigned)web_limits.lockout_after) {
-		unsigned shift = failures - (unsigned)web_limits.lockout_after;
+	if (failures >= lockout_after) {
+		unsigned shift = failures - lockout_after;
 
 		delay = shift > 8 ? LOCKOUT_MAX_MS :
 		    (uint64_t)LOCKOUT_FIRST_MS << shift;

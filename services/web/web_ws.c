@@ -34,53 +34,55 @@ struct ws_client {
 	char *queue[WS_QUEUE_MAX];
 	unsigned head, count;
 	unsigned long overflows;
-	unsigned refs;		/* list + broadcasts in flight (ws_lock) */
+	unsigned refs;		/* list + broadcasts in flight (ws->lock) */
+	struct web_ws *ws;	/* the list it is on */
 	char user[32];
 	char token[WEB_TOKEN_LEN + 1];	/* its session: closed when that ends */
 };
 
-static pthread_mutex_t ws_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ws_client **ws_clients;
-static size_t ws_nclients, ws_cap;
-
-static struct log_rate ws_rate = LOG_RATE_INIT(10);
+/* The client list (struct web's): one per service start. */
+struct web_ws {
+	pthread_mutex_t lock;	/* the list and every client's refs */
+	struct log_rate rate;
+	size_t n, cap;
+	struct ws_client *clients[];
+};
 
 int
-web_ws_init(void)
+web_ws_init(struct web *w)
 {
-	struct ws_client **t;
+	struct web_ws *ws;
+	size_t cap = (size_t)w->limits.max_clients;
 
-	t = calloc((size_t)web_limits.max_clients, sizeof(*t));
-	if (t == NULL)
+	ws = calloc(1, sizeof(*ws) + cap * sizeof(ws->clients[0]));
+	if (ws == NULL)
 		return -ENOMEM;
-	pthread_mutex_lock(&ws_lock);
-	free(ws_clients);
-	ws_clients = t;
-	ws_cap = (size_t)web_limits.max_clients;
-	ws_nclients = 0;
-	pthread_mutex_unlock(&ws_lock);
+	pthread_mutex_init(&ws->lock, NULL);
+	ws->rate = (struct log_rate)LOG_RATE_INIT(10);
+	ws->cap = cap;
+	w->ws = ws;
 	return 0;
 }
 
 void
-web_ws_fini(void)
+web_ws_fini(struct web *w)
 {
 	/* mg_stop ran first: every close handler has been called. */
-	pthread_mutex_lock(&ws_lock);
-	free(ws_clients);
-	ws_clients = NULL;
-	ws_cap = ws_nclients = 0;
-	pthread_mutex_unlock(&ws_lock);
+	if (w->ws == NULL)
+		return;
+	pthread_mutex_destroy(&w->ws->lock);
+	free(w->ws);
+	w->ws = NULL;
 }
 
 size_t
-web_ws_count(void)
+web_ws_count(struct web *w)
 {
 	size_t n;
 
-	pthread_mutex_lock(&ws_lock);
-	n = ws_nclients;
-	pthread_mutex_unlock(&ws_lock);
+	pthread_mutex_lock(&w->ws->lock);
+	n = w->ws->n;
+	pthread_mutex_unlock(&w->ws->lock);
 	return n;
 }
 
@@ -98,11 +100,12 @@ client_flush_queue(struct ws_client *cl)
 static void
 client_unref(struct ws_client *cl)
 {
+	struct web_ws *ws = cl->ws;
 	bool last;
 
-	pthread_mutex_lock(&ws_lock);
+	pthread_mutex_lock(&ws->lock);
 	last = --cl->refs == 0;
-	pthread_mutex_unlock(&ws_lock);
+	pthread_mutex_unlock(&ws->lock);
 	if (last) {
 		client_flush_queue(cl);
 		pthread_cond_destroy(&cl->wake);
@@ -164,8 +167,8 @@ client_write(struct ws_client *cl, int opcode, const char *data, size_t len)
 	if (mg_websocket_write(conn, opcode, data, len) <= 0) {
 		pthread_mutex_lock(&cl->lock);
 		cl->dead = true;
-		log_warnx_rl(&ws_rate, "websocket client %s stopped reading",
-		    cl->user);
+		log_warnx_rl(&cl->ws->rate,
+		    "websocket client %s stopped reading", cl->user);
 		return;
 	}
 	pthread_mutex_lock(&cl->lock);
@@ -250,6 +253,7 @@ origin_ok(const struct mg_connection *c)
 int
 web_ws_connect(const struct mg_connection *c, void *arg)
 {
+	struct web_ws *ws = web_of(c)->ws;
 	struct web_session s;
 	struct ws_client *cl;
 
@@ -265,21 +269,22 @@ web_ws_connect(const struct mg_connection *c, void *arg)
 	pthread_cond_init(&cl->wake, NULL);
 	cl->conn = (struct mg_connection *)(uintptr_t)c;
 	cl->refs = 1;
+	cl->ws = ws;
 	snprintf(cl->user, sizeof(cl->user), "%s", s.user);
 	memcpy(cl->token, s.token, sizeof(cl->token));
-	pthread_mutex_lock(&ws_lock);
-	if (ws_nclients >= ws_cap ||
+	pthread_mutex_lock(&ws->lock);
+	if (ws->n >= ws->cap ||
 	    pthread_create(&cl->writer, NULL, client_writer, cl) != 0) {
-		pthread_mutex_unlock(&ws_lock);
-		log_warnx_rl(&ws_rate, "websocket refused: %zu of %zu clients",
-		    ws_nclients, ws_cap);
+		pthread_mutex_unlock(&ws->lock);
+		log_warnx_rl(&ws->rate, "websocket refused: %zu of %zu clients",
+		    ws->n, ws->cap);
 		pthread_cond_destroy(&cl->wake);
 		pthread_mutex_destroy(&cl->lock);
 		free(cl);
 		return 1;
 	}
-	ws_clients[ws_nclients++] = cl;
-	pthread_mutex_unlock(&ws_lock);
+	ws->clients[ws->n++] = cl;
+	pthread_mutex_unlock(&ws->lock);
 	mg_set_user_connection_data(c, cl);
 	return 0;
 }
@@ -335,19 +340,21 @@ void
 web_ws_close(const struct mg_connection *c, void *arg)
 {
 	struct ws_client *cl = mg_get_user_connection_data(c);
+	struct web_ws *ws;
 	size_t i;
 
 	(void)arg;
 	if (cl == NULL)
 		return;
-	pthread_mutex_lock(&ws_lock);
-	for (i = 0; i < ws_nclients; i++) {
-		if (ws_clients[i] == cl) {
-			ws_clients[i] = ws_clients[--ws_nclients];
+	ws = cl->ws;
+	pthread_mutex_lock(&ws->lock);
+	for (i = 0; i < ws->n; i++) {
+		if (ws->clients[i] == cl) {
+			ws->clients[i] = ws->clients[--ws->n];
 			break;
 		}
 	}
-	pthread_mutex_unlock(&ws_lock);
+	pthread_mutex_unlock(&ws->lock);
 	/* civetweb frees conn after we return: the writer must be done */
 	pthread_mutex_lock(&cl->lock);
 	cl->dead = true;
@@ -360,35 +367,35 @@ web_ws_close(const struct mg_connection *c, void *arg)
 	client_unref(cl);
 }
 
-/* Referenced copies of the client list, so writes run without ws_lock. */
+/* Referenced copies of the client list, so writes run without its lock. */
 static size_t
-clients_take(struct ws_client ***out)
+clients_take(struct web_ws *ws, struct ws_client ***out)
 {
 	struct ws_client **list;
 	size_t n, i;
 
-	pthread_mutex_lock(&ws_lock);
-	n = ws_nclients;
+	pthread_mutex_lock(&ws->lock);
+	n = ws->n;
 	list = n ? calloc(n, sizeof(*list)) : NULL;
 	if (list == NULL)
 		n = 0;
 	for (i = 0; i < n; i++) {
-		list[i] = ws_clients[i];
+		list[i] = ws->clients[i];
 		list[i]->refs++;
 	}
-	pthread_mutex_unlock(&ws_lock);
+	pthread_mutex_unlock(&ws->lock);
 	*out = list;
 	return n;
 }
 
 /* Queue for every client; never blocks on a client's socket. */
 static void
-clients_send(const char *text, bool snapshot)
+clients_send(struct web_ws *ws, const char *text, bool snapshot)
 {
 	struct ws_client **list;
 	size_t n, i;
 
-	n = clients_take(&list);
+	n = clients_take(ws, &list);
 	for (i = 0; i < n; i++) {
 		char *copy = NULL;
 
@@ -401,16 +408,16 @@ clients_send(const char *text, bool snapshot)
 }
 
 void
-web_ws_reap(void)
+web_ws_reap(struct web *w)
 {
 	struct ws_client **list;
 	size_t n, i;
 
-	n = clients_take(&list);
+	n = clients_take(w->ws, &list);
 	for (i = 0; i < n; i++) {
 		struct ws_client *cl = list[i];
 
-		if (!web_session_alive(cl->token)) {
+		if (!web_session_alive(w, cl->token)) {
 			pthread_mutex_lock(&cl->lock);
 			if (!cl->dead && cl->ready)
 				cl->want_close = true;
@@ -436,12 +443,12 @@ needs_snapshot(const struct bus_msg *m)
 }
 
 void
-web_ws_broadcast(const struct bus_msg *m, void (*beat)(void *), void *arg)
+web_ws_broadcast(struct web *w, const struct bus_msg *m)
 {
 	json_t *v;
 	char *text;
 
-	if (web_ws_count() == 0)
+	if (web_ws_count(w) == 0)
 		return;
 	v = web_json_bus(m);
 	if (v == NULL)
@@ -450,19 +457,15 @@ web_ws_broadcast(const struct bus_msg *m, void (*beat)(void *), void *arg)
 	json_decref(v);
 	if (text == NULL)
 		return;
-	(void)beat;
-	(void)arg;
-	clients_send(text, false);
+	clients_send(w->ws, text, false);
 	free(text);
 	if (needs_snapshot(m))
-		clients_send(NULL, true);
+		clients_send(w->ws, NULL, true);
 }
 
 void
-web_ws_resync_all(void (*beat)(void *), void *arg)
+web_ws_resync_all(struct web *w)
 {
-	(void)beat;
-	(void)arg;
-	if (web_ws_count() > 0)
-		clients_send(NULL, true);
+	if (web_ws_count(w) > 0)
+		clients_send(w->ws, NULL, true);
 }

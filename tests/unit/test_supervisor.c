@@ -426,6 +426,71 @@ START_TEST(schema_gives_each_service_its_defaults)
 }
 END_TEST
 
+/* The row named `key` in a NULL-terminated table, or NULL. */
+static const struct cfg_key *
+row_named(const struct cfg_key *rows, const char *key)
+{
+	for (; rows->key != NULL; rows++)
+		if (strcmp(rows->key, key) == 0)
+			return rows;
+	return NULL;
+}
+
+/* Every common row, found by name: the descriptor's or the table's default. */
+static void
+check_common_defaults(const struct cfg_key *rows, const char *enabled,
+    const char *port)
+{
+	for (const struct cfg_key *c = svc_common_keys; c->key; c++) {
+		const struct cfg_key *r = row_named(rows, c->key);
+		const char *want = c->def;
+
+		ck_assert_msg(r != NULL, "no row %s", c->key);
+		if (strcmp(c->key, "enabled") == 0)
+			want = enabled;
+		else if (strcmp(c->key, "port") == 0)
+			want = port;
+		ck_assert_msg(strcmp(r->def, want) == 0, "%s defaults to %s, "
+		    "want %s", c->key, r->def, want);
+	}
+	ck_assert_ptr_nonnull(row_named(rows, "speed"));
+}
+
+START_TEST(schema_common_rows_found_by_name)
+{
+	static const struct service svc = { .name = "demo",
+		.default_port = 8080, .default_enabled = false,
+		.keys = demo_keys };
+	const struct service *list[] = { &svc };
+	struct cfg_section sec[3];
+
+	ck_assert_uint_eq(supervisor_schema(list, 1, sec, 3), 3);
+	check_common_defaults(sec[2].keys, "no", "8080");
+}
+END_TEST
+
+START_TEST(schema_rows_do_not_depend_on_common_order)
+{
+	static const struct service svc = { .name = "demo",
+		.default_port = 2323, .default_enabled = false,
+		.keys = demo_keys };
+	struct cfg_key reversed[8], rows[16];
+	char port[8];
+	size_t n = 0, i;
+
+	/* svc_common_keys backwards: "port" first, "enabled" last */
+	while (svc_common_keys[n].key != NULL)
+		n++;
+	ck_assert_uint_lt(n, 8);
+	for (i = 0; i < n; i++)
+		reversed[i] = svc_common_keys[n - 1 - i];
+	reversed[n] = (struct cfg_key){ NULL };
+	ck_assert_uint_eq(supervisor_schema_rows(&svc, reversed, rows, 16,
+	    port, sizeof port), n + 1);
+	check_common_defaults(rows, "no", "2323");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -442,6 +507,8 @@ main(void)
 		CHECK_CASE(reload_disables_and_enables_a_service),
 		CHECK_CASE(reload_restarts_a_service_whose_settings_changed),
 		CHECK_CASE(schema_gives_each_service_its_defaults),
+		CHECK_CASE(schema_common_rows_found_by_name),
+		CHECK_CASE(schema_rows_do_not_depend_on_common_order),
 	};
 
 	return check_cases_run("supervisor", cases,

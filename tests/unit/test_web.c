@@ -22,6 +22,9 @@
 static const struct origin admin = { "web", 0, 1, "clearone",
 	"web 127.0.0.1:5000" };
 
+/* The service state the tests drive (the service keeps it in its priv). */
+static struct web w;
+
 static void
 setup(void)
 {
@@ -32,18 +35,19 @@ setup(void)
 	snprintf(ident.firmware, sizeof ident.firmware, "4.4.0.2");
 	ck_assert_int_eq(bus_init(), 0);
 	ck_assert_int_eq(state_init(&ident), 0);
-	web_limits.max_sessions = 4;
-	web_limits.session_idle_s = 900;
-	web_limits.lockout_after = 3;
-	web_limits.max_body = 65536;
-	web_limits.max_clients = 4;
-	ck_assert_int_eq(web_session_init(), 0);
+	memset(&w, 0, sizeof w);
+	w.limits.max_sessions = 4;
+	w.limits.session_idle_s = 900;
+	w.limits.lockout_after = 3;
+	w.limits.max_body = 65536;
+	w.limits.max_clients = 4;
+	ck_assert_int_eq(web_session_init(&w), 0);
 }
 
 static void
 teardown(void)
 {
-	web_session_fini();
+	web_session_fini(&w);
 	state_fini();
 	bus_shutdown();
 }
@@ -58,8 +62,10 @@ START_TEST(session_tokens_are_random_hex)
 {
 	struct web_session a, b;
 
-	ck_assert_int_eq(web_session_create("clearone", LEVEL_ADMIN, &a), 0);
-	ck_assert_int_eq(web_session_create("clearone", LEVEL_ADMIN, &b), 0);
+	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
+	    &a), 0);
+	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
+	    &b), 0);
 	ck_assert(is_hex64(a.token) && is_hex64(a.csrf));
 	ck_assert(is_hex64(b.token) && is_hex64(b.csrf));
 	ck_assert_str_ne(a.token, b.token);
@@ -73,19 +79,20 @@ START_TEST(session_found_by_exact_token_only)
 	struct web_session s, out;
 	char wrong[WEB_TOKEN_LEN + 1];
 
-	ck_assert_int_eq(web_session_create("clearone", LEVEL_ADMIN, &s), 0);
-	ck_assert_int_eq(web_session_find(s.token, &out), 0);
+	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
+	    &s), 0);
+	ck_assert_int_eq(web_session_find(&w, s.token, &out), 0);
 	ck_assert_str_eq(out.user, "clearone");
 	ck_assert_str_eq(out.csrf, s.csrf);
-	ck_assert_int_eq(web_session_find(s.csrf, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, s.csrf, &out), -ENOENT);
 	memcpy(wrong, s.token, sizeof(wrong));
 	wrong[63] = wrong[63] == 'a' ? 'b' : 'a';	/* last digit differs */
-	ck_assert_int_eq(web_session_find(wrong, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, wrong, &out), -ENOENT);
 	wrong[63] = '\0';				/* a prefix */
-	ck_assert_int_eq(web_session_find(wrong, &out), -ENOENT);
-	ck_assert_int_eq(web_session_find("", &out), -ENOENT);
-	web_session_delete(s.token);
-	ck_assert_int_eq(web_session_find(s.token, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, wrong, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, "", &out), -ENOENT);
+	web_session_delete(&w, s.token);
+	ck_assert_int_eq(web_session_find(&w, s.token, &out), -ENOENT);
 }
 END_TEST
 
@@ -93,10 +100,11 @@ START_TEST(session_expires_after_idle_time)
 {
 	struct web_session s, out;
 
-	web_limits.session_idle_s = 0;	/* anything idle is expired */
-	ck_assert_int_eq(web_session_create("clearone", LEVEL_ADMIN, &s), 0);
+	w.limits.session_idle_s = 0;	/* anything idle is expired */
+	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
+	    &s), 0);
 	usleep(5000);
-	ck_assert_int_eq(web_session_find(s.token, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, s.token, &out), -ENOENT);
 }
 END_TEST
 
@@ -106,13 +114,14 @@ START_TEST(session_table_full_refuses_login)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(web_session_create("clearone", LEVEL_ADMIN,
+		ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
 		    &s), 0);
-	ck_assert_int_eq(web_session_create("clearone", LEVEL_ADMIN, &s),
+	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN, &s),
 	    -ENOSPC);
 	/* Logging one out frees its slot. */
-	web_session_delete(s.token);
-	ck_assert_int_eq(web_session_create("clearone", LEVEL_ADMIN, &s), 0);
+	web_session_delete(&w, s.token);
+	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
+	    &s), 0);
 }
 END_TEST
 
@@ -124,7 +133,7 @@ operator_session(struct web_session *s)
 
 	ck_assert_int_eq(state_user_set("operator", "op-pass-1", LEVEL_USER,
 	    &admin, why, sizeof why), 0);
-	ck_assert_int_eq(web_session_create("operator", LEVEL_USER, s), 0);
+	ck_assert_int_eq(web_session_create(&w, "operator", LEVEL_USER, s), 0);
 }
 
 START_TEST(session_of_deleted_user_is_gone)
@@ -133,10 +142,10 @@ START_TEST(session_of_deleted_user_is_gone)
 	char why[160];
 
 	operator_session(&s);
-	ck_assert_int_eq(web_session_find(s.token, &out), 0);
+	ck_assert_int_eq(web_session_find(&w, s.token, &out), 0);
 	ck_assert_int_eq(state_user_delete("operator", &admin, why,
 	    sizeof why), 0);
-	ck_assert_int_eq(web_session_find(s.token, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, s.token, &out), -ENOENT);
 }
 END_TEST
 
@@ -148,7 +157,7 @@ START_TEST(session_level_follows_user_changes)
 	operator_session(&s);
 	ck_assert_int_eq(state_user_set("operator", NULL, LEVEL_MANAGER,
 	    &admin, why, sizeof why), 0);
-	ck_assert_int_eq(web_session_find(s.token, &out), 0);
+	ck_assert_int_eq(web_session_find(&w, s.token, &out), 0);
 	ck_assert_int_eq(out.level, LEVEL_MANAGER);
 }
 END_TEST
