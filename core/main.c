@@ -214,7 +214,7 @@ main_first_boot(const struct cfg *cfg)
 			(void)state_user_delete("clearone", &boot, why,
 			    sizeof why);
 	}
-	return persist_save_now();
+	return state_save_now();
 }
 
 static int
@@ -234,8 +234,8 @@ main_load_state(const struct cfg *cfg)
 			return -errno;
 		}
 	}
-	persist_init(path);
-	rc = persist_load(why, sizeof why);
+	state_file_open(path);
+	rc = state_file_load(why, sizeof why);
 	if (rc < 0) {
 		log_err("state: %s; refusing to start with reset settings "
 		    "(move the files away to start from factory defaults)", why);
@@ -366,10 +366,10 @@ main(int argc, char **argv)
 	bus_event(EVENT_SYSTEM, SEVERITY_INFO, "unit stopping");
 	if (supervisor_stop() < 0)
 		status = EXIT_FAILURE;
-	if (persist_flush() < 0)
+	if (state_save_flush() < 0)
 		status = EXIT_FAILURE;
 	if (status == EXIT_SUCCESS) {
-		persist_fini();
+		state_file_close();
 		state_fini();
 		bus_shutdown();
 		cfg_unref(cfg);

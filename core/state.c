@@ -6,8 +6,8 @@
  * whole-state swap (restore, DEFAULT).
  * Setters validate first (guard clauses, nothing changes on error), apply
  * under the write lock, number the change, unlock, then save (settings:
- * persist_save_now, which includes labels, limits, presets and macros;
- * gains, mutes and the matrix: persist_mark_dirty) and publish BUS_CHANGE.
+ * state_save_now, which includes labels, limits, presets and macros;
+ * gains, mutes and the matrix: state_save_mark) and publish BUS_CHANGE.
  * Bus and persistence are never called with the lock held, and password
  * hashing (slow) never runs under it. The JSON file format is in
  * state_json.c and docs/state-file.md.
@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "persist.h"
 #include "state.h"
 #include "state_priv.h"
 
@@ -172,10 +171,10 @@ state_finish(const struct change_set *cs, enum state_save save, char *why,
 {
 	int err = 0, i;
 
-	if (save == SAVE_SETTINGS && persist_save_now() < 0)
+	if (save == SAVE_SETTINGS && state_save_now() < 0)
 		err = state_fail(why, whylen, -EIO, "could not save settings");
 	else if (save == SAVE_AUDIO)
-		persist_mark_dirty();
+		state_save_mark();
 	for (i = 0; i < cs->n; i++)
 		state_publish_change(&cs->c[i]);
 	return err;
@@ -308,12 +307,9 @@ data_swap(struct state_data *d)
 	state_st.macro_epoch++;
 }
 
-/*
- * The caller saves the result: persist_load calls this with the file
- * it has just read (and its own lock held, so no persist_* here).
- */
+/* The file just read by state_file_load: not saved again. */
 int
-state_from_json(const json_t *root, const struct origin *origin, char *why,
+state_json_load(const json_t *root, const struct origin *origin, char *why,
     size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
@@ -340,6 +336,18 @@ state_from_json(const json_t *root, const struct origin *origin, char *why,
 	if (err < 0)
 		return err;
 	return state_finish(&cs, SAVE_NONE, why, whylen);
+}
+
+/* A restore is acknowledged only once it is on disk. */
+int
+state_from_json(const json_t *root, const struct origin *origin, char *why,
+    size_t whylen)
+{
+	int err = state_json_load(root, origin, why, whylen);
+
+	if (err == 0 && state_save_now() < 0)
+		err = state_fail(why, whylen, -EIO, "could not save settings");
+	return err;
 }
 
 /*

@@ -5,8 +5,8 @@
  * and changed only through these functions; setters validate, return 0 or
  * -errno with a reason a user can read, give every change a sequence
  * number, and publish it on the bus after the lock is released. Settings
- * are saved (persist.h) before a setter returns; audio values are saved
- * at most once a second.
+ * are saved (state_file.c, through persist.h) before a setter returns;
+ * audio values are saved at most once a second.
  */
 #ifndef CONVERGD_STATE_H
 #define CONVERGD_STATE_H
@@ -298,5 +298,27 @@ int state_from_json(const json_t *root, const struct origin *origin,
     char *why, size_t whylen);
 /* Factory defaults for everything but identity (DEFAULT command). */
 int state_reset_defaults(const struct origin *origin);
+
+/* ---- the state file (state_file.c) ---- */
+/* Save to `path` from now on; until called, saves are no-ops (tests). */
+int state_file_open(const char *path);
+void state_file_close(void);
+/*
+ * Load the state file. 0 = loaded, 1 = no file yet (first boot: keep
+ * defaults). A corrupt file is reported with its path and the .bak copy
+ * used (0 with `why` set); if no good copy exists, -EINVAL.
+ */
+int state_file_load(char *why, size_t whylen);
+/* Save everything now; 0 or -errno. */
+int state_save_now(void);
+/* Write pending audio changes if at least 1 s passed since the last. */
+void state_save_tick(void);
+/* Write anything pending (shutdown). */
+int state_save_flush(void);
+/*
+ * True while saves fail; the reason ("No space left on device") goes to
+ * `buf`. For status pages: "settings cannot be saved: REASON".
+ */
+bool state_save_problem(char *buf, size_t len);
 
 #endif

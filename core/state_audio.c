@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "persist.h"
 #include "state.h"
 #include "state_priv.h"
 

@@ -185,6 +185,12 @@ int state_macro_line_check(const char *line, char *why, size_t whylen);
 int state_fail(char *why, size_t whylen, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Note an audio change; state_save_tick writes it within a second. */
+void state_save_mark(void);
+/* Replace the state with a validated file (no save: it came from disk). */
+int state_json_load(const json_t *root, const struct origin *origin,
+    char *why, size_t whylen);
+
 /* Build the JSON document of `d` (called with the state lock held). */
 json_t *state_json_build(const struct state_data *d,
     const struct state_layout *l, uint64_t seq);

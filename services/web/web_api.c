@@ -15,7 +15,6 @@
 
 #include "cmd.h"
 #include "log.h"
-#include "persist.h"
 #include "web/web_int.h"
 
 #define API_PREFIX "/api/v1"
@@ -544,10 +543,6 @@ api_restore(struct api_req *r)
 		return fail(r, 400, why[0] ? why : "invalid backup",
 		    field[0] ? field : NULL);
 	}
-	/* acknowledged only once the restored settings are on disk */
-	if (persist_save_now() < 0)
-		return fail(r, 500, "restored but could not save the settings",
-		    NULL);
 	return reply(r, 200, json_pack("{s:b, s:I}", "restored", 1,
 	    "seq", (json_int_t)state_seq()));
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Persistence: atomic saves, the .bak copy, corrupt files reported and
- * replaced by the last good copy, settings durable before the setter
- * returns, audio changes coalesced to one write a second.
+ * Persistence: persist.c's plain file I/O (atomic writes, the .bak copy,
+ * read back with a judge), and the state's use of it (state_file.c):
+ * corrupt files reported and replaced by the last good copy, settings
+ * durable before the setter returns, audio changes coalesced to one
+ * write a second.
  */
 #include <check.h>
 #include <errno.h>
@@ -42,7 +44,7 @@ setup(void)
 	snprintf(path, sizeof path, "%s/state.json", dir);
 	bus_init();
 	fresh_state();
-	ck_assert_int_eq(persist_init(path), 0);
+	ck_assert_int_eq(state_file_open(path), 0);
 }
 
 static void
@@ -96,11 +98,67 @@ write_file(const char *suffix, const char *text)
 	fclose(fp);
 }
 
+/* ---- persist.c alone: text in, text out ---- */
+
+START_TEST(write_then_read_round_trip_keeps_bak)
+{
+	char *text = NULL;
+	size_t len = 0;
+	unsigned long before = persist_writes();
+
+	ck_assert_int_eq(persist_write(path, "one", 3), 0);
+	ck_assert_int_eq(persist_write(path, "two!", 4), 0);
+	ck_assert_uint_eq(persist_writes(), before + 2);
+	ck_assert_int_eq(persist_read(path, &text, &len), 0);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_str_eq(text, "two!");
+	free(text);
+	ck_assert_int_eq(persist_read(path, &text, &len), 0);
+	free(text);
+	ck_assert(!exists(".tmp"));
+	ck_assert(exists(".bak"));
+	ck_assert_int_eq(persist_write("/nonexistent-dir/x", "a", 1), -ENOENT);
+}
+END_TEST
+
+/* A judge that accepts only "good". */
+static int
+only_good(const char *p, const char *text, size_t len, void *arg, char *why,
+    size_t whylen)
+{
+	(void)len;
+	*(int *)arg += 1;
+	if (strcmp(text, "good") == 0)
+		return 0;
+	snprintf(why, whylen, "%s: not good", p);
+	return -EINVAL;
+}
+
+START_TEST(load_falls_back_to_bak_and_keeps_the_bad_file)
+{
+	char why[512];
+	int calls = 0;
+
+	ck_assert_int_eq(persist_load(path, only_good, &calls, why,
+	    sizeof why), 1);
+	ck_assert_int_eq(persist_write(path, "good", 4), 0);
+	ck_assert_int_eq(persist_write(path, "bad", 3), 0);
+	ck_assert_int_eq(persist_load(path, only_good, &calls, why,
+	    sizeof why), 0);
+	ck_assert_int_eq(calls, 2);
+	ck_assert_msg(strstr(why, "not good; using the last good copy"),
+	    "%s", why);
+	ck_assert(exists(".corrupt"));
+}
+END_TEST
+
+/* ---- the state file ---- */
+
 START_TEST(missing_file_means_first_boot)
 {
 	char why[256];
 
-	ck_assert_int_eq(persist_load(why, sizeof why), 1);
+	ck_assert_int_eq(state_file_load(why, sizeof why), 1);
 }
 END_TEST
 
@@ -112,7 +170,7 @@ START_TEST(setting_is_on_disk_when_the_setter_returns)
 	/* no explicit save: the setter itself made it durable */
 	fresh_state();
 	ck_assert_str_eq(room(), "");
-	ck_assert_int_eq(persist_load(why, sizeof why), 0);
+	ck_assert_int_eq(state_file_load(why, sizeof why), 0);
 	ck_assert_str_eq(why, "");
 	ck_assert_str_eq(room(), "Board Room");
 }
@@ -129,7 +187,7 @@ START_TEST(save_leaves_no_temp_file_and_keeps_previous_as_bak)
 	/* the .bak is the state before the last save */
 	write_file("", "{ truncated");
 	fresh_state();
-	ck_assert_int_eq(persist_load(why, sizeof why), 0);
+	ck_assert_int_eq(state_file_load(why, sizeof why), 0);
 	ck_assert_str_eq(room(), "first");
 }
 END_TEST
@@ -142,7 +200,7 @@ START_TEST(corrupt_file_is_reported_and_last_good_copy_used)
 	set_room("better");
 	write_file("", "{\"format\": 1, \"settings\": ");	/* half written */
 	fresh_state();
-	ck_assert_int_eq(persist_load(why, sizeof why), 0);
+	ck_assert_int_eq(state_file_load(why, sizeof why), 0);
 	snprintf(expect, sizeof expect, "%s:1:", path);
 	ck_assert_msg(strncmp(why, expect, strlen(expect)) == 0, "why: %s", why);
 	ck_assert_msg(strstr(why, "using the last good copy") != NULL, "%s", why);
@@ -160,7 +218,7 @@ START_TEST(invalid_content_is_as_bad_as_invalid_json)
 	set_room("better");
 	write_file("", "{\"format\": 1, \"settings\": 7}");
 	fresh_state();
-	ck_assert_int_eq(persist_load(why, sizeof why), 0);
+	ck_assert_int_eq(state_file_load(why, sizeof why), 0);
 	ck_assert_str_eq(room(), "good");
 	ck_assert(strstr(why, path) != NULL);
 }
@@ -172,12 +230,12 @@ START_TEST(no_good_copy_refuses_to_load)
 
 	write_file("", "garbage");
 	write_file(".bak", "more garbage");
-	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
+	ck_assert_int_eq(state_file_load(why, sizeof why), -EINVAL);
 	ck_assert_msg(strstr(why, "state.json:") && strstr(why, "state.json.bak:"),
 	    "why: %s", why);
 	/* a second try must refuse too: the bad file stays where it was */
 	fresh_state();
-	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
+	ck_assert_int_eq(state_file_load(why, sizeof why), -EINVAL);
 	ck_assert(!exists(".corrupt"));
 }
 END_TEST
@@ -187,10 +245,10 @@ START_TEST(damaged_file_without_backup_is_refused_at_every_start)
 	char why[512];
 
 	write_file("", "garbage");
-	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
+	ck_assert_int_eq(state_file_load(why, sizeof why), -EINVAL);
 	fresh_state();
 	/* not "first boot": that would silently reset the settings */
-	ck_assert_int_eq(persist_load(why, sizeof why), -EINVAL);
+	ck_assert_int_eq(state_file_load(why, sizeof why), -EINVAL);
 	ck_assert(exists(""));
 }
 END_TEST
@@ -201,18 +259,18 @@ START_TEST(audio_changes_are_coalesced_to_one_write_a_second)
 	double result;
 	char why[128];
 
-	ck_assert_int_eq(persist_save_now(), 0);
+	ck_assert_int_eq(state_save_now(), 0);
 	before = persist_writes();
 	for (int i = 0; i < 50; i++) {
 		ck_assert_int_eq(state_gain_set('M', 0, -(double)i / 10, false,
 		    &tester, &result, why, sizeof why), 0);
-		persist_tick();
+		state_save_tick();
 	}
 	ck_assert_uint_eq(persist_writes(), before);	/* within the second */
 	usleep(1050000);
-	persist_tick();
+	state_save_tick();
 	ck_assert_uint_eq(persist_writes(), before + 1);
-	persist_tick();
+	state_save_tick();
 	ck_assert_uint_eq(persist_writes(), before + 1);	/* nothing new */
 }
 END_TEST
@@ -222,12 +280,12 @@ START_TEST(flush_writes_pending_audio_changes)
 	double gain, result;
 	char why[256];
 
-	ck_assert_int_eq(persist_save_now(), 0);
+	ck_assert_int_eq(state_save_now(), 0);
 	ck_assert_int_eq(state_gain_set('M', 1, -12.5, false, &tester, &result,
 	    why, sizeof why), 0);
-	ck_assert_int_eq(persist_flush(), 0);
+	ck_assert_int_eq(state_save_flush(), 0);
 	fresh_state();
-	ck_assert_int_eq(persist_load(why, sizeof why), 0);
+	ck_assert_int_eq(state_file_load(why, sizeof why), 0);
 	ck_assert_int_eq(state_gain_get('M', 1, &gain), 0);
 	ck_assert_double_eq_tol(gain, -12.5, 0.001);
 }
@@ -237,8 +295,8 @@ START_TEST(unwritable_folder_is_an_error_not_a_crash)
 {
 	char why[128];
 
-	ck_assert_int_eq(persist_init("/nonexistent-dir/state.json"), 0);
-	ck_assert_int_lt(persist_save_now(), 0);
+	ck_assert_int_eq(state_file_open("/nonexistent-dir/state.json"), 0);
+	ck_assert_int_lt(state_save_now(), 0);
 	ck_assert_int_eq(state_setting_set(SET_LOC_ROOM, "x", &tester, why,
 	    sizeof why), -EIO);
 }
@@ -248,6 +306,8 @@ int
 main(void)
 {
 	const struct check_case cases[] = {
+		CHECK_CASE(write_then_read_round_trip_keeps_bak),
+		CHECK_CASE(load_falls_back_to_bak_and_keeps_the_bad_file),
 		CHECK_CASE(missing_file_means_first_boot),
 		CHECK_CASE(setting_is_on_disk_when_the_setter_returns),
 		CHECK_CASE(save_leaves_no_temp_file_and_keeps_previous_as_bak),
