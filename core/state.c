@@ -169,15 +169,15 @@ int
 state_finish(const struct change_set *cs, enum state_save save, char *why,
     size_t whylen)
 {
-	int err = 0, i;
+	int i;
 
-	if (save == SAVE_SETTINGS && state_save_now() < 0)
-		err = state_fail(why, whylen, -EIO, "could not save settings");
-	else if (save == SAVE_AUDIO)
+	(void)why;	/* nothing here fails (saving setters: state_txn.c) */
+	(void)whylen;
+	if (save == SAVE_AUDIO)
 		state_save_mark();
 	for (i = 0; i < cs->n; i++)
 		state_publish_change(&cs->c[i]);
-	return err;
+	return 0;
 }
 
 /* ---- life cycle ---- */
@@ -293,18 +293,75 @@ state_to_json(void)
 	return root;
 }
 
-/* Replace the saved part with `d`; the old macros go back in `d`. */
-static void
+/* Put `d` in place of the saved part; the old one is returned. Lock held. */
+static struct state_data *
 data_swap(struct state_data *d)
 {
-	struct state_macro macros[STATE_MACROS];
+	struct state_data *old = state_st.d;
 
-	memcpy(macros, state_st.d->macros, sizeof macros);
-	*state_st.d = *d;
-	memcpy(d->macros, macros, sizeof macros);
+	state_st.d = d;
 	/* what a scheduler started on the old data is over */
 	state_st.gain_epoch++;
 	state_st.macro_epoch++;
+	return old;
+}
+
+static void
+data_free(struct state_data *d)
+{
+	if (d == NULL)
+		return;
+	state_data_free_macros(d);
+	free(d);
+}
+
+/*
+ * Replace the state with `d` (taken over) as a transaction: saved, or
+ * undone. `reset` marks a DEFAULT (the console reports "#H0 DEFAULT"; a
+ * restore has no line). Numbers keep growing across restores.
+ */
+static int
+data_replace(struct state_data *d, uint64_t seq, int reset,
+    const struct origin *origin, char *why, size_t whylen)
+{
+	struct change_set cs = { .n = 0 };
+	struct state_undo u = { .kind = UNDO_DATA };
+	int err;
+
+	state_txn_begin();
+	WRLOCK();
+	u.u.data = state_st.d;
+	err = state_txn_undo(&u);
+	if (err == 0) {
+		data_swap(d);
+		if (seq > state_st.seq)
+			state_st.seq = seq;
+		state_change_add(&cs, STATE_F_RELOADED, origin)->integer =
+		    reset;
+	}
+	UNLOCK();
+	if (err < 0)
+		data_free(d);
+	return state_txn_end(&cs, err, why, whylen);
+}
+
+/* Parse and check `root` into a fresh copy; NULL with `why`. */
+static struct state_data *
+data_parse(const json_t *root, uint64_t *seq, char *why, size_t whylen)
+{
+	struct state_data *d = calloc(1, sizeof *d);
+	int err;
+
+	if (d == NULL) {
+		state_fail(why, whylen, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	err = state_json_parse(root, &state_st.layout, d, seq, why, whylen);
+	if (err < 0) {
+		data_free(d);
+		return NULL;
+	}
+	return d;
 }
 
 /* The file just read by state_file_load: not saved again. */
@@ -313,28 +370,20 @@ state_json_load(const json_t *root, const struct origin *origin, char *why,
     size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
-	struct state_data *d;
+	struct state_data *d, *old;
 	uint64_t seq = 0;
-	int err;
 
 	CHECK_READY(why, whylen);
-	d = calloc(1, sizeof *d);
+	d = data_parse(root, &seq, why, whylen);
 	if (d == NULL)
-		return state_fail(why, whylen, -ENOMEM, "out of memory");
-	err = state_json_parse(root, &state_st.layout, d, &seq, why, whylen);
-	if (err == 0) {
-		WRLOCK();
-		data_swap(d);
-		/* Numbers keep growing across restarts and restores. */
-		if (seq > state_st.seq)
-			state_st.seq = seq;
-		state_change_add(&cs, STATE_F_RELOADED, origin);
-		UNLOCK();
-	}
-	state_data_free_macros(d);
-	free(d);
-	if (err < 0)
-		return err;
+		return -EINVAL;
+	WRLOCK();
+	old = data_swap(d);
+	if (seq > state_st.seq)
+		state_st.seq = seq;
+	state_change_add(&cs, STATE_F_RELOADED, origin);
+	UNLOCK();
+	data_free(old);
 	return state_finish(&cs, SAVE_NONE, why, whylen);
 }
 
@@ -343,11 +392,14 @@ int
 state_from_json(const json_t *root, const struct origin *origin, char *why,
     size_t whylen)
 {
-	int err = state_json_load(root, origin, why, whylen);
+	struct state_data *d;
+	uint64_t seq = 0;
 
-	if (err == 0 && state_save_now() < 0)
-		err = state_fail(why, whylen, -EIO, "could not save settings");
-	return err;
+	CHECK_READY(why, whylen);
+	d = data_parse(root, &seq, why, whylen);
+	if (d == NULL)
+		return -EINVAL;
+	return data_replace(d, seq, 0, origin, why, whylen);
 }
 
 /*
@@ -359,27 +411,24 @@ state_from_json(const json_t *root, const struct origin *origin, char *why,
 int
 state_reset_defaults(const struct origin *origin)
 {
-	struct change_set cs = { .n = 0 };
 	struct state_data *d;
 
 	CHECK_READY(NULL, 0);
 	d = calloc(1, sizeof *d);
 	if (d == NULL)
 		return -ENOMEM;
-	WRLOCK();
+	/* no user or setting may change between this copy and the swap */
+	state_txn_begin();
+	RDLOCK();
 	memcpy(d->settings, state_st.d->settings, sizeof d->settings);
-	state_settings_defaults(d, true);
 	memcpy(d->users, state_st.d->users, sizeof d->users);
 	d->nusers = state_st.d->nusers;
-	state_audio_defaults(&d->audio);
 	memcpy(d->events, state_st.d->events, sizeof d->events);
 	d->nevents = state_st.d->nevents;
 	d->event_first = state_st.d->event_first;
-	data_swap(d);
-	/* the console reports it as "#H0 DEFAULT" (a restore has no line) */
-	state_change_add(&cs, STATE_F_RELOADED, origin)->integer = 1;
 	UNLOCK();
-	state_data_free_macros(d);
-	free(d);
-	return state_finish(&cs, SAVE_SETTINGS, NULL, 0);
+	state_settings_defaults(d, true);
+	state_audio_defaults(&d->audio);
+	return state_txn_end(NULL, data_replace(d, 0, 1, origin, NULL, 0),
+	    NULL, 0);
 }

@@ -299,6 +299,15 @@ int state_from_json(const json_t *root, const struct origin *origin,
 /* Factory defaults for everything but identity (DEFAULT command). */
 int state_reset_defaults(const struct origin *origin);
 
+/*
+ * One save for many changes (a wildcard command): between begin and end
+ * this thread's saving setters apply and queue their changes; end saves
+ * once and publishes them all, or undoes them all and returns -EIO
+ * ("not saved: REASON"). Other threads' saving setters wait meanwhile.
+ */
+void state_batch_begin(void);
+int state_batch_end(char *why, size_t whylen);
+
 /* ---- the state file (state_file.c) ---- */
 /* Save to `path` from now on; until called, saves are no-ops (tests). */
 int state_file_open(const char *path);
@@ -309,7 +318,10 @@ void state_file_close(void);
  * used (0 with `why` set); if no good copy exists, -EINVAL.
  */
 int state_file_load(char *why, size_t whylen);
-/* Save everything now; 0 or -errno. */
+/*
+ * Save everything now; 0 or -errno. Setters that save return -EIO with
+ * "not saved: REASON" and change nothing when it fails.
+ */
 int state_save_now(void);
 /* Write pending audio changes if at least 1 s passed since the last. */
 void state_save_tick(void);

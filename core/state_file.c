@@ -170,11 +170,15 @@ state_save_tick(void)
 {
 	if (!sf.dirty)
 		return;
+	/* a setting being saved now takes the audio with it */
+	if (!state_txn_try())
+		return;
 	pthread_mutex_lock(&sf.lock);
 	if (sf.open && sf.dirty &&
 	    clock_ms() - sf.last_ms >= STATE_FILE_COALESCE_MS)
 		(void)state_file_write();
 	pthread_mutex_unlock(&sf.lock);
+	state_txn_release();
 }
 
 int

@@ -187,6 +187,26 @@ user_apply(const char *name, const char *hash, enum user_level level,
 	return 0;
 }
 
+/* Keep the user list to put back if the save fails. Lock held. */
+static int
+users_keep(char *why, size_t whylen)
+{
+	struct state_undo u = { .kind = UNDO_USERS };
+	int err;
+
+	u.u.users = malloc(sizeof *u.u.users);
+	if (u.u.users == NULL)
+		return state_fail(why, whylen, -ENOMEM, "out of memory");
+	memcpy(u.u.users->users, state_st.d->users, sizeof u.u.users->users);
+	u.u.users->n = state_st.d->nusers;
+	err = state_txn_undo(&u);
+	if (err < 0) {
+		free(u.u.users);
+		return state_fail(why, whylen, err, "out of memory");
+	}
+	return 0;
+}
+
 int
 state_user_set(const char *name, const char *password,
     enum user_level level, const struct origin *origin, char *why,
@@ -205,20 +225,22 @@ state_user_set(const char *name, const char *password,
 	/* Hash before taking the lock: it takes milliseconds. */
 	if (err == 0 && password != NULL &&
 	    hash_password(password, hash, sizeof hash) < 0)
-		err = state_fail(why, whylen, -EIO,
+		err = state_fail(why, whylen, -EAGAIN,
 		    "could not hash the password");
 	if (err < 0)
 		return err;
+	state_txn_begin();
 	WRLOCK();
-	err = user_apply(name, password ? hash : NULL, level, why, whylen);
+	err = users_keep(why, whylen);
+	if (err == 0)
+		err = user_apply(name, password ? hash : NULL, level, why,
+		    whylen);
 	if (err == 0)
 		snprintf(state_change_add(&cs, STATE_F_USER, origin)->text,
 		    BUS_TEXT_MAX, "%s", name);
 	UNLOCK();
 	explicit_bzero(hash, sizeof hash);
-	if (err < 0)
-		return err;
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, err, why, whylen);
 }
 
 int
@@ -231,6 +253,7 @@ state_user_delete(const char *name, const struct origin *origin, char *why,
 	CHECK_READY(why, whylen);
 	if (name == NULL)
 		return state_fail(why, whylen, -EINVAL, "no user name");
+	state_txn_begin();
 	WRLOCK();
 	i = user_find(name);
 	if (i < 0)
@@ -238,6 +261,8 @@ state_user_delete(const char *name, const struct origin *origin, char *why,
 	else if (removes_last_admin(i, LEVEL_USER))
 		err = state_fail(why, whylen, -EPERM,
 		    "at least one administrator must remain");
+	if (err == 0)
+		err = users_keep(why, whylen);
 	if (err == 0) {
 		snprintf(state_change_add(&cs, STATE_F_USER, origin)->text,
 		    BUS_TEXT_MAX, "%s", state_st.d->users[i].name);
@@ -247,9 +272,7 @@ state_user_delete(const char *name, const struct origin *origin, char *why,
 		state_st.d->nusers--;
 	}
 	UNLOCK();
-	if (err < 0)
-		return err;
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, err, why, whylen);
 }
 
 size_t

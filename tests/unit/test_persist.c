@@ -12,17 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bus.h"
 #include "check_cases.h"
+#include "cmd.h"
 #include "model.h"
 #include "persist.h"
 #include "state.h"
 
 static char dir[64];
 static char path[128];
+static bool mounted;	/* dir is a small tmpfs (full-disk tests) */
 static const struct origin tester = { .flags = ORIGIN_INTERNAL,
 	.user = "test", .from = "unit test" };
 
@@ -52,6 +55,10 @@ teardown(void)
 {
 	char cmd[160];
 
+	state_file_close();
+	if (mounted && umount(dir) != 0)
+		fprintf(stderr, "cannot unmount %s\n", dir);
+	mounted = false;
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
@@ -302,6 +309,207 @@ START_TEST(unwritable_folder_is_an_error_not_a_crash)
 }
 END_TEST
 
+/* ---- a full disk: nothing that could not be saved is applied ---- */
+
+/* Put the state folder on a 1 MiB tmpfs, save once, then fill it. */
+static void
+full_disk(void)
+{
+	char filler[160], block[4096];
+	int fd;
+
+	ck_assert_int_eq(mount("tmpfs", dir, "tmpfs", 0, "size=1m"), 0);
+	mounted = true;
+	ck_assert_int_eq(state_save_now(), 0);
+	snprintf(filler, sizeof filler, "%s/filler", dir);
+	fd = open(filler, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	memset(block, 'x', sizeof block);
+	while (write(fd, block, sizeof block) > 0)
+		;
+	ck_assert_int_eq(errno, ENOSPC);
+	close(fd);
+}
+
+static void
+disk_freed(void)
+{
+	char filler[160];
+
+	snprintf(filler, sizeof filler, "%s/filler", dir);
+	ck_assert_int_eq(unlink(filler), 0);
+}
+
+/* Count what was published since the subscription (and empty it). */
+static int
+published(struct bus_sub *sub, int type)
+{
+	struct bus_msg m;
+	int n = 0;
+
+	while (bus_take(sub, &m) == 1)
+		n += (int)m.type == type;
+	return n;
+}
+
+START_TEST(full_disk_setting_is_undone_and_not_published)
+{
+	struct bus_sub *sub;
+	uint64_t seq;
+	char why[128];
+
+	set_room("before");
+	full_disk();
+	sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 16);
+	seq = state_seq();
+	ck_assert_int_eq(state_setting_set(SET_LOC_ROOM, "after", &tester,
+	    why, sizeof why), -EIO);
+	ck_assert_str_eq(why, "not saved: No space left on device");
+	ck_assert_str_eq(room(), "before");
+	ck_assert_uint_eq(state_seq(), seq);
+	ck_assert_int_eq(published(sub, BUS_CHANGE), 0);
+	ck_assert(!exists(".tmp"));
+	disk_freed();
+	set_room("after");
+	ck_assert_int_eq(published(sub, BUS_CHANGE), 1);
+	bus_unsubscribe(sub);
+}
+END_TEST
+
+START_TEST(full_disk_user_changes_are_undone)
+{
+	enum user_level level;
+	char why[128];
+
+	ck_assert_int_eq(state_user_set("alice", "old-secret", LEVEL_USER,
+	    &tester, why, sizeof why), 0);
+	full_disk();
+	ck_assert_int_eq(state_user_set("bob", "secret", LEVEL_USER, &tester,
+	    why, sizeof why), -EIO);
+	ck_assert_int_eq(state_user_check("bob", "secret", &level), -EACCES);
+	ck_assert_int_eq(state_user_set("alice", "new-secret", LEVEL_ADMIN,
+	    &tester, why, sizeof why), -EIO);
+	ck_assert_int_eq(state_user_check("alice", "old-secret", &level), 0);
+	ck_assert_int_eq(level, LEVEL_USER);
+	ck_assert_int_eq(state_user_delete("alice", &tester, why, sizeof why),
+	    -EIO);
+	ck_assert_int_eq(state_user_check("alice", "old-secret", &level), 0);
+}
+END_TEST
+
+START_TEST(full_disk_audio_definitions_are_undone)
+{
+	const char *line[] = { "#H0 MUTE 1 O 1" };
+	char why[128], label[32], lines[1][BUS_TEXT_MAX];
+	double min, max;
+
+	ck_assert_int_eq(state_label_set('I', 0, "Lectern", &tester, why,
+	    sizeof why), 0);
+	full_disk();
+	ck_assert_int_eq(state_label_set('I', 0, "Podium", &tester, why,
+	    sizeof why), -EIO);
+	ck_assert_int_eq(state_label_get('I', 0, label, sizeof label), 0);
+	ck_assert_str_eq(label, "Lectern");
+	ck_assert_int_eq(state_minmax_set('O', 0, -10, 10, &tester, why,
+	    sizeof why), -EIO);
+	ck_assert_int_eq(state_minmax_get('O', 0, &min, &max), 0);
+	ck_assert(min == GAIN_MIN && max == GAIN_MAX);
+	ck_assert_int_eq(state_preset_store(2, &tester, why, sizeof why),
+	    -EIO);
+	ck_assert(!state_preset_defined(2));
+	ck_assert_int_eq(state_macro_define(3, line, 1, &tester, why,
+	    sizeof why), -EIO);
+	ck_assert_uint_eq(state_macro_lines(3, lines, 1), 0);
+	ck_assert_int_eq(state_reset_defaults(&tester), -EIO);
+	ck_assert_int_eq(state_label_get('I', 0, label, sizeof label), 0);
+	ck_assert_str_eq(label, "Lectern");
+}
+END_TEST
+
+START_TEST(full_disk_restore_is_undone)
+{
+	json_t *backup;
+	char why[128];
+
+	set_room("backed up");
+	backup = state_to_json();
+	set_room("current");
+	full_disk();
+	ck_assert_int_eq(state_from_json(backup, &tester, why, sizeof why),
+	    -EIO);
+	json_decref(backup);
+	ck_assert_str_eq(room(), "current");
+}
+END_TEST
+
+/* The reason is kept while saves fail; one event per change, not per try. */
+START_TEST(save_problem_is_reported_once_per_change)
+{
+	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_EVENT), 16);
+	char problem[128], why[128];
+	struct bus_msg m;
+
+	ck_assert(!state_save_problem(problem, sizeof problem));
+	full_disk();
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(state_setting_set(SET_LOC_ROOM, "x", &tester,
+		    why, sizeof why), -EIO);
+	ck_assert(state_save_problem(problem, sizeof problem));
+	ck_assert_str_eq(problem, "No space left on device");
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_int_eq(m.u.event.severity, SEVERITY_ERROR);
+	ck_assert_str_eq(m.u.event.text,
+	    "settings cannot be saved: No space left on device");
+	ck_assert_int_eq(bus_take(sub, &m), 0);
+	disk_freed();
+	set_room("y");
+	ck_assert(!state_save_problem(problem, sizeof problem));
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_int_eq(m.u.event.severity, SEVERITY_INFO);
+	ck_assert_int_eq(bus_take(sub, &m), 0);
+	bus_unsubscribe(sub);
+}
+END_TEST
+
+/* One command, one save: a wildcard LABEL is a single write. */
+START_TEST(wildcard_label_is_one_save)
+{
+	struct cmd_session s;
+	struct cmd_reply reply;
+	struct origin o = { .service = "console", .session = 1 };
+	unsigned long before;
+	char label[32];
+
+	cmd_session_init(&s, LEVEL_ADMIN, &o);
+	before = persist_writes();
+	cmd_execute(&s, "#** LABEL * C x", 15, &reply);
+	ck_assert_msg(!reply.error, "%s", reply.text);
+	ck_assert_uint_eq(persist_writes(), before + 1);
+	ck_assert_int_eq(state_label_get('C', 7, label, sizeof label), 0);
+	ck_assert_str_eq(label, "x");
+}
+END_TEST
+
+/* A wildcard that cannot be saved changes no channel and says so once. */
+START_TEST(wildcard_label_on_full_disk_changes_nothing)
+{
+	struct cmd_session s;
+	struct cmd_reply reply;
+	struct origin o = { .service = "console", .session = 1 };
+	char label[32];
+
+	cmd_session_init(&s, LEVEL_ADMIN, &o);
+	full_disk();
+	cmd_execute(&s, "#** LABEL * C y", 15, &reply);
+	/* one line, where an ARGUMENT ERROR would be */
+	ck_assert_str_eq(reply.text, "OK> #10 ERROR NOT SAVED.\r\n");
+	ck_assert_int_eq(state_label_get('C', 0, label, sizeof label), 0);
+	ck_assert_str_eq(label, "");
+	cmd_execute(&s, "#** LOCROOM z", 13, &reply);
+	ck_assert_str_eq(reply.text, "OK> #10 ERROR NOT SAVED.\r\n");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -318,6 +526,13 @@ main(void)
 		CHECK_CASE(audio_changes_are_coalesced_to_one_write_a_second),
 		CHECK_CASE(flush_writes_pending_audio_changes),
 		CHECK_CASE(unwritable_folder_is_an_error_not_a_crash),
+		CHECK_CASE(full_disk_setting_is_undone_and_not_published),
+		CHECK_CASE(full_disk_user_changes_are_undone),
+		CHECK_CASE(full_disk_audio_definitions_are_undone),
+		CHECK_CASE(full_disk_restore_is_undone),
+		CHECK_CASE(save_problem_is_reported_once_per_change),
+		CHECK_CASE(wildcard_label_is_one_save),
+		CHECK_CASE(wildcard_label_on_full_disk_changes_nothing),
 	};
 
 	return check_cases_run("persist", cases, sizeof cases / sizeof *cases,
