@@ -234,6 +234,11 @@ main_load_state(const struct cfg *cfg)
 			return -errno;
 		}
 	}
+	/* one daemon per state file: held (by the open fd) until exit */
+	if (persist_lock(path, why, sizeof why) < 0) {
+		log_err("%s", why);
+		return -EBUSY;
+	}
 	state_file_open(path);
 	rc = state_file_load(why, sizeof why);
 	if (rc < 0) {
@@ -245,6 +250,12 @@ main_load_state(const struct cfg *cfg)
 		log_info("state: %s does not exist; first boot with factory "
 		    "settings", path);
 		return main_first_boot(cfg);
+	}
+	/* no change could be saved: say so now, not at the first command */
+	if ((rc = persist_probe(path)) < 0) {
+		log_err("state: cannot write beside %s: %s; refusing to start "
+		    "(no change could be saved)", path, strerror(-rc));
+		return rc;
 	}
 	if (why[0]) {
 		log_warnx("state: %s", why);
