@@ -178,7 +178,7 @@ int state_xpoint(const struct state_layout *l, char src_group, int src,
 /* 0 if `text` is a storable label (after CLEAR handling); else -EINVAL. */
 int state_label_check(const char *text, char *why, size_t whylen);
 int state_user_name_check(const char *name, char *why, size_t whylen);
-/* True if `hash` looks like crypt(3) output ("$6$salt$..."). */
+/* True if `hash` is what this daemon makes: SHA-512 crypt, 5000 rounds. */
 bool state_hash_valid(const char *hash);
 int state_macro_line_check(const char *line, char *why, size_t whylen);
 /* Printf into `why` (if any) and return `err`. */

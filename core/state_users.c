@@ -5,6 +5,7 @@
  * least one Administrator always remains.
  */
 #include <crypt.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,13 +66,40 @@ password_matches(const char *password, const char *hash)
 	return diff == 0;
 }
 
+/* Characters of crypt(3)'s base-64 alphabet only. */
+static bool
+crypt64(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '/')
+			return false;
+	return true;
+}
+
+/*
+ * Only what hash_password makes: SHA-512 crypt at its default cost,
+ * "$6$" SALT(1-16) "$" HASH(86), or the same cost spelt "rounds=5000$".
+ * Any other method or cost could let a restored file make every login
+ * check slow (a DoS) or weak.
+ */
 bool
 state_hash_valid(const char *hash)
 {
-	size_t n = strlen(hash);
+	static const char rounds[] = "rounds=5000$";
+	const char *salt, *end;
 
-	return n > 3 && n < STATE_HASH_LEN && hash[0] == '$' &&
-	    state_all_in(hash, "$./");
+	if (strncmp(hash, "$6$", 3) != 0)
+		return false;
+	salt = hash + 3;
+	if (strncmp(salt, rounds, sizeof rounds - 1) == 0)
+		salt += sizeof rounds - 1;
+	end = strchr(salt, '$');
+	return end != NULL && end > salt && end - salt <= 16 &&
+	    crypt64(salt, (size_t)(end - salt)) && strlen(end + 1) == 86 &&
+	    crypt64(end + 1, 86);
 }
 
 int
