@@ -9,6 +9,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,6 +511,63 @@ START_TEST(wildcard_label_on_full_disk_changes_nothing)
 }
 END_TEST
 
+/* Saving setters, batches, gains and the coalesced save at once (TSan). */
+static void *
+saver(void *arg)
+{
+	long id = (long)arg;
+	char why[128], v[32];
+	double g;
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(v, sizeof v, "t%ld-%d", id, i);
+		switch ((id + i) % 4) {
+		case 0:
+			(void)state_setting_set(SET_LOC_ROOM, v, &tester, why,
+			    sizeof why);
+			break;
+		case 1:
+			state_batch_begin();
+			(void)state_label_set('I', 0, v, &tester, why,
+			    sizeof why);
+			(void)state_label_set('I', 1, v, &tester, why,
+			    sizeof why);
+			(void)state_batch_end(why, sizeof why);
+			break;
+		case 2:
+			(void)state_gain_set('O', 0, -(double)i, false,
+			    &tester, &g, why, sizeof why);
+			break;
+		default:
+			state_save_tick();
+			break;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(saves_from_many_threads_stay_consistent)
+{
+	pthread_t t[4];
+	char why[256], a[32], b[32];
+
+	for (long i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, saver,
+		    (void *)i), 0);
+	for (int i = 0; i < 4; i++)
+		pthread_join(t[i], NULL);
+	ck_assert_int_eq(state_save_flush(), 0);
+	snprintf(a, sizeof a, "%s", room());
+	fresh_state();
+	ck_assert_int_eq(state_file_load(why, sizeof why), 0);
+	ck_assert_str_eq(room(), a);
+	/* a batch is all or nothing: both labels from the same batch */
+	ck_assert_int_eq(state_label_get('I', 0, a, sizeof a), 0);
+	ck_assert_int_eq(state_label_get('I', 1, b, sizeof b), 0);
+	ck_assert_str_eq(a, b);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -533,6 +591,7 @@ main(void)
 		CHECK_CASE(save_problem_is_reported_once_per_change),
 		CHECK_CASE(wildcard_label_is_one_save),
 		CHECK_CASE(wildcard_label_on_full_disk_changes_nothing),
+		CHECK_CASE(saves_from_many_threads_stay_consistent),
 	};
 
 	return check_cases_run("persist", cases, sizeof cases / sizeof *cases,
