@@ -146,7 +146,9 @@ uint64_t state_seq(void);
 int state_setting_get(enum state_setting s, char *buf, size_t len);
 /*
  * Validate and set. `why` names the problem ("not a dotted quad").
- * Saved before returning; -EIO if it could not be saved.
+ * Saved before returning; if it could not be saved nothing changed and
+ * the result is -EIO, "not saved: REASON" (so for every saving setter:
+ * users, labels, limits, presets, macros, DEFAULT, restore).
  */
 int state_setting_set(enum state_setting s, const char *value,
     const struct origin *origin, char *why, size_t whylen);
@@ -291,8 +293,9 @@ size_t state_events(struct bus_event *out, size_t max);
 /* Serialise settings, users, audio and the event log (caller decrefs). */
 json_t *state_to_json(void);
 /*
- * Validate all of `root` first, then replace the state with it; on any
- * error nothing changes and `why` names the field ("audio.gain[3]: ...").
+ * Validate all of `root` first, then replace the state with it and save
+ * (a restore); on any error nothing changes and `why` names the field
+ * ("audio.gain[3]: ...") or says "not saved: REASON" (-EIO).
  */
 int state_from_json(const json_t *root, const struct origin *origin,
     char *why, size_t whylen);
