@@ -1,15 +1,17 @@
 # SPDX-License-Identifier: MIT
 """A change that could not be saved is not applied: the real daemon with
 its state folder on a small tmpfs that a test fills. The console answers
-ERROR NOT SAVED., the value stays, another session hears nothing, the log
-says it once; with room again it works. A daemon whose state folder is
-read-only refuses to start and says why."""
+ERROR NOT SAVED., the web API 507 with the reason, the value stays,
+another session hears nothing, the log says it once; with room again it
+works. A daemon whose state folder is read-only refuses to start and says
+why."""
 import os
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from convergd_test import Checks, Console, Daemon  # noqa: E402
+from convergd_test import Checks, Console, Daemon, free_port  # noqa: E402
+from web_harness import Client  # noqa: E402
 
 results = Checks()
 check = results.check
@@ -24,6 +26,29 @@ def fill(folder):
                 f.flush()
         except OSError:
             pass
+
+
+def web_refused(d):
+    """The same refusals over the web API: 507 and the reason."""
+    w = Client(d.web_port)
+    st, _, _ = w.login("clearone", "converge")
+    check("web: login on a full disk", st == 200, st)
+    st, body, _ = w.call("PUT", "/settings", {"location.room": "web"})
+    check("web: settings PUT answers 507 with the reason",
+          st == 507 and body["error"] ==
+          "not saved: No space left on device", (st, body))
+    st, body, _ = w.call("POST", "/users", {"name": "operator",
+                                            "password": "op-pass-1",
+                                            "level": "User"})
+    check("web: adding a user answers 507", st == 507, (st, body))
+    st, body, _ = w.call("PUT", "/users/clearone", {"password": "n3w-pw"})
+    check("web: a new password answers 507", st == 507, (st, body))
+    st, body, _ = w.call("GET", "/users")
+    check("web: no user was added",
+          [u["name"] for u in body["users"]] == ["clearone"], body)
+    w.close()
+    check("web: the old password still works",
+          Client(d.web_port).login("clearone", "converge")[0] == 200)
 
 
 def full_disk(d, folder):
@@ -43,6 +68,7 @@ def full_disk(d, folder):
           reply == "OK> #H0 ERROR NOT SAVED.", reply)
     check("full disk: no channel label changed",
           a.command("#H0 LABEL 1 C") == "OK> #H0 LABEL 1 C")
+    web_refused(d)
     b.send(b"#H0 VER\r")
     check("full disk: the other session got no report",
           b"LOCROOM" not in b.last_reports and b"LABEL" not in b.last_reports,
@@ -64,6 +90,12 @@ def full_disk(d, folder):
 
 def main():
     d = Daemon()
+    d.web_port = free_port()
+    with open(d.config) as f:
+        conf = f.read()
+    with open(d.config, "w") as f:
+        f.write(conf.replace("[web]\nenabled = no", "[web]\nenabled = yes\n"
+                             f"bind = 127.0.0.1\nport = {d.web_port}"))
     folder = os.path.dirname(d.state)
     os.makedirs(folder)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs",
