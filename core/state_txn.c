@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "state.h"
 #include "state_priv.h"
 
@@ -181,12 +180,14 @@ txn_commit(char *why, size_t whylen)
 	}
 	if (rc == 0)
 		rc = state_save_now();
-	if (rc < 0)
+	if (rc < 0) {
 		txn_rollback();
-	else if (txn.nchanges > 0 &&
-	    (out = malloc(txn.nchanges * sizeof *out)) != NULL) {
+	} else {
+		/* take the queue along; the next transaction makes a new one */
+		out = txn.changes;
 		n = txn.nchanges;
-		memcpy(out, txn.changes, n * sizeof *out);
+		txn.changes = NULL;
+		txn.changecap = 0;
 	}
 	txn_reset();
 	pthread_mutex_unlock(&txn_lock);
