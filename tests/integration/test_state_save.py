@@ -104,6 +104,7 @@ def main():
         d.start()
         full_disk(d, folder)
         check("stops cleanly", d.stop() == 0)
+        check("no sanitizer report", "Sanitizer" not in d.log())
         subprocess.run(["mount", "-o", "remount,ro", folder], check=True)
         try:
             d.start(timeout=5)
