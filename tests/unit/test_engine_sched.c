@@ -44,15 +44,6 @@ teardown(void)
 	bus_shutdown();
 }
 
-static double
-gain_of(char group, int ch)
-{
-	double g = NAN;
-
-	ck_assert_int_eq(state_gain_get(group, ch, &g), 0);
-	return g;
-}
-
 static void
 drain(struct bus_sub *sub)
 {

@@ -15,6 +15,7 @@
 
 #include "bus.h"
 #include "check_cases.h"
+#include "cmd_harness.h"
 #include "model.h"
 #include "state.h"
 
@@ -47,15 +48,6 @@ teardown(void)
 {
 	state_fini();
 	bus_shutdown();
-}
-
-static double
-gain_of(char group, int ch)
-{
-	double g = NAN;
-
-	ck_assert_int_eq(state_gain_get(group, ch, &g), 0);
-	return g;
 }
 
 /* ---- gain, limits, mute ---- */
