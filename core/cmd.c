@@ -28,6 +28,7 @@ static const char *const cmd_error_texts[] = {
 	[CMD_ERR_ACCESS] = "ACCESS DENIED",
 	[CMD_ERR_DEVICE] = "DEVICE NOT FOUND",
 	[CMD_ERR_SYNTAX] = "SYNTAX ERROR",
+	[CMD_ERR_NOT_SAVED] = "NOT SAVED",
 };
 
 const char *
@@ -107,6 +108,9 @@ cmd_reply_errno(struct cmd_ctx *ctx, int rc)
 {
 	if (rc == -EACCES || rc == -EPERM)
 		return cmd_reply_error(ctx, CMD_ERR_ACCESS);
+	/* the state undid a change it could not save (state.h) */
+	if (rc == -EIO)
+		return cmd_reply_error(ctx, CMD_ERR_NOT_SAVED);
 	return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
 }
 

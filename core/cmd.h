@@ -49,6 +49,8 @@ enum cmd_error {
 	CMD_ERR_ACCESS,		/* ACCESS DENIED */
 	CMD_ERR_DEVICE,		/* DEVICE NOT FOUND */
 	CMD_ERR_SYNTAX,		/* SYNTAX ERROR (not a command at all) */
+	CMD_ERR_NOT_SAVED,	/* NOT SAVED (could not be made durable:
+				   nothing changed; the reason is logged) */
 };
 
 void cmd_session_init(struct cmd_session *s, enum user_level level,

@@ -19,6 +19,23 @@
 typedef int (*cmd_chan_fn)(struct cmd_ctx *ctx, char grp, int ch,
     const char *tok, const void *arg);
 
+/*
+ * A wildcard is one command and so one save: the channels' changes are
+ * one state batch. If it cannot be saved nothing changed, and the reply
+ * lines written since `mark` give way to one NOT SAVED.
+ */
+static int
+cmd_batch_end(struct cmd_ctx *ctx, size_t mark, int rc)
+{
+	char why[CMD_WHY_MAX];
+
+	if (state_batch_end(why, sizeof(why)) != -EIO)
+		return rc;
+	ctx->reply->len = mark;
+	ctx->reply->text[mark] = '\0';
+	return cmd_reply_error(ctx, CMD_ERR_NOT_SAVED);
+}
+
 /* Parse "<ch> <grp>" from the first two arguments and run `fn` on each. */
 static int
 cmd_each_chan(struct cmd_ctx *ctx, unsigned caps, cmd_chan_fn fn,
@@ -28,15 +45,18 @@ cmd_each_chan(struct cmd_ctx *ctx, unsigned caps, cmd_chan_fn fn,
 	char tok[CMD_TOKEN_MAX];
 	int i, rc = 0;
 
+	size_t mark = ctx->reply->len;
+
 	if (ctx->nargs < 2 ||
 	    !cmd_parse_chan(ctx, ctx->arg[0], ctx->arg[1], caps, &ch))
 		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
+	state_batch_begin();
 	for (i = ch.first; i <= ch.last; i++) {
 		cmd_chan_token(ch.group, i, tok, sizeof(tok));
 		if (fn(ctx, ch.group->letter, i, tok, arg) != 0)
 			rc = -EINVAL;
 	}
-	return rc;
+	return cmd_batch_end(ctx, mark, rc);
 }
 
 /* ---- GAIN ---- */
@@ -298,8 +318,10 @@ cmd_each_xp(struct cmd_ctx *ctx, const struct cmd_xp *xp, cmd_xp_fn fn,
     const void *arg)
 {
 	char st[CMD_TOKEN_MAX], dt[CMD_TOKEN_MAX], addr[4 * CMD_TOKEN_MAX];
+	size_t mark = ctx->reply->len;
 	int s, d, rc = 0;
 
+	state_batch_begin();
 	for (s = xp->src.first; s <= xp->src.last; s++) {
 		cmd_chan_token(xp->src.group, s, st, sizeof(st));
 		for (d = xp->dst.first; d <= xp->dst.last; d++) {
@@ -310,7 +332,7 @@ cmd_each_xp(struct cmd_ctx *ctx, const struct cmd_xp *xp, cmd_xp_fn fn,
 				rc = -EINVAL;
 		}
 	}
-	return rc;
+	return cmd_batch_end(ctx, mark, rc);
 }
 
 static int

@@ -214,7 +214,7 @@ main_first_boot(const struct cfg *cfg)
 			(void)state_user_delete("clearone", &boot, why,
 			    sizeof why);
 	}
-	return persist_save_now();
+	return state_save_now();
 }
 
 static int
@@ -234,8 +234,13 @@ main_load_state(const struct cfg *cfg)
 			return -errno;
 		}
 	}
-	persist_init(path);
-	rc = persist_load(why, sizeof why);
+	/* one daemon per state file: held (by the open fd) until exit */
+	if (persist_lock(path, why, sizeof why) < 0) {
+		log_err("%s", why);
+		return -EBUSY;
+	}
+	state_file_open(path);
+	rc = state_file_load(why, sizeof why);
 	if (rc < 0) {
 		log_err("state: %s; refusing to start with reset settings "
 		    "(move the files away to start from factory defaults)", why);
@@ -245,6 +250,12 @@ main_load_state(const struct cfg *cfg)
 		log_info("state: %s does not exist; first boot with factory "
 		    "settings", path);
 		return main_first_boot(cfg);
+	}
+	/* no change could be saved: say so now, not at the first command */
+	if ((rc = persist_probe(path)) < 0) {
+		log_err("state: cannot write beside %s: %s; refusing to start "
+		    "(no change could be saved)", path, strerror(-rc));
+		return rc;
 	}
 	if (why[0]) {
 		log_warnx("state: %s", why);
@@ -366,10 +377,10 @@ main(int argc, char **argv)
 	bus_event(EVENT_SYSTEM, SEVERITY_INFO, "unit stopping");
 	if (supervisor_stop() < 0)
 		status = EXIT_FAILURE;
-	if (persist_flush() < 0)
+	if (state_save_flush() < 0)
 		status = EXIT_FAILURE;
 	if (status == EXIT_SUCCESS) {
-		persist_fini();
+		state_file_close();
 		state_fini();
 		bus_shutdown();
 		cfg_unref(cfg);

@@ -1,168 +1,112 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * State file persistence. A save writes FILE.tmp, fsyncs it, keeps the
- * current good FILE as FILE.bak (hard link + rename), renames FILE.tmp
- * over FILE and fsyncs the folder, so after a crash at any point FILE or
- * FILE.bak holds a complete, acknowledged state.
+ * Crash-safe file I/O (persist.h). A write goes to PATH.tmp, is fsynced,
+ * the current PATH is kept as PATH.bak (hard link + rename), PATH.tmp is
+ * renamed over PATH and the folder fsynced, so after a crash at any
+ * point PATH or PATH.bak holds a complete, acknowledged document.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
-#include "clock.h"
 #include "log.h"
 #include "persist.h"
-#include "state.h"
 
-#define PERSIST_FILE_MAX (16u << 20)	/* refuse to load larger files */
-#define PERSIST_COALESCE_MS 1000
+#define PERSIST_FILE_MAX (16u << 20)	/* refuse to read larger files */
 
-static pthread_mutex_t persist_lock = PTHREAD_MUTEX_INITIALIZER;
-static char persist_path[PATH_MAX];
-static char persist_dir[PATH_MAX];
-static bool persist_ready;
-static bool persist_main_good;	/* FILE is worth keeping as FILE.bak */
-static _Atomic bool persist_dirty;
-static uint64_t persist_last_ms;
 static _Atomic unsigned long persist_count;
 
 int
-persist_init(const char *path)
-{
-	char tmp[PATH_MAX];
-
-	if (strlen(path) + 5 >= sizeof persist_path)
-		return -ENAMETOOLONG;
-	pthread_mutex_lock(&persist_lock);
-	snprintf(persist_path, sizeof persist_path, "%s", path);
-	snprintf(tmp, sizeof tmp, "%s", path);
-	snprintf(persist_dir, sizeof persist_dir, "%s", dirname(tmp));
-	persist_ready = true;
-	persist_main_good = false;
-	persist_dirty = false;
-	pthread_mutex_unlock(&persist_lock);
-	return 0;
-}
-
-void
-persist_fini(void)
-{
-	pthread_mutex_lock(&persist_lock);
-	persist_ready = false;
-	pthread_mutex_unlock(&persist_lock);
-}
-
-/* Read a whole file (bounded); caller frees. */
-static char *
-persist_read(const char *path, size_t *len, int *err)
+persist_read(const char *path, char **text, size_t *len)
 {
 	struct stat st;
-	char *buf;
 	size_t off = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
 
-	if (fd < 0) {
-		*err = -errno;
-		return NULL;
-	}
+	if (fd < 0)
+		return -errno;
 	if (fstat(fd, &st) < 0 || st.st_size > PERSIST_FILE_MAX) {
-		*err = st.st_size > PERSIST_FILE_MAX ? -EFBIG : -errno;
+		err = st.st_size > PERSIST_FILE_MAX ? -EFBIG : -errno;
 		close(fd);
-		return NULL;
+		return err;
 	}
 	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
+	if (buf == NULL) {
 		close(fd);
-		*err = -ENOMEM;
-		return NULL;
+		return -ENOMEM;
 	}
 	while (off < (size_t)st.st_size &&
 	    (n = read(fd, buf + off, (size_t)st.st_size - off)) > 0)
 		off += (size_t)n;
 	close(fd);
 	buf[off] = '\0';
+	*text = buf;
 	*len = off;
-	return buf;
-}
-
-/* Parse and apply one file; 0, or -errno with the reason in `why`. */
-static int
-persist_try(const char *path, char *why, size_t whylen)
-{
-	static const struct origin boot = { .flags = ORIGIN_INTERNAL,
-		.user = "convergd", .from = "state file" };
-	json_error_t jerr;
-	json_t *root;
-	size_t len = 0;
-	int err = 0;
-	char *text = persist_read(path, &len, &err);
-	char reason[200];
-
-	if (!text) {
-		snprintf(why, whylen, "%s: %s", path, strerror(-err));
-		return err;
-	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	free(text);
-	if (!root) {
-		snprintf(why, whylen, "%s:%d:%d: not valid JSON: %s", path,
-		    jerr.line, jerr.column, jerr.text);
-		return -EINVAL;
-	}
-	err = state_from_json(root, &boot, reason, sizeof reason);
-	json_decref(root);
-	if (err < 0) {
-		snprintf(why, whylen, "%s: %s", path, reason);
-		return err;
-	}
 	return 0;
 }
 
-int
-persist_load(char *why, size_t whylen)
+/* Read one file and ask `accept`; the reason starts with the path. */
+static int
+persist_try(const char *path, persist_accept_fn accept, void *arg,
+    char *why, size_t whylen)
 {
-	char bak[PATH_MAX + 8], main_why[400], bak_why[400];
+	char reason[400] = "";
+	size_t len = 0;
+	char *text;
+	int err = persist_read(path, &text, &len);
+
+	if (err < 0) {
+		snprintf(why, whylen, "%s: %s", path, strerror(-err));
+		return err;
+	}
+	err = accept(path, text, len, arg, reason, sizeof reason);
+	free(text);
+	if (err < 0)
+		snprintf(why, whylen, "%s", reason);
+	return err < 0 ? err : 0;
+}
+
+int
+persist_load(const char *path, persist_accept_fn accept, void *arg,
+    char *why, size_t whylen)
+{
+	char bak[PATH_MAX + 8], aside[PATH_MAX + 16];
+	char main_why[500], bak_why[500];
 	int rc_main, rc_bak;
 
-	snprintf(bak, sizeof bak, "%s.bak", persist_path);
+	snprintf(bak, sizeof bak, "%s.bak", path);
 	why[0] = '\0';
-	rc_main = persist_try(persist_path, main_why, sizeof main_why);
-	if (rc_main == 0) {
-		persist_main_good = true;
+	rc_main = persist_try(path, accept, arg, main_why, sizeof main_why);
+	if (rc_main == 0)
 		return 0;
-	}
-	rc_bak = persist_try(bak, bak_why, sizeof bak_why);
+	rc_bak = persist_try(bak, accept, arg, bak_why, sizeof bak_why);
 	if (rc_main == -ENOENT && rc_bak == -ENOENT)
 		return 1;	/* first boot */
-	if (rc_bak == 0) {
-		/*
-		 * Keep the bad file for inspection; it is replaced by the next
-		 * save. Only now: with no good copy it must stay where it is,
-		 * so that every later start refuses too (never a silent reset).
-		 */
-		char aside[PATH_MAX + 16];
-
-		snprintf(aside, sizeof aside, "%s.corrupt", persist_path);
-		if (rc_main != -ENOENT && rename(persist_path, aside) == 0)
-			log_warnx("persist: kept the unreadable file as %s", aside);
-		snprintf(why, whylen, "%s; using the last good copy %s",
-		    main_why, bak);
-		persist_main_good = false;
-		return 0;
+	if (rc_bak < 0) {
+		snprintf(why, whylen, "%s; and %s", main_why, bak_why);
+		return -EINVAL;
 	}
-	snprintf(why, whylen, "%s; and %s", main_why, bak_why);
-	return -EINVAL;
+	/*
+	 * Keep the bad file for inspection; the next save replaces it. Only
+	 * now: with no good copy it must stay where it is, so that every
+	 * later start refuses too (never a silent reset).
+	 */
+	snprintf(aside, sizeof aside, "%s.corrupt", path);
+	if (rc_main != -ENOENT && rename(path, aside) == 0)
+		log_warnx("persist: kept the unreadable file as %s", aside);
+	snprintf(why, whylen, "%s; using the last good copy %s", main_why,
+	    bak);
+	return 0;
 }
 
 static int
@@ -183,11 +127,13 @@ persist_write_all(int fd, const char *buf, size_t len)
 }
 
 static int
-persist_fsync_dir(void)
+persist_fsync_dir(const char *path)
 {
-	int fd = open(persist_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = 0;
+	char tmp[PATH_MAX];
+	int fd, rc = 0;
 
+	snprintf(tmp, sizeof tmp, "%s", path);
+	fd = open(dirname(tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fsync(fd) < 0)
@@ -196,113 +142,115 @@ persist_fsync_dir(void)
 	return rc;
 }
 
-/* Keep the current good file as FILE.bak before it is replaced. */
+/* Keep the current file as PATH.bak before it is replaced. */
 static void
-persist_keep_backup(void)
+persist_keep_backup(const char *path)
 {
 	char bak[PATH_MAX + 8], baktmp[PATH_MAX + 12];
 
-	if (!persist_main_good)
-		return;
-	snprintf(bak, sizeof bak, "%s.bak", persist_path);
-	snprintf(baktmp, sizeof baktmp, "%s.bak.tmp", persist_path);
+	snprintf(bak, sizeof bak, "%s.bak", path);
+	snprintf(baktmp, sizeof baktmp, "%s.bak.tmp", path);
 	unlink(baktmp);
-	if (link(persist_path, baktmp) < 0 || rename(baktmp, bak) < 0)
+	if (link(path, baktmp) < 0) {
+		/* nothing to keep on the first save, or after a .corrupt */
+		if (errno != ENOENT)
+			log_warn("persist: cannot keep %s", bak);
+		return;
+	}
+	if (rename(baktmp, bak) < 0)
 		log_warn("persist: cannot keep %s", bak);
 }
 
-static int
-persist_save_locked(void)
+int
+persist_write(const char *path, const char *text, size_t len)
 {
 	char tmp[PATH_MAX + 8];
-	json_t *root;
-	char *text;
 	int fd, rc;
 
-	root = state_to_json();
-	if (!root)
-		return -ENOMEM;
-	text = json_dumps(root, JSON_INDENT(1) | JSON_ENSURE_ASCII);
-	json_decref(root);
-	if (!text)
-		return -ENOMEM;
-	snprintf(tmp, sizeof tmp, "%s.tmp", persist_path);
+	if (strlen(path) + 5 >= PATH_MAX)
+		return -ENAMETOOLONG;
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		rc = -errno;
-		free(text);
-		log_warn("persist: cannot write %s", tmp);
-		return rc;
-	}
-	rc = persist_write_all(fd, text, strlen(text));
-	free(text);
+	if (fd < 0)
+		return -errno;
+	rc = persist_write_all(fd, text, len);
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
 	if (rc == 0) {
-		persist_keep_backup();
-		if (rename(tmp, persist_path) < 0)
+		persist_keep_backup(path);
+		if (rename(tmp, path) < 0)
 			rc = -errno;
 	}
 	if (rc == 0)
-		rc = persist_fsync_dir();
+		rc = persist_fsync_dir(path);
 	if (rc < 0) {
-		errno = -rc;
-		log_warn("persist: cannot save %s", persist_path);
 		unlink(tmp);
 		return rc;
 	}
-	persist_main_good = true;
-	persist_last_ms = clock_ms();
 	persist_count++;
 	return 0;
 }
 
 int
-persist_save_now(void)
+persist_probe(const char *path)
 {
-	int rc = 0;
+	char tmp[PATH_MAX + 8];
+	int fd;
 
-	pthread_mutex_lock(&persist_lock);
-	if (persist_ready) {
-		/* the snapshot includes pending audio changes too */
-		persist_dirty = false;
-		rc = persist_save_locked();
-		if (rc < 0)
-			persist_dirty = true;
-	}
-	pthread_mutex_unlock(&persist_lock);
-	return rc;
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(tmp);
+	return 0;
 }
 
-void
-persist_mark_dirty(void)
+/* The PID written in a lock file (0 if unreadable). */
+static long
+persist_lock_owner(int fd)
 {
-	persist_dirty = true;
-}
+	char buf[24];
+	ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
 
-void
-persist_tick(void)
-{
-	if (!persist_dirty)
-		return;
-	pthread_mutex_lock(&persist_lock);
-	if (persist_ready && persist_dirty &&
-	    clock_ms() - persist_last_ms >= PERSIST_COALESCE_MS) {
-		persist_dirty = false;
-		if (persist_save_locked() < 0)
-			persist_dirty = true;
-	}
-	pthread_mutex_unlock(&persist_lock);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
 }
 
 int
-persist_flush(void)
+persist_lock(const char *path, char *why, size_t whylen)
 {
-	if (!persist_dirty)
-		return 0;
-	return persist_save_now();
+	char lock[PATH_MAX + 8], pid[24];
+	int fd, err;
+
+	snprintf(lock, sizeof lock, "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(why, whylen, "cannot open %s: %s", lock,
+		    strerror(errno));
+		return err;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		if (err == -EBUSY)
+			snprintf(why, whylen, "state file %s is in use by PID "
+			    "%ld", path, persist_lock_owner(fd));
+		else
+			snprintf(why, whylen, "cannot lock %s: %s", lock,
+			    strerror(-err));
+		close(fd);
+		return err;
+	}
+	snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) < 0 ||
+	    pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+		log_warn("persist: cannot write the PID to %s", lock);
+	return fd;
 }
 
 unsigned long

@@ -6,8 +6,8 @@
  * whole-state swap (restore, DEFAULT).
  * Setters validate first (guard clauses, nothing changes on error), apply
  * under the write lock, number the change, unlock, then save (settings:
- * persist_save_now, which includes labels, limits, presets and macros;
- * gains, mutes and the matrix: persist_mark_dirty) and publish BUS_CHANGE.
+ * state_save_now, which includes labels, limits, presets and macros;
+ * gains, mutes and the matrix: state_save_mark) and publish BUS_CHANGE.
  * Bus and persistence are never called with the lock held, and password
  * hashing (slow) never runs under it. The JSON file format is in
  * state_json.c and docs/state-file.md.
@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "persist.h"
 #include "state.h"
 #include "state_priv.h"
 
@@ -170,15 +169,15 @@ int
 state_finish(const struct change_set *cs, enum state_save save, char *why,
     size_t whylen)
 {
-	int err = 0, i;
+	int i;
 
-	if (save == SAVE_SETTINGS && persist_save_now() < 0)
-		err = state_fail(why, whylen, -EIO, "could not save settings");
-	else if (save == SAVE_AUDIO)
-		persist_mark_dirty();
+	(void)why;	/* nothing here fails (saving setters: state_txn.c) */
+	(void)whylen;
+	if (save == SAVE_AUDIO)
+		state_save_mark();
 	for (i = 0; i < cs->n; i++)
 		state_publish_change(&cs->c[i]);
-	return err;
+	return 0;
 }
 
 /* ---- life cycle ---- */
@@ -294,52 +293,113 @@ state_to_json(void)
 	return root;
 }
 
-/* Replace the saved part with `d`; the old macros go back in `d`. */
-static void
+/* Put `d` in place of the saved part; the old one is returned. Lock held. */
+static struct state_data *
 data_swap(struct state_data *d)
 {
-	struct state_macro macros[STATE_MACROS];
+	struct state_data *old = state_st.d;
 
-	memcpy(macros, state_st.d->macros, sizeof macros);
-	*state_st.d = *d;
-	memcpy(d->macros, macros, sizeof macros);
+	state_st.d = d;
 	/* what a scheduler started on the old data is over */
 	state_st.gain_epoch++;
 	state_st.macro_epoch++;
+	return old;
+}
+
+static void
+data_free(struct state_data *d)
+{
+	if (d == NULL)
+		return;
+	state_data_free_macros(d);
+	free(d);
 }
 
 /*
- * The caller saves the result: persist_load calls this with the file
- * it has just read (and its own lock held, so no persist_* here).
+ * Replace the state with `d` (taken over) as a transaction: saved, or
+ * undone. `reset` marks a DEFAULT (the console reports "#H0 DEFAULT"; a
+ * restore has no line). Numbers keep growing across restores.
  */
+static int
+data_replace(struct state_data *d, uint64_t seq, int reset,
+    const struct origin *origin, char *why, size_t whylen)
+{
+	struct change_set cs = { .n = 0 };
+	struct state_undo u = { .kind = UNDO_DATA };
+	int err;
+
+	state_txn_begin();
+	WRLOCK();
+	u.u.data = state_st.d;
+	err = state_txn_undo(&u);
+	if (err == 0) {
+		data_swap(d);
+		if (seq > state_st.seq)
+			state_st.seq = seq;
+		state_change_add(&cs, STATE_F_RELOADED, origin)->integer =
+		    reset;
+	}
+	UNLOCK();
+	if (err < 0)
+		data_free(d);
+	return state_txn_end(&cs, err, why, whylen);
+}
+
+/* Parse and check `root` into a fresh copy; NULL with `why`. */
+static struct state_data *
+data_parse(const json_t *root, uint64_t *seq, char *why, size_t whylen)
+{
+	struct state_data *d = calloc(1, sizeof *d);
+	int err;
+
+	if (d == NULL) {
+		state_fail(why, whylen, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	err = state_json_parse(root, &state_st.layout, d, seq, why, whylen);
+	if (err < 0) {
+		data_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* The file just read by state_file_load: not saved again. */
+int
+state_json_load(const json_t *root, const struct origin *origin, char *why,
+    size_t whylen)
+{
+	struct change_set cs = { .n = 0 };
+	struct state_data *d, *old;
+	uint64_t seq = 0;
+
+	CHECK_READY(why, whylen);
+	d = data_parse(root, &seq, why, whylen);
+	if (d == NULL)
+		return -EINVAL;
+	WRLOCK();
+	old = data_swap(d);
+	if (seq > state_st.seq)
+		state_st.seq = seq;
+	state_change_add(&cs, STATE_F_RELOADED, origin);
+	UNLOCK();
+	data_free(old);
+	return state_finish(&cs, SAVE_NONE, why, whylen);
+}
+
+/* A restore is acknowledged only once it is on disk. */
 int
 state_from_json(const json_t *root, const struct origin *origin, char *why,
     size_t whylen)
 {
-	struct change_set cs = { .n = 0 };
 	struct state_data *d;
 	uint64_t seq = 0;
-	int err;
 
 	CHECK_READY(why, whylen);
-	d = calloc(1, sizeof *d);
+	d = data_parse(root, &seq, why, whylen);
 	if (d == NULL)
-		return state_fail(why, whylen, -ENOMEM, "out of memory");
-	err = state_json_parse(root, &state_st.layout, d, &seq, why, whylen);
-	if (err == 0) {
-		WRLOCK();
-		data_swap(d);
-		/* Numbers keep growing across restarts and restores. */
-		if (seq > state_st.seq)
-			state_st.seq = seq;
-		state_change_add(&cs, STATE_F_RELOADED, origin);
-		UNLOCK();
-	}
-	state_data_free_macros(d);
-	free(d);
-	if (err < 0)
-		return err;
-	return state_finish(&cs, SAVE_NONE, why, whylen);
+		return -EINVAL;
+	return data_replace(d, seq, 0, origin, why, whylen);
 }
 
 /*
@@ -351,27 +411,24 @@ state_from_json(const json_t *root, const struct origin *origin, char *why,
 int
 state_reset_defaults(const struct origin *origin)
 {
-	struct change_set cs = { .n = 0 };
 	struct state_data *d;
 
 	CHECK_READY(NULL, 0);
 	d = calloc(1, sizeof *d);
 	if (d == NULL)
 		return -ENOMEM;
-	WRLOCK();
+	/* no user or setting may change between this copy and the swap */
+	state_txn_begin();
+	RDLOCK();
 	memcpy(d->settings, state_st.d->settings, sizeof d->settings);
-	state_settings_defaults(d, true);
 	memcpy(d->users, state_st.d->users, sizeof d->users);
 	d->nusers = state_st.d->nusers;
-	state_audio_defaults(&d->audio);
 	memcpy(d->events, state_st.d->events, sizeof d->events);
 	d->nevents = state_st.d->nevents;
 	d->event_first = state_st.d->event_first;
-	data_swap(d);
-	/* the console reports it as "#H0 DEFAULT" (a restore has no line) */
-	state_change_add(&cs, STATE_F_RELOADED, origin)->integer = 1;
 	UNLOCK();
-	state_data_free_macros(d);
-	free(d);
-	return state_finish(&cs, SAVE_SETTINGS, NULL, 0);
+	state_settings_defaults(d, true);
+	state_audio_defaults(&d->audio);
+	return state_txn_end(NULL, data_replace(d, 0, 1, origin, NULL, 0),
+	    NULL, 0);
 }

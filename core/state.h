@@ -5,8 +5,8 @@
  * and changed only through these functions; setters validate, return 0 or
  * -errno with a reason a user can read, give every change a sequence
  * number, and publish it on the bus after the lock is released. Settings
- * are saved (persist.h) before a setter returns; audio values are saved
- * at most once a second.
+ * are saved (state_file.c, through persist.h) before a setter returns;
+ * audio values are saved at most once a second.
  */
 #ifndef CONVERGD_STATE_H
 #define CONVERGD_STATE_H
@@ -146,7 +146,9 @@ uint64_t state_seq(void);
 int state_setting_get(enum state_setting s, char *buf, size_t len);
 /*
  * Validate and set. `why` names the problem ("not a dotted quad").
- * Saved before returning; -EIO if it could not be saved.
+ * Saved before returning; if it could not be saved nothing changed and
+ * the result is -EIO, "not saved: REASON" (so for every saving setter:
+ * users, labels, limits, presets, macros, DEFAULT, restore).
  */
 int state_setting_set(enum state_setting s, const char *value,
     const struct origin *origin, char *why, size_t whylen);
@@ -291,12 +293,47 @@ size_t state_events(struct bus_event *out, size_t max);
 /* Serialise settings, users, audio and the event log (caller decrefs). */
 json_t *state_to_json(void);
 /*
- * Validate all of `root` first, then replace the state with it; on any
- * error nothing changes and `why` names the field ("audio.gain[3]: ...").
+ * Validate all of `root` first, then replace the state with it and save
+ * (a restore); on any error nothing changes and `why` names the field
+ * ("audio.gain[3]: ...") or says "not saved: REASON" (-EIO).
  */
 int state_from_json(const json_t *root, const struct origin *origin,
     char *why, size_t whylen);
 /* Factory defaults for everything but identity (DEFAULT command). */
 int state_reset_defaults(const struct origin *origin);
+
+/*
+ * One save for many changes (a wildcard command): between begin and end
+ * this thread's saving setters apply and queue their changes; end saves
+ * once and publishes them all, or undoes them all and returns -EIO
+ * ("not saved: REASON"). Other threads' saving setters wait meanwhile.
+ */
+void state_batch_begin(void);
+int state_batch_end(char *why, size_t whylen);
+
+/* ---- the state file (state_file.c) ---- */
+/* Save to `path` from now on; until called, saves are no-ops (tests). */
+int state_file_open(const char *path);
+void state_file_close(void);
+/*
+ * Load the state file. 0 = loaded, 1 = no file yet (first boot: keep
+ * defaults). A corrupt file is reported with its path and the .bak copy
+ * used (0 with `why` set); if no good copy exists, -EINVAL.
+ */
+int state_file_load(char *why, size_t whylen);
+/*
+ * Save everything now; 0 or -errno. Setters that save return -EIO with
+ * "not saved: REASON" and change nothing when it fails.
+ */
+int state_save_now(void);
+/* Write pending audio changes if at least 1 s passed since the last. */
+void state_save_tick(void);
+/* Write anything pending (shutdown). */
+int state_save_flush(void);
+/*
+ * True while saves fail; the reason ("No space left on device") goes to
+ * `buf`. For status pages: "settings cannot be saved: REASON".
+ */
+bool state_save_problem(char *buf, size_t len);
 
 #endif

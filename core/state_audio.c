@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "persist.h"
 #include "state.h"
 #include "state_priv.h"
 
@@ -115,6 +114,7 @@ state_minmax_set(char group, int channel, double min, double max,
     const struct origin *origin, char *why, size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
+	struct state_undo u = { .kind = UNDO_CHAN };
 	struct state_chan *ch;
 	struct bus_change *c;
 	int slot, err = gain_slot(group, channel, &slot, why, whylen);
@@ -126,8 +126,15 @@ state_minmax_set(char group, int channel, double min, double max,
 	    max > GAIN_MAX || min > max)
 		return state_fail(why, whylen, -EINVAL,
 		    "min and max must be from -65 to 20, min <= max");
+	state_txn_begin();
 	WRLOCK();
 	ch = &state_st.d->audio.ch[slot];
+	u.index = slot;
+	u.u.ch = *ch;
+	if ((err = state_txn_undo(&u)) < 0) {
+		UNLOCK();
+		return state_txn_end(NULL, err, why, whylen);
+	}
 	ch->min = round2(min);
 	ch->max = round2(max);
 	c = state_change_add_chan(&cs, STATE_F_MINMAX, origin, group, channel);
@@ -142,7 +149,7 @@ state_minmax_set(char group, int channel, double min, double max,
 		c->number = g;
 	}
 	UNLOCK();
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, 0, why, whylen);
 }
 
 int
@@ -331,8 +338,9 @@ state_label_set(char group, int channel, const char *text,
     const struct origin *origin, char *why, size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
+	struct state_undo u = { .kind = UNDO_LABEL };
 	struct bus_change *c;
-	int slot;
+	int slot, err;
 
 	CHECK_READY(why, whylen);
 	if (state_slot(&state_st.layout, group, channel, SLOT_LABEL, &slot) < 0)
@@ -346,13 +354,21 @@ state_label_set(char group, int channel, const char *text,
 	if (is_unit_label(group, channel))
 		return state_setting_set(SET_UNIT_LABEL, text, origin, why,
 		    whylen);
+	state_txn_begin();
 	WRLOCK();
+	u.index = slot;
+	memcpy(u.u.text, state_st.d->audio.label[slot],
+	    sizeof state_st.d->audio.label[slot]);
+	if ((err = state_txn_undo(&u)) < 0) {
+		UNLOCK();
+		return state_txn_end(NULL, err, why, whylen);
+	}
 	snprintf(state_st.d->audio.label[slot],
 	    sizeof state_st.d->audio.label[slot], "%s", text);
 	c = state_change_add_chan(&cs, STATE_F_LABEL, origin, group, channel);
 	snprintf(c->text, sizeof c->text, "%s", text);
 	UNLOCK();
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, 0, why, whylen);
 }
 
 /* ---- matrix ---- */
@@ -592,20 +608,31 @@ state_preset_store(int n, const struct origin *origin, char *why,
     size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
+	struct state_undo u = { .kind = UNDO_PRESET, .index = n - 1 };
 	struct state_preset *p;
 	int err = preset_number(n, why, whylen);
 
 	if (err < 0)
 		return err;
+	u.u.preset = malloc(sizeof *u.u.preset);
+	if (u.u.preset == NULL)
+		return state_fail(why, whylen, -ENOMEM, "out of memory");
+	state_txn_begin();
 	WRLOCK();
 	p = &state_st.d->presets[n - 1];
+	*u.u.preset = *p;
+	if ((err = state_txn_undo(&u)) < 0) {
+		UNLOCK();
+		free(u.u.preset);
+		return state_txn_end(NULL, err, why, whylen);
+	}
 	p->defined = true;
 	memcpy(p->ch, state_st.d->audio.ch, sizeof p->ch);
 	memcpy(p->route, state_st.d->audio.route, sizeof p->route);
 	memcpy(p->level, state_st.d->audio.level, sizeof p->level);
 	state_change_add(&cs, STATE_F_PRESET_STORED, origin)->integer = n;
 	UNLOCK();
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, 0, why, whylen);
 }
 
 /* One STATE_F_PRESET, not one change per channel: consumers resync. */
@@ -674,7 +701,8 @@ state_macro_define(int n, const char *const *lines, size_t count,
     const struct origin *origin, char *why, size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
-	char (*copy)[BUS_TEXT_MAX] = NULL, (*old)[BUS_TEXT_MAX];
+	struct state_undo u = { .kind = UNDO_MACRO, .index = n - 1 };
+	char (*copy)[BUS_TEXT_MAX] = NULL;
 	size_t i;
 	int err = macro_number(n, why, whylen);
 
@@ -690,14 +718,20 @@ state_macro_define(int n, const char *const *lines, size_t count,
 		return err;
 	for (i = 0; i < count; i++)
 		snprintf(copy[i], sizeof copy[i], "%s", lines[i]);
+	state_txn_begin();
 	WRLOCK();
-	old = state_st.d->macros[n - 1].lines;
+	/* the old lines are freed once the new ones are saved */
+	u.u.macro = state_st.d->macros[n - 1];
+	if ((err = state_txn_undo(&u)) < 0) {
+		UNLOCK();
+		free(copy);
+		return state_txn_end(NULL, err, why, whylen);
+	}
 	state_st.d->macros[n - 1].lines = copy;
 	state_st.d->macros[n - 1].count = count;
 	state_change_add(&cs, STATE_F_MACRO_DEFINED, origin)->integer = n;
 	UNLOCK();
-	free(old);
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, 0, why, whylen);
 }
 
 size_t

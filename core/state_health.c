@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "persist.h"
 #include "state.h"
 #include "state_priv.h"
 
@@ -76,7 +75,7 @@ state_event_put(const struct bus_event *ev)
 	}
 	UNLOCK();
 	if (saved)
-		persist_mark_dirty();
+		state_save_mark();
 }
 
 /* Oldest first. */

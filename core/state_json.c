@@ -448,7 +448,8 @@ parse_user(struct jctx *c, const json_t *o, const char *path,
 		return jfail(c, path, "level: not User, Manager or "
 		    "Administrator");
 	if (!state_hash_valid(hash))
-		return jfail(c, path, "hash: not a crypt(3) hash");
+		return jfail(c, path, "hash: not a SHA-512 crypt hash "
+		    "($6$) of the default cost, as this unit makes them");
 	snprintf(u->name, sizeof u->name, "%s", name);
 	snprintf(u->hash, sizeof u->hash, "%s", hash);
 	d->nusers++;

@@ -93,7 +93,7 @@ struct state_data {
 #define STATE_SERVICES_MAX 32
 #define STATE_NOT_READY "state not initialised"
 
-enum state_save { SAVE_NONE, SAVE_AUDIO, SAVE_SETTINGS };
+enum state_save { SAVE_NONE, SAVE_AUDIO };
 
 /* Changes a setter collected under the lock, published after it. */
 struct change_set {
@@ -178,12 +178,64 @@ int state_xpoint(const struct state_layout *l, char src_group, int src,
 /* 0 if `text` is a storable label (after CLEAR handling); else -EINVAL. */
 int state_label_check(const char *text, char *why, size_t whylen);
 int state_user_name_check(const char *name, char *why, size_t whylen);
-/* True if `hash` looks like crypt(3) output ("$6$salt$..."). */
+/* True if `hash` is what this daemon makes: SHA-512 crypt, 5000 rounds. */
 bool state_hash_valid(const char *hash);
 int state_macro_line_check(const char *line, char *why, size_t whylen);
 /* Printf into `why` (if any) and return `err`. */
 int state_fail(char *why, size_t whylen, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- transactions (state_txn.c) ---- */
+enum state_undo_kind {
+	UNDO_SETTING,	/* index = setting, text = old value */
+	UNDO_LABEL,	/* index = label slot, text = old label */
+	UNDO_CHAN,	/* index = gain slot, ch = old gain and limits */
+	UNDO_USERS,	/* users = the old list */
+	UNDO_PRESET,	/* index = preset - 1, preset = the old one */
+	UNDO_MACRO,	/* index = macro - 1, macro = the old lines */
+	UNDO_DATA,	/* data = the whole old state (DEFAULT, restore) */
+};
+
+struct state_users_copy {
+	struct state_user users[STATE_USERS_MAX];
+	size_t n;
+};
+
+struct state_undo {
+	enum state_undo_kind kind;
+	int index;
+	union {
+		char text[STATE_SETTING_LEN];
+		struct state_chan ch;
+		struct state_users_copy *users;	/* heap */
+		struct state_preset *preset;	/* heap */
+		struct state_macro macro;	/* old lines (heap) */
+		struct state_data *data;	/* heap */
+	} u;
+};
+
+/* Open (or nest into) this thread's transaction; before the lock. */
+void state_txn_begin(void);
+/* Record how to undo a change about to be applied. Lock held. */
+int state_txn_undo(const struct state_undo *u);
+/*
+ * Close one level: queue `cs` (unless err < 0); the outermost level saves
+ * and publishes, or undoes all and returns -EIO. Returns err if < 0.
+ */
+int state_txn_end(const struct change_set *cs, int err, char *why,
+    size_t whylen);
+/*
+ * For the coalesced audio save: take the transaction lock if it is free
+ * (so no unsaved setting change is written), release it after.
+ */
+bool state_txn_try(void);
+void state_txn_release(void);
+
+/* Note an audio change; state_save_tick writes it within a second. */
+void state_save_mark(void);
+/* Replace the state with a validated file (no save: it came from disk). */
+int state_json_load(const json_t *root, const struct origin *origin,
+    char *why, size_t whylen);
 
 /* Build the JSON document of `d` (called with the state lock held). */
 json_t *state_json_build(const struct state_data *d,

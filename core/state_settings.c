@@ -451,6 +451,7 @@ state_setting_set(enum state_setting s, const char *value,
 {
 	char canon[STATE_SETTING_LEN];
 	struct change_set cs = { .n = 0 };
+	struct state_undo u = { .kind = UNDO_SETTING, .index = (int)s };
 	struct bus_change *c;
 	int err;
 
@@ -458,7 +459,14 @@ state_setting_set(enum state_setting s, const char *value,
 	err = state_setting_check(s, value, canon, sizeof canon, why, whylen);
 	if (err < 0)
 		return err;
+	state_txn_begin();
 	WRLOCK();
+	memcpy(u.u.text, state_st.d->settings[s], sizeof u.u.text);
+	err = state_txn_undo(&u);
+	if (err < 0) {
+		UNLOCK();
+		return state_txn_end(NULL, err, why, whylen);
+	}
 	memcpy(state_st.d->settings[s], canon, sizeof canon);
 	c = state_change_add(&cs, STATE_F_SETTING, origin);
 	c->integer = (int)s;
@@ -470,5 +478,5 @@ state_setting_set(enum state_setting s, const char *value,
 		c->channel = 0;
 	}
 	UNLOCK();
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, 0, why, whylen);
 }

@@ -5,6 +5,7 @@
  * least one Administrator always remains.
  */
 #include <crypt.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,13 +66,40 @@ password_matches(const char *password, const char *hash)
 	return diff == 0;
 }
 
+/* Characters of crypt(3)'s base-64 alphabet only. */
+static bool
+crypt64(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '/')
+			return false;
+	return true;
+}
+
+/*
+ * Only what hash_password makes: SHA-512 crypt at its default cost,
+ * "$6$" SALT(1-16) "$" HASH(86), or the same cost spelt "rounds=5000$".
+ * Any other method or cost could let a restored file make every login
+ * check slow (a DoS) or weak.
+ */
 bool
 state_hash_valid(const char *hash)
 {
-	size_t n = strlen(hash);
+	static const char rounds[] = "rounds=5000$";
+	const char *salt, *end;
 
-	return n > 3 && n < STATE_HASH_LEN && hash[0] == '$' &&
-	    state_all_in(hash, "$./");
+	if (strncmp(hash, "$6$", 3) != 0)
+		return false;
+	salt = hash + 3;
+	if (strncmp(salt, rounds, sizeof rounds - 1) == 0)
+		salt += sizeof rounds - 1;
+	end = strchr(salt, '$');
+	return end != NULL && end > salt && end - salt <= 16 &&
+	    crypt64(salt, (size_t)(end - salt)) && strlen(end + 1) == 86 &&
+	    crypt64(end + 1, 86);
 }
 
 int
@@ -187,6 +215,26 @@ user_apply(const char *name, const char *hash, enum user_level level,
 	return 0;
 }
 
+/* Keep the user list to put back if the save fails. Lock held. */
+static int
+users_keep(char *why, size_t whylen)
+{
+	struct state_undo u = { .kind = UNDO_USERS };
+	int err;
+
+	u.u.users = malloc(sizeof *u.u.users);
+	if (u.u.users == NULL)
+		return state_fail(why, whylen, -ENOMEM, "out of memory");
+	memcpy(u.u.users->users, state_st.d->users, sizeof u.u.users->users);
+	u.u.users->n = state_st.d->nusers;
+	err = state_txn_undo(&u);
+	if (err < 0) {
+		free(u.u.users);
+		return state_fail(why, whylen, err, "out of memory");
+	}
+	return 0;
+}
+
 int
 state_user_set(const char *name, const char *password,
     enum user_level level, const struct origin *origin, char *why,
@@ -205,20 +253,22 @@ state_user_set(const char *name, const char *password,
 	/* Hash before taking the lock: it takes milliseconds. */
 	if (err == 0 && password != NULL &&
 	    hash_password(password, hash, sizeof hash) < 0)
-		err = state_fail(why, whylen, -EIO,
+		err = state_fail(why, whylen, -EAGAIN,
 		    "could not hash the password");
 	if (err < 0)
 		return err;
+	state_txn_begin();
 	WRLOCK();
-	err = user_apply(name, password ? hash : NULL, level, why, whylen);
+	err = users_keep(why, whylen);
+	if (err == 0)
+		err = user_apply(name, password ? hash : NULL, level, why,
+		    whylen);
 	if (err == 0)
 		snprintf(state_change_add(&cs, STATE_F_USER, origin)->text,
 		    BUS_TEXT_MAX, "%s", name);
 	UNLOCK();
 	explicit_bzero(hash, sizeof hash);
-	if (err < 0)
-		return err;
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, err, why, whylen);
 }
 
 int
@@ -231,6 +281,7 @@ state_user_delete(const char *name, const struct origin *origin, char *why,
 	CHECK_READY(why, whylen);
 	if (name == NULL)
 		return state_fail(why, whylen, -EINVAL, "no user name");
+	state_txn_begin();
 	WRLOCK();
 	i = user_find(name);
 	if (i < 0)
@@ -238,6 +289,8 @@ state_user_delete(const char *name, const struct origin *origin, char *why,
 	else if (removes_last_admin(i, LEVEL_USER))
 		err = state_fail(why, whylen, -EPERM,
 		    "at least one administrator must remain");
+	if (err == 0)
+		err = users_keep(why, whylen);
 	if (err == 0) {
 		snprintf(state_change_add(&cs, STATE_F_USER, origin)->text,
 		    BUS_TEXT_MAX, "%s", state_st.d->users[i].name);
@@ -247,9 +300,7 @@ state_user_delete(const char *name, const struct origin *origin, char *why,
 		state_st.d->nusers--;
 	}
 	UNLOCK();
-	if (err < 0)
-		return err;
-	return state_finish(&cs, SAVE_SETTINGS, why, whylen);
+	return state_txn_end(&cs, err, why, whylen);
 }
 
 size_t

@@ -18,7 +18,6 @@
 
 #include "clock.h"
 #include "log.h"
-#include "persist.h"
 #include "state.h"
 #include "supervisor.h"
 #include "svc_ctx.h"
@@ -290,7 +289,7 @@ sup_thread_main(void *arg)
 		pthread_mutex_unlock(&sup_lock);
 		sup_publish(&pend);
 		sup_drain_events();
-		persist_tick();
+		state_save_tick();
 		if (watchdog && sup_health == 0)
 			sd_notify(0, "WATCHDOG=1");
 		usleep(sup_opts.tick_ms * 1000);

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bus.h"
@@ -33,8 +34,6 @@ struct engine {
 	uint8_t gate_bits;
 	struct engine_sched *sched;	/* ramps and macro runs */
 };
-
-static struct engine engine_state;
 
 static const struct cfg_key engine_keys[] = {
 	{ "tick_ms", CFG_INT, 10, 1000, "50", NULL,
@@ -65,12 +64,15 @@ engine_uniform(struct engine *e, double lo, double hi)
 static int
 engine_init(struct svc_ctx *ctx, char *why, size_t whylen)
 {
-	struct engine *e = &engine_state;
+	struct engine *e = calloc(1, sizeof *e);
 	struct state_identity id;
 
-	memset(e, 0, sizeof *e);
-	e->sched = engine_sched_new();
-	if (e->sched == NULL) {
+	/* the service's state lives in its context (svc_priv), not a global */
+	if (e != NULL && (e->sched = engine_sched_new()) == NULL) {
+		free(e);
+		e = NULL;
+	}
+	if (e == NULL) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
@@ -208,7 +210,7 @@ engine_stop(struct svc_ctx *ctx)
 
 	if (e != NULL) {
 		engine_sched_free(e->sched);
-		e->sched = NULL;
+		free(e);
 	}
 	svc_set_priv(ctx, NULL);
 }

@@ -15,10 +15,11 @@
 
 #include "cmd.h"
 #include "log.h"
-#include "persist.h"
 #include "web/web_int.h"
 
 #define API_PREFIX "/api/v1"
+/* a change the state could not save was undone (state.h): 507 */
+#define API_SAVE_STATUS(rc, other) ((rc) == -EIO ? 507 : (other))
 
 struct api_req {
 	struct web *w;
@@ -337,6 +338,7 @@ api_settings_put(struct api_req *r)
 		return fail(r, 500, "out of memory", NULL);
 	if ((rc = settings_validate(r, ch, &n)) != 0)
 		goto out;
+	state_batch_begin();	/* one save for the whole request */
 	for (i = 0; i < n; i++) {
 		why[0] = '\0';
 		state_setting_get(ch[i].id, ch[i].old, sizeof(ch[i].old));
@@ -349,8 +351,13 @@ api_settings_put(struct api_req *r)
 		for (j = i; j-- > 0;)
 			state_setting_set(ch[j].id, ch[j].old, &r->origin,
 			    scratch, sizeof(scratch));
+		(void)state_batch_end(scratch, sizeof(scratch));
 		rc = fail(r, 400, why[0] ? why : "invalid value",
 		    state_setting_info(ch[i].id)->key);
+		goto out;
+	}
+	if ((rc = state_batch_end(why, sizeof(why))) < 0) {
+		rc = fail(r, API_SAVE_STATUS(rc, 500), why, NULL);
 		goto out;
 	}
 	rc = reply(r, 200, settings_json());
@@ -452,8 +459,12 @@ user_apply(struct api_req *r, const char *name, const char *pass,
 {
 	char why[160] = "";
 
-	if (state_user_set(name, pass, level, &r->origin, why,
-	    sizeof(why)) < 0)
+	int rc = state_user_set(name, pass, level, &r->origin, why,
+	    sizeof(why));
+
+	if (rc == -EIO)
+		return fail(r, API_SAVE_STATUS(rc, 400), why, NULL);
+	if (rc < 0)
 		return fail(r, 400, why[0] ? why : "refused", pass && why[0] &&
 		    strstr(why, "password") ? "password" : "name");
 	return reply(r, status, json_pack("{s:s, s:s}", "name", name,
@@ -505,11 +516,13 @@ api_users_delete(struct api_req *r)
 {
 	const char *name = r->tail + 1;
 	char why[160] = "";
+	int rc;
 
 	if (!user_exists(name, NULL))
 		return fail(r, 404, "no such user", "name");
-	if (state_user_delete(name, &r->origin, why, sizeof(why)) < 0)
-		return fail(r, 409, why[0] ? why : "refused", "name");
+	if ((rc = state_user_delete(name, &r->origin, why, sizeof(why))) < 0)
+		return fail(r, API_SAVE_STATUS(rc, 409), why[0] ? why :
+		    "refused", rc == -EIO ? NULL : "name");
 	return reply(r, 200, json_pack("{s:s}", "deleted", name));
 }
 
@@ -534,8 +547,11 @@ api_restore(struct api_req *r)
 {
 	char why[256] = "", field[128] = "";
 	const char *colon;
+	int rc = state_from_json(r->body, &r->origin, why, sizeof(why));
 
-	if (state_from_json(r->body, &r->origin, why, sizeof(why)) < 0) {
+	if (rc == -EIO)
+		return fail(r, API_SAVE_STATUS(rc, 500), why, NULL);
+	if (rc < 0) {
 		/* The reason starts with the field ("audio.gain[3]: "). */
 		colon = strstr(why, ": ");
 		if (colon != NULL && (size_t)(colon - why) < sizeof(field) &&
@@ -545,10 +561,6 @@ api_restore(struct api_req *r)
 		return fail(r, 400, why[0] ? why : "invalid backup",
 		    field[0] ? field : NULL);
 	}
-	/* acknowledged only once the restored settings are on disk */
-	if (persist_save_now() < 0)
-		return fail(r, 500, "restored but could not save the settings",
-		    NULL);
 	return reply(r, 200, json_pack("{s:b, s:I}", "restored", 1,
 	    "seq", (json_int_t)state_seq()));
 }

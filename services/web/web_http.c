@@ -36,7 +36,7 @@ static const struct web_status_text web_statuses[] = {
 	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
 	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
-	{ 503, "Service Unavailable" },
+	{ 503, "Service Unavailable" }, { 507, "Insufficient Storage" },
 };
 
 static const char *

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The real binary: command line, --check-config, start-up with every
 # enabled service running, SIGHUP reload, SIGTERM within 2 s with exit 0,
-# and refusing to start on a state file with no good copy.
+# a second daemon on the same state file refused, and refusing to start on
+# a state file with no good copy.
 . "$(dirname "$0")/lib.sh"
 
 # --- command line ---------------------------------------------------------
@@ -46,6 +47,13 @@ check "engine reports running" wait_for 10 grep -q "engine is running" "$WORK/da
 check "console reports running" wait_for 10 grep -q "console is running" "$WORK/daemon.log"
 check "first boot creates the state file" wait_for 5 test -s "$WORK/state/state.json"
 check "console port answers" wait_for 5 /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1).close()"
+
+# --- a second daemon on the same state file ----------------------------------
+status=0; timeout 10 "$CONVERGD" -f -c "$WORK/run.conf" > "$WORK/second.log" 2>&1 || status=$?
+check "second daemon on the same state file: exit 1" test "$status" -eq 1
+check "second daemon: names the file and the PID" grep -q "state file $WORK/state/state.json is in use by PID $DAEMON_PID" "$WORK/second.log"
+check "second daemon: exits at once, not after starting services" sh -c "! grep -q 'is running' '$WORK/second.log'"
+check "first daemon still serving" /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1).close()"
 
 sed -i 's/^level = info/level = debug/' "$WORK/run.conf"
 kill -HUP "$DAEMON_PID"

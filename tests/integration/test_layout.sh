@@ -38,6 +38,9 @@ for name in $services; do
 done
 check "core/ includes nothing from services/" \
 	sh -c "! grep -nE '#include \"(\\.\\./)?services/|#include \"registry\\.h\"' core/*.c core/*.h | grep -v '^core/main\\.c:'"
+# the state decides when to save; persistence is plain file I/O beneath it
+check "persist.c/h use nothing of the state (arrows run state -> persist)" \
+	sh -c "! grep -nE '#include \"state|state_[a-z_]+\(' core/persist.c core/persist.h"
 loose=$(ls services/*.c | grep -v '^services/registry\.c$' || true)
 check "no service code outside services/<name>/ ($loose)" test -z "$loose"
 

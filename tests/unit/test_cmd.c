@@ -12,14 +12,13 @@
 #include "bus.h"
 #include "check_cases.h"
 #include "cmd.h"
+#include "cmd_harness.h"
 #include "model.h"
 #include "state.h"
 
 #define U LEVEL_USER
 #define M LEVEL_MANAGER
 #define A LEVEL_ADMIN
-#define ARG_H0 "OK> #H0 ERROR ARGUMENT ERROR.\r\n"
-#define DENIED_H0 "OK> #H0 ERROR ACCESS DENIED.\r\n"
 #define SYNTAX "OK> ERROR SYNTAX ERROR.\r\n"
 
 struct row {
@@ -61,29 +60,6 @@ teardown(void)
 {
 	state_fini();
 	bus_shutdown();
-}
-
-static void
-session(struct cmd_session *s, enum user_level level)
-{
-	struct origin o;
-
-	memset(&o, 0, sizeof(o));
-	bus_origin_set(&o, "console", 7);
-	snprintf(o.user, sizeof(o.user), "tester");
-	snprintf(o.from, sizeof(o.from), "console 127.0.0.1:40022");
-	cmd_session_init(s, level, &o);
-}
-
-/* Run a line as a session of `level`; the reply text. */
-static const char *
-run(struct cmd_session *s, const char *line)
-{
-	static struct cmd_reply reply;
-
-	cmd_execute(s, line, strlen(line), &reply);
-	ck_assert_uint_eq(reply.len, strlen(reply.text));
-	return reply.text;
 }
 
 /* Rows run in order on one state; a new model starts a fresh state. */

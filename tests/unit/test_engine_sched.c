@@ -14,12 +14,10 @@
 #include "bus.h"
 #include "check_cases.h"
 #include "cmd.h"
+#include "cmd_harness.h"
 #include "engine/engine_sched.h"
 #include "model.h"
 #include "state.h"
-
-#define ARG_H0 "OK> #H0 ERROR ARGUMENT ERROR.\r\n"
-#define DENIED_H0 "OK> #H0 ERROR ACCESS DENIED.\r\n"
 
 static struct engine_sched *sched;
 
@@ -44,37 +42,6 @@ teardown(void)
 	engine_sched_free(sched);
 	state_fini();
 	bus_shutdown();
-}
-
-static void
-session(struct cmd_session *s, enum user_level level)
-{
-	struct origin o;
-
-	memset(&o, 0, sizeof(o));
-	bus_origin_set(&o, "console", 7);
-	snprintf(o.user, sizeof(o.user), "tester");
-	snprintf(o.from, sizeof(o.from), "console 127.0.0.1:40022");
-	cmd_session_init(s, level, &o);
-}
-
-static const char *
-run(struct cmd_session *s, const char *line)
-{
-	static struct cmd_reply reply;
-
-	cmd_execute(s, line, strlen(line), &reply);
-	ck_assert_uint_eq(reply.len, strlen(reply.text));
-	return reply.text;
-}
-
-static double
-gain_of(char group, int ch)
-{
-	double g = NAN;
-
-	ck_assert_int_eq(state_gain_get(group, ch, &g), 0);
-	return g;
 }
 
 static void

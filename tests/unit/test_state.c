@@ -15,6 +15,7 @@
 
 #include "bus.h"
 #include "check_cases.h"
+#include "cmd_harness.h"
 #include "model.h"
 #include "state.h"
 
@@ -47,15 +48,6 @@ teardown(void)
 {
 	state_fini();
 	bus_shutdown();
-}
-
-static double
-gain_of(char group, int ch)
-{
-	double g = NAN;
-
-	ck_assert_int_eq(state_gain_get(group, ch, &g), 0);
-	return g;
 }
 
 /* ---- gain, limits, mute ---- */
@@ -864,6 +856,16 @@ static const struct {
 	    "users: at least one Administrator" },
 	{ "users/0/level", "\"Root\"", "users[0]: level" },
 	{ "users/0/hash", "\"converge\"", "users[0]: hash" },
+	/* a yescrypt cost that makes every login check take seconds */
+	{ "users/0/hash", "\"$y$jFT$abcdefghijklmnopqrstuv$"
+	    "0123456789012345678901234567890123456789012\"",
+	    "users[0]: hash: not a SHA-512 crypt hash" },
+	/* SHA-512 crypt, but 999999999 rounds instead of our 5000 */
+	{ "users/0/hash", "\"$6$rounds=999999999$saltsalt$"
+	    "FfQ4eTjBQvWkGAlnVgw3zqR7EmKhHRpKdH.Tah3RTwK3zbbfUkuTUV5WVb0ex/"
+	    "U3G3G1jSIbQ3gQc9NpNrN9K0\"", "users[0]: hash" },
+	{ "users/0/hash", "\"$1$saltsalt$abcdefghijklmnopqrstuv\"",
+	    "users[0]: hash" },
 	{ "users/0/extra", "1", "users[0]: unknown field" },
 	{ "users/0/name", "\"bad name\"", "users[0]: name" },
 	{ "audio", NULL, "audio: missing" },
