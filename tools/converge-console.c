@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "console_discover.h"
 
 #define EXIT_OK		0
 #define EXIT_ERROR_REPLY 1
@@ -526,6 +527,9 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc;
+	if ((rc = console_discover_main(argc - optind, argv + optind, o.user,
+	    o.pass)) >= 0)
 		return rc;
 	if (argc - optind < 2) {
 		usage(stderr);
