@@ -165,7 +165,7 @@ int state_user_check(const char *name, const char *password,
 /*
  * The stored crypt(3) hash of `name` and its level, for a protocol that
  * proves knowledge of the password by a MAC keyed with the hash
- * (discovery SET_ADDRESS); -ENOENT for an unknown user.
+ * (a signed request); -ENOENT for an unknown user.
  */
 int state_user_hash(const char *name, char *hash, size_t len,
     enum user_level *level);

@@ -65,6 +65,7 @@ usage(FILE *f)
 	    "usage: converge-console [options] send HOST[:PORT] CMD...\n"
 	    "       converge-console [options] shell HOST[:PORT]\n"
 	    "       converge-console [options] watch HOST[:PORT]\n"
+	    "       converge-console discover|set-address ... (docs/console.md)\n"
 	    "\n"
 	    "Talk to a Converge Pro unit (or convergd) on its Telnet console.\n"
 	    "  send   log in, send each CMD, print the reply lines\n"
