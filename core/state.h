@@ -164,6 +164,13 @@ int state_setting_check(enum state_setting s, const char *value,
 /* 0 and the level if name/password match; -EACCES otherwise. */
 int state_user_check(const char *name, const char *password,
     enum user_level *level);
+/*
+ * The stored crypt(3) hash of `name` and its level, for a protocol that
+ * proves knowledge of the password by a MAC keyed with the hash
+ * (a signed request); -ENOENT for an unknown user.
+ */
+int state_user_hash(const char *name, char *hash, size_t len,
+    enum user_level *level);
 /* Add or change a user; password NULL keeps the old one. */
 int state_user_set(const char *name, const char *password,
     enum user_level level, const struct origin *origin, char *why,

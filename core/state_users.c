@@ -180,6 +180,24 @@ state_user_check(const char *name, const char *password,
 	return 0;
 }
 
+int
+state_user_hash(const char *name, char *hash, size_t len,
+    enum user_level *level)
+{
+	int i, err = -ENOENT;
+
+	if (!state_st.ready || name == NULL)
+		return -ENOENT;
+	RDLOCK();
+	if ((i = user_find(name)) >= 0) {
+		err = (size_t)snprintf(hash, len, "%s",
+		    state_st.d->users[i].hash) < len ? 0 : -ENOSPC;
+		*level = state_st.d->users[i].level;
+	}
+	UNLOCK();
+	return err;
+}
+
 /* Would this change leave no Administrator? Lock held. */
 static bool
 removes_last_admin(int i, enum user_level new_level)

@@ -7,7 +7,7 @@ set -euo pipefail
 build_packages=(
 	build-essential cmake pkg-config
 	libinih-dev libjansson-dev libsystemd-dev libcrypt-dev
-	libcivetweb-dev
+	libcivetweb-dev libssl-dev
 )
 test_packages=(
 	check libsubunit-dev

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "console_discover.h"
 
 #define EXIT_OK		0
 #define EXIT_ERROR_REPLY 1
@@ -64,6 +65,7 @@ usage(FILE *f)
 	    "usage: converge-console [options] send HOST[:PORT] CMD...\n"
 	    "       converge-console [options] shell HOST[:PORT]\n"
 	    "       converge-console [options] watch HOST[:PORT]\n"
+	    "       converge-console discover|set-address ... (docs/console.md)\n"
 	    "\n"
 	    "Talk to a Converge Pro unit (or convergd) on its Telnet console.\n"
 	    "  send   log in, send each CMD, print the reply lines\n"
@@ -526,6 +528,9 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if ((rc = parse_opts(argc, argv, &o)) != 0)
+		return rc;
+	if ((rc = console_discover_main(argc - optind, argv + optind, o.user,
+	    o.pass)) >= 0)
 		return rc;
 	if (argc - optind < 2) {
 		usage(stderr);
