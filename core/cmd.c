@@ -609,16 +609,17 @@ cmd_reply_too_long(const char *head, size_t len, struct cmd_reply *reply)
 /* ---- macros ---- */
 
 int
-cmd_macro_line(const char *line, int macro, const struct origin *starter,
-    uint64_t now_ms)
+cmd_macro_line(const char *line, int macro, enum user_level level,
+    const struct origin *starter, uint64_t now_ms)
 {
 	static _Thread_local struct cmd_reply reply;
 	struct cmd_session s;
 	struct origin o;
 
 	/*
-	 * A macro runs with full rights (whoever defined it had them); the
-	 * starter's name stays on its changes.
+	 * A macro runs with its definer's rights, never more (a Manager's
+	 * macro cannot change network settings, nor define a macro that
+	 * could); the starter's name stays on its changes.
 	 */
 	memset(&o, 0, sizeof(o));
 	o.flags = ORIGIN_MACRO;
@@ -628,7 +629,7 @@ cmd_macro_line(const char *line, int macro, const struct origin *starter,
 	memcpy(o.from, starter->from, sizeof(o.from));
 	o.user[sizeof(o.user) - 1] = '\0';
 	o.from[sizeof(o.from) - 1] = '\0';
-	cmd_session_init(&s, LEVEL_ADMIN, &o);
+	cmd_session_init(&s, level, &o);
 	cmd_run_line(&s, line, strlen(line), &reply, now_ms != 0 ? now_ms : 1);
 	if (!reply.error)
 		return 0;

@@ -81,11 +81,12 @@ size_t cmd_format_reports(const struct cmd_session *s,
     const struct bus_meters *m, char *buf, size_t len);
 /*
  * Run one line of macro `macro`, started by `starter`, at `now_ms` (the
- * scheduler's clock): with full rights, the starter's name on its
- * changes. 0, or -EINVAL if the line answered an ERROR.
+ * scheduler's clock): with the rights of `level` (the macro's definer's,
+ * never more), the starter's name on its changes. 0, or -EINVAL if the
+ * line answered an ERROR (a line above `level` answers one).
  */
-int cmd_macro_line(const char *line, int macro, const struct origin *starter,
-    uint64_t now_ms);
+int cmd_macro_line(const char *line, int macro, enum user_level level,
+    const struct origin *starter, uint64_t now_ms);
 
 /*
  * What runs over time (RAMP, MACRO, WAITSTATE) is kept by a scheduler

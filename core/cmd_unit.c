@@ -270,10 +270,17 @@ cmd_preset_op(struct cmd_ctx *ctx, const char *name, cmd_preset_fn op)
 	return 0;
 }
 
-/* PRESET <1-32>: recall a stored preset. */
+/*
+ * PRESET <1-32>: recall a stored preset (an empty one is acknowledged and
+ * changes nothing); no value reports the last one recalled (0: none).
+ */
 static int
 cmd_preset(struct cmd_ctx *ctx)
 {
+	if (ctx->nargs == 0) {
+		cmd_reply_ok(ctx, "PRESET %d", state_preset_last());
+		return 0;
+	}
 	return cmd_preset_op(ctx, "PRESET", state_preset_recall);
 }
 
@@ -284,7 +291,10 @@ cmd_presetstore(struct cmd_ctx *ctx)
 	return cmd_preset_op(ctx, "PRESETSTORE", state_preset_store);
 }
 
-/* MACRO [1-255]: run one; no value reports the last one run (0: none). */
+/*
+ * MACRO [1-255]: run one (an empty one is acknowledged and runs nothing);
+ * no value reports the last one run (0: none).
+ */
 static int
 cmd_macro(struct cmd_ctx *ctx)
 {
@@ -384,12 +394,15 @@ cmd_macrodef(struct cmd_ctx *ctx)
 		if (strcasecmp(text, "CLEAR") != 0 &&
 		    !cmd_macro_split(text, lines, &count))
 			return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
-		/* macros run as Administrator: no line above the definer's level */
+		/*
+		 * a macro runs with its definer's level: a line above it
+		 * is refused now rather than failing at every run
+		 */
 		for (size_t i = 0; i < count; i++)
 			if (cmd_line_level(lines[i], strlen(lines[i])) >
 			    ctx->s->level)
 				return cmd_reply_error(ctx, CMD_ERR_ACCESS);
-		rc = state_macro_define((int)n, lines, count,
+		rc = state_macro_define((int)n, lines, count, ctx->s->level,
 		    &ctx->s->origin, why, sizeof(why));
 		if (rc != 0)
 			return cmd_reply_errno(ctx, rc);

@@ -222,13 +222,24 @@ int state_safety_mute_set(int value, const struct origin *origin,
 /* Presets 1-32: snapshots of gains, mutes, min/max and the matrix. */
 int state_preset_store(int n, const struct origin *origin, char *why,
     size_t whylen);
+/*
+ * Recall preset n. An empty preset in range is acknowledged and changes
+ * nothing (like a real unit): 0, with an event saying it was empty.
+ */
 int state_preset_recall(int n, const struct origin *origin, char *why,
     size_t whylen);
 bool state_preset_defined(int n);
+/* Last preset recalled (0 = none yet). */
+int state_preset_last(void);
 
-/* Macros 1-255: lists of command lines, run by a scheduler. */
+/*
+ * Macros 1-255: lists of command lines, run by a scheduler with the
+ * rights of `level`, the level of the user who defined them (a macro
+ * never carries more rights than its definer).
+ */
 int state_macro_define(int n, const char *const *lines, size_t count,
-    const struct origin *origin, char *why, size_t whylen);
+    enum user_level level, const struct origin *origin, char *why,
+    size_t whylen);
 size_t state_macro_lines(int n, char lines[][BUS_TEXT_MAX], size_t max);
 /* Last macro started (0 = none yet). */
 int state_macro_last(void);
@@ -270,18 +281,19 @@ int state_gain_slot(char group, int channel, int *slot);
 /* Gains replaced this many times (a ramp from an older epoch is over). */
 uint64_t state_gain_epoch(void);
 /*
- * Macro n is starting (it must be defined): remember it as the last one,
- * announce it (STATE_F_MACRO) and give the epoch for state_macro_line.
+ * Macro n is starting: remember it as the last one, announce it
+ * (STATE_F_MACRO) and give the epoch for state_macro_line. 0 = run it;
+ * 1 = it is empty (acknowledged like a real unit, an event says so).
  */
 int state_macro_started(int n, const struct origin *origin, uint64_t *epoch,
     char *why, size_t whylen);
 /*
- * Line i of macro n: 1 = copied, 0 = no such line (the macro was
- * shortened or cleared while running), -ESTALE = macros replaced since
- * `epoch`.
+ * Line i of macro n and the level it runs at: 1 = copied, 0 = no such
+ * line (the macro was shortened or cleared while running), -ESTALE =
+ * macros replaced since `epoch`.
  */
 int state_macro_line(int n, size_t i, uint64_t epoch, char *buf,
-    size_t len);
+    size_t len, enum user_level *level);
 
 /* Meters (dB, -99.99..99.99) and gate bits; written by the engine. */
 int state_meter_get(char group, int channel, int meter, double *db);

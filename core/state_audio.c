@@ -648,6 +648,7 @@ state_preset_recall(int n, const struct origin *origin, char *why,
 		return err;
 	WRLOCK();
 	p = &state_st.d->presets[n - 1];
+	state_st.preset_last = n;
 	if (p->defined) {
 		memcpy(state_st.d->audio.ch, p->ch, sizeof p->ch);
 		memcpy(state_st.d->audio.route, p->route, sizeof p->route);
@@ -656,10 +657,26 @@ state_preset_recall(int n, const struct origin *origin, char *why,
 		state_change_add(&cs, STATE_F_PRESET, origin)->integer = n;
 	}
 	UNLOCK();
-	if (cs.n == 0)
-		return state_fail(why, whylen, -ENOENT,
-		    "preset %d is not defined", n);
+	if (cs.n == 0) {
+		/* a real unit acknowledges it; drivers recall presets blind */
+		bus_event(EVENT_PRESET, SEVERITY_INFO,
+		    "preset %d is empty: nothing recalled", n);
+		return 0;
+	}
 	return state_finish(&cs, SAVE_AUDIO, why, whylen);
+}
+
+int
+state_preset_last(void)
+{
+	int n;
+
+	if (!state_st.ready)
+		return 0;
+	RDLOCK();
+	n = state_st.preset_last;
+	UNLOCK();
+	return n;
 }
 
 bool
@@ -698,7 +715,8 @@ macro_number(int n, char *why, size_t whylen)
 /* Zero lines undefines the macro. */
 int
 state_macro_define(int n, const char *const *lines, size_t count,
-    const struct origin *origin, char *why, size_t whylen)
+    enum user_level level, const struct origin *origin, char *why,
+    size_t whylen)
 {
 	struct change_set cs = { .n = 0 };
 	struct state_undo u = { .kind = UNDO_MACRO, .index = n - 1 };
@@ -709,6 +727,8 @@ state_macro_define(int n, const char *const *lines, size_t count,
 	if (err == 0 && count > STATE_MACRO_LINES)
 		err = state_fail(why, whylen, -EINVAL,
 		    "a macro has at most %d lines", STATE_MACRO_LINES);
+	if (err == 0 && (unsigned)level > LEVEL_ADMIN)
+		err = state_fail(why, whylen, -EINVAL, "no such user level");
 	for (i = 0; err == 0 && i < count; i++)
 		err = state_macro_line_check(lines[i], why, whylen);
 	if (err == 0 && count > 0 && (copy = calloc(count, sizeof *copy)) ==
@@ -729,6 +749,7 @@ state_macro_define(int n, const char *const *lines, size_t count,
 	}
 	state_st.d->macros[n - 1].lines = copy;
 	state_st.d->macros[n - 1].count = count;
+	state_st.d->macros[n - 1].level = level;
 	state_change_add(&cs, STATE_F_MACRO_DEFINED, origin)->integer = n;
 	UNLOCK();
 	return state_txn_end(&cs, 0, why, whylen);
@@ -757,22 +778,22 @@ state_macro_started(int n, const struct origin *origin, uint64_t *epoch,
 {
 	struct change_set cs = { .n = 0 };
 	int err = macro_number(n, why, whylen);
+	bool empty;
 
 	if (err < 0)
 		return err;
 	WRLOCK();
-	if (state_st.d->macros[n - 1].count == 0) {
-		err = state_fail(why, whylen, -ENOENT,
-		    "macro %d is not defined", n);
-	} else {
-		state_st.macro_last = n;
-		*epoch = state_st.macro_epoch;
-		state_change_add(&cs, STATE_F_MACRO, origin)->integer = n;
-	}
+	/* an empty one is acknowledged and announced like a real unit's */
+	empty = state_st.d->macros[n - 1].count == 0;
+	state_st.macro_last = n;
+	*epoch = state_st.macro_epoch;
+	state_change_add(&cs, STATE_F_MACRO, origin)->integer = n;
 	UNLOCK();
-	if (err < 0)
-		return err;
-	return state_finish(&cs, SAVE_NONE, why, whylen);
+	if (empty)
+		bus_event(EVENT_MACRO, SEVERITY_INFO,
+		    "macro %d is empty: nothing run", n);
+	err = state_finish(&cs, SAVE_NONE, why, whylen);
+	return err < 0 ? err : empty;
 }
 
 int
@@ -789,7 +810,8 @@ state_macro_last(void)
 }
 
 int
-state_macro_line(int n, size_t i, uint64_t epoch, char *buf, size_t len)
+state_macro_line(int n, size_t i, uint64_t epoch, char *buf, size_t len,
+    enum user_level *level)
 {
 	const struct state_macro *m;
 	int got = 0;
@@ -802,8 +824,11 @@ state_macro_line(int n, size_t i, uint64_t epoch, char *buf, size_t len)
 		got = -ESTALE;
 	else if (i < m->count)
 		got = 1;
-	if (got == 1)
+	if (got == 1) {
 		snprintf(buf, len, "%s", m->lines[i]);
+		if (level != NULL)
+			*level = m->level;
+	}
 	UNLOCK();
 	return got;
 }

@@ -11,7 +11,7 @@
  *                           "G": [{"label"}], ...},
  *              "matrix": [{"src": "I 3", "dst": "O 1", "route", "level"}],
  *              "presets": [{"number", "channels": {...}, "matrix": [...]}],
- *              "macros": [{"number", "lines": ["..."]}],
+ *              "macros": [{"number", "level": "Manager", "lines": []}],
  *              "safety_mute": 0},
  *    "events": [{"time", "category", "severity", "source", "text"}]}
  */
@@ -197,6 +197,8 @@ macros_json(const struct state_data *d)
 			json_array_append_new(lines, json_string(m->lines[i]));
 		o = json_object();
 		json_object_set_new(o, "number", json_integer(n));
+		json_object_set_new(o, "level",
+		    json_string(user_level_name(m->level)));
 		json_object_set_new(o, "lines", lines);
 		json_array_append_new(arr, o);
 	}
@@ -695,10 +697,10 @@ static int
 parse_macro(struct jctx *c, const json_t *o, const char *path,
     struct state_data *d)
 {
-	static const char *const keys[] = { "number", "lines", NULL };
+	static const char *const keys[] = { "number", "level", "lines", NULL };
 	struct state_macro *m;
 	const json_t *lines;
-	const char *text;
+	const char *text, *level;
 	char sub[96];
 	size_t i, count;
 	long n;
@@ -712,6 +714,16 @@ parse_macro(struct jctx *c, const json_t *o, const char *path,
 	count = json_array_size(lines);
 	if (m->count != 0)
 		return jfail(c, path, "macro %ld listed twice", n);
+	/*
+	 * Files from before macros carried their definer's level get the
+	 * least that could define one: a macro must never gain rights.
+	 */
+	m->level = LEVEL_MANAGER;
+	if (json_object_get(o, "level") != NULL &&
+	    ((err = get_string(c, o, "level", path, 31, &level)) < 0 ||
+	    parse_level(level, &m->level) < 0))
+		return err < 0 ? err : jfail(c, path, "level: not User, "
+		    "Manager or Administrator");
 	if (!json_is_array(lines) || count < 1 || count > STATE_MACRO_LINES)
 		return jfail(c, path, "lines must be an array of 1 to %d lines",
 		    STATE_MACRO_LINES);

@@ -69,6 +69,7 @@ struct state_preset {
 
 struct state_macro {
 	size_t count;			/* 0 = undefined */
+	enum user_level level;		/* its definer's: the rights it runs with */
 	char (*lines)[BUS_TEXT_MAX];	/* heap, `count` lines */
 };
 
@@ -112,6 +113,7 @@ struct state_shared {
 	uint64_t gain_epoch;	/* gains replaced (recall, swap) */
 	uint64_t macro_epoch;	/* macros replaced (swap) */
 	int macro_last;
+	int preset_last;
 	double meters[STATE_METER_SLOTS][STATE_METERS];
 	uint8_t gate_bits;
 	struct bus_service services[STATE_SERVICES_MAX];

@@ -107,7 +107,7 @@ engine_sched_macro_start(void *arg, int n, const struct origin *origin,
 	err = state_macro_started(n, origin, &epoch, why, whylen);
 	pthread_mutex_lock(&s->lock);
 	s->reserved--;
-	if (err == 0) {
+	if (err == 0) {	/* 1: empty, nothing to queue */
 		run = &s->runs[s->nruns++];
 		memset(run, 0, sizeof *run);
 		run->n = n;
@@ -116,7 +116,7 @@ engine_sched_macro_start(void *arg, int n, const struct origin *origin,
 			run->origin = *origin;
 	}
 	pthread_mutex_unlock(&s->lock);
-	return err;
+	return err < 0 ? err : 0;
 }
 
 static void
@@ -204,7 +204,7 @@ engine_sched_pop(struct engine_sched *s)
 
 int
 engine_sched_macro_next(struct engine_sched *s, uint64_t now_ms, char *line,
-    size_t len, int *macro, struct origin *starter)
+    size_t len, int *macro, enum user_level *level, struct origin *starter)
 {
 	struct engine_run *run;
 	int got = 0;
@@ -216,7 +216,7 @@ engine_sched_macro_next(struct engine_sched *s, uint64_t now_ms, char *line,
 			break;
 		/* shortened, cleared or replaced while running: done */
 		if (state_macro_line(run->n, run->line, run->epoch, line,
-		    len) != 1) {
+		    len, level) != 1) {
 			engine_sched_pop(s);
 			continue;
 		}
@@ -240,14 +240,15 @@ engine_sched_tick(struct engine_sched *s, uint64_t now_ms, const char *by)
 {
 	char line[BUS_TEXT_MAX];
 	struct origin starter;
+	enum user_level level;
 	int macro, n;
 
 	engine_sched_ramps(s, now_ms, by);
 	/* a macro that starts itself must not spin the engine's thread */
 	for (n = 0; n < ENGINE_SCHED_LINES; n++) {
 		if (engine_sched_macro_next(s, now_ms, line, sizeof line,
-		    &macro, &starter) != 1)
+		    &macro, &level, &starter) != 1)
 			break;
-		(void)cmd_macro_line(line, macro, &starter, now_ms);
+		(void)cmd_macro_line(line, macro, level, &starter, now_ms);
 	}
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "state.h"
 
 #define ENGINE_SCHED_QUEUE 8		/* macro runs, the running one first */
 #define ENGINE_SCHED_LINES 64		/* macro lines run per tick at most */
@@ -32,9 +33,11 @@ void engine_sched_ramps(struct engine_sched *s, uint64_t now_ms,
     const char *by);
 /*
  * The next macro line due at `now_ms`: 1 with the line, the macro
- * number and its starter; 0 if nothing is due.
+ * number, the level it runs at (its definer's) and its starter; 0 if
+ * nothing is due. `macro`, `level` and `starter` may be NULL.
  */
 int engine_sched_macro_next(struct engine_sched *s, uint64_t now_ms,
-    char *line, size_t len, int *macro, struct origin *starter);
+    char *line, size_t len, int *macro, enum user_level *level,
+    struct origin *starter);
 
 #endif

@@ -483,10 +483,13 @@ static const struct row access_rows[] = {
 	{ MODEL_880TA, U, "#H0 MUTE 1 M 0", "OK> #H0 MUTE 1 M 0\r\n" },
 	{ MODEL_880TA, M, "#H0 PRESET 2", "OK> #H0 PRESET 2\r\n" },
 	{ MODEL_880TA, U, "#H0 MUTE 1 M", "OK> #H0 MUTE 1 M 1\r\n" },
-	/* an empty preset cannot be recalled */
-	{ MODEL_880TA, M, "#H0 PRESET 3", ARG_H0 },
+	{ MODEL_880TA, M, "#H0 PRESET", "OK> #H0 PRESET 2\r\n" },
+	/* an empty preset is acknowledged like a real unit, changes nothing */
+	{ MODEL_880TA, M, "#H* preset 3", "OK> #H0 PRESET 3\r\n" },
+	{ MODEL_880TA, U, "#H0 MUTE 1 M", "OK> #H0 MUTE 1 M 1\r\n" },
+	{ MODEL_880TA, M, "#H0 PRESET", "OK> #H0 PRESET 3\r\n" },
 	{ MODEL_880TA, M, "#H0 PRESET 33", ARG_H0 },
-	{ MODEL_880TA, M, "#H0 PRESET", ARG_H0 },
+	{ MODEL_880TA, M, "#H0 PRESET 0", ARG_H0 },
 	{ MODEL_880TA, M, "#H0 PRESETSTORE 0", ARG_H0 },
 	/* ... but not the network, SNMP, NTP, serial, RESET, DEFAULT */
 	{ MODEL_880TA, M, "#H0 ENETADDR 10.0.0.9", DENIED_H0 },

@@ -195,22 +195,22 @@ START_TEST(macro_queue_runs_in_order)
 	ck_assert_str_eq(run(&s, "#H0 MACRO 1"), "OK> #H0 MACRO 1\r\n");
 	ck_assert_int_eq(state_macro_last(), 1);
 	ck_assert_int_eq(engine_sched_macro_next(sched, 0, line, sizeof line,
-	    &n, &o), 1);
+	    &n, NULL, &o), 1);
 	ck_assert_str_eq(line, "#H0 GAIN 1 O -5 A");
 	ck_assert_int_eq(n, 2);
 	ck_assert_uint_eq(o.session, 7);
 	ck_assert_int_eq(engine_sched_macro_next(sched, 0, line, sizeof line,
-	    &n, &o), 1);
+	    &n, NULL, &o), 1);
 	ck_assert_str_eq(line, "#H0 GAIN 2 O -5 A");
 	ck_assert_int_eq(engine_sched_macro_next(sched, 0, line, sizeof line,
-	    &n, &o), 1);
+	    &n, NULL, &o), 1);
 	ck_assert_str_eq(line, "#H0 MUTE 1 O 1");
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(engine_sched_macro_next(sched, 0, line, sizeof line,
-	    &n, &o), 1);
+	    &n, NULL, &o), 1);
 	ck_assert_str_eq(line, "#H0 MUTE 2 O 1");
 	ck_assert_int_eq(engine_sched_macro_next(sched, 0, line, sizeof line,
-	    &n, &o), 0);
+	    &n, NULL, &o), 0);
 }
 END_TEST
 
@@ -227,32 +227,51 @@ START_TEST(macro_wait_delays_running_macro)
 	run(&s, "#H0 MACRO 3");
 	run(&s, "#H0 MACRO 4");
 	ck_assert_int_eq(engine_sched_macro_next(sched, 100, line,
-	    sizeof line, &n, &o), 1);
-	ck_assert_int_eq(cmd_macro_line(line, n, &o, 100), 0);
+	    sizeof line, &n, NULL, &o), 1);
+	ck_assert_int_eq(cmd_macro_line(line, n, LEVEL_MANAGER, &o, 100), 0);
 	/* Neither this macro nor the one queued behind it runs early. */
 	ck_assert_int_eq(engine_sched_macro_next(sched, 2099, line,
-	    sizeof line, &n, NULL), 0);
+	    sizeof line, &n, NULL, NULL), 0);
 	ck_assert_int_eq(engine_sched_macro_next(sched, 2100, line,
-	    sizeof line, &n, NULL), 1);
+	    sizeof line, &n, NULL, NULL), 1);
 	ck_assert_str_eq(line, "#H0 MUTE 1 O 0");
 	ck_assert_int_eq(engine_sched_macro_next(sched, 2100, line,
-	    sizeof line, &n, NULL), 1);
+	    sizeof line, &n, NULL, NULL), 1);
 	ck_assert_int_eq(n, 4);
 }
 END_TEST
 
-START_TEST(macro_full_queue_and_undefined)
+START_TEST(macro_full_queue)
 {
 	struct cmd_session s;
 	int i;
 
 	session(&s, LEVEL_MANAGER);
-	ck_assert_str_eq(run(&s, "#H0 MACRO 10"), ARG_H0);
 	run(&s, "#H0 MACRODEF 10 #H0 MUTE 1 O 1");
 	for (i = 0; i < ENGINE_SCHED_QUEUE; i++)
 		ck_assert_str_eq(run(&s, "#H0 MACRO 10"),
 		    "OK> #H0 MACRO 10\r\n");
 	ck_assert_str_eq(run(&s, "#H0 MACRO 10"), ARG_H0);
+}
+END_TEST
+
+/*
+ * A preset call recorded from a real unit (ACA's driver): an empty macro
+ * in range is acknowledged, reported as the last one, and runs nothing.
+ */
+START_TEST(macro_empty_is_acknowledged_like_a_real_unit)
+{
+	char line[BUS_TEXT_MAX];
+	struct cmd_session s;
+	int n;
+
+	session(&s, LEVEL_MANAGER);
+	ck_assert_str_eq(run(&s, "#H* macro 1"), "OK> #H0 MACRO 1\r\n");
+	ck_assert_str_eq(run(&s, "#H0 MACRO"), "OK> #H0 MACRO 1\r\n");
+	ck_assert_int_eq(engine_sched_macro_next(sched, 0, line, sizeof line,
+	    &n, NULL, NULL), 0);
+	ck_assert_str_eq(run(&s, "#H0 MACRO 256"), ARG_H0);
+	ck_assert_str_eq(run(&s, "#H0 MACRO 0"), ARG_H0);
 }
 END_TEST
 
@@ -269,7 +288,7 @@ START_TEST(macro_runs_dropped_by_default)
 	ck_assert_str_eq(run(&s, "#H0 DEFAULT"), "OK> #H0 DEFAULT\r\n");
 	run(&s, "#H0 MACRODEF 6 #H0 MUTE 2 O 1");
 	ck_assert_int_eq(engine_sched_macro_next(sched, 0, line, sizeof line,
-	    &n, NULL), 0);
+	    &n, NULL, NULL), 0);
 }
 END_TEST
 
@@ -293,7 +312,11 @@ START_TEST(macro_define_and_run)
 	ck_assert_str_eq(run(&s, "#H0 MACRO"), "OK> #H0 MACRO 5\r\n");
 	ck_assert_str_eq(run(&s, "#H0 MACRODEF 5 clear"),
 	    "OK> #H0 MACRODEF 5\r\n");
-	ck_assert_str_eq(run(&s, "#H0 MACRO 5"), ARG_H0);
+	/* cleared: acknowledged, runs nothing */
+	ck_assert_str_eq(run(&s, "#H0 MUTE 1 M 0"), "OK> #H0 MUTE 1 M 0\r\n");
+	ck_assert_str_eq(run(&s, "#H0 MACRO 5"), "OK> #H0 MACRO 5\r\n");
+	engine_sched_tick(sched, 2000, "engine");
+	ck_assert_str_eq(run(&s, "#H0 MUTE 1 M"), "OK> #H0 MUTE 1 M 0\r\n");
 }
 END_TEST
 
@@ -334,7 +357,54 @@ START_TEST(macro_tick_is_bounded)
 END_TEST
 
 /* Macro lines run with full rights, stamped with the starter's name. */
-START_TEST(macro_runs_as_administrator_with_starter_origin)
+/*
+ * Issue 9's escalation: a Manager's macro that defines a macro holding
+ * an Administrator line must not get it defined, nor run.
+ */
+START_TEST(macro_never_runs_above_its_definer)
+{
+	static char lines[STATE_MACRO_LINES][BUS_TEXT_MAX];
+	struct cmd_session s;
+	char dhcp[64];
+
+	session(&s, LEVEL_MANAGER);
+	ck_assert_str_eq(run(&s, "#H0 MACRODEF 22 #H0 MACRODEF 23 #H0 "
+	    "ENETDHCP 0"), "OK> #H0 MACRODEF 22 #H0 MACRODEF 23 #H0 "
+	    "ENETDHCP 0\r\n");
+	ck_assert_str_eq(run(&s, "#H0 MACRO 22"), "OK> #H0 MACRO 22\r\n");
+	engine_sched_tick(sched, 100, "engine");
+	ck_assert_uint_eq(state_macro_lines(23, lines, STATE_MACRO_LINES), 0);
+	/* the outer macro is there: only the inner definition was refused */
+	ck_assert_uint_eq(state_macro_lines(22, lines, STATE_MACRO_LINES), 1);
+	ck_assert_str_eq(run(&s, "#H0 MACRO 23"), "OK> #H0 MACRO 23\r\n");
+	engine_sched_tick(sched, 200, "engine");
+	ck_assert_int_eq(state_setting_get(SET_NET_DHCP, dhcp, sizeof dhcp),
+	    0);
+	ck_assert_str_eq(dhcp, "1");
+}
+END_TEST
+
+/* The level is read per line: a Manager's macro cannot run SNMPMNGRIP. */
+START_TEST(macro_line_above_level_fails_at_run_time)
+{
+	const char *lines[] = { "#H0 SNMPMNGRIP 127.0.0.9", "#H0 MUTE 1 O 1" };
+	struct cmd_session s;
+	char value[64];
+
+	ck_assert_int_eq(state_macro_define(9, lines, 2, LEVEL_MANAGER, NULL,
+	    NULL, 0), 0);
+	session(&s, LEVEL_ADMIN);	/* the starter's level does not count */
+	ck_assert_str_eq(run(&s, "#H0 MACRO 9"), "OK> #H0 MACRO 9\r\n");
+	engine_sched_tick(sched, 100, "engine");
+	ck_assert_int_eq(state_setting_get(SET_SNMP_MANAGER, value,
+	    sizeof value), 0);
+	ck_assert_str_eq(value, "");
+	/* the allowed line still ran */
+	ck_assert_str_eq(run(&s, "#H0 MUTE 1 O"), "OK> #H0 MUTE 1 O 1\r\n");
+}
+END_TEST
+
+START_TEST(macro_of_an_administrator_runs_with_starter_origin)
 {
 	struct bus_sub *sub;
 	struct cmd_session s, admin;
@@ -369,12 +439,15 @@ main(void)
 		CHECK_CASE(reset_stops_ramps),
 		CHECK_CASE(macro_queue_runs_in_order),
 		CHECK_CASE(macro_wait_delays_running_macro),
-		CHECK_CASE(macro_full_queue_and_undefined),
+		CHECK_CASE(macro_full_queue),
+		CHECK_CASE(macro_empty_is_acknowledged_like_a_real_unit),
+		CHECK_CASE(macro_never_runs_above_its_definer),
+		CHECK_CASE(macro_line_above_level_fails_at_run_time),
 		CHECK_CASE(macro_runs_dropped_by_default),
 		CHECK_CASE(macro_define_and_run),
 		CHECK_CASE(macro_waitstate_delays_the_rest),
 		CHECK_CASE(macro_tick_is_bounded),
-		CHECK_CASE(macro_runs_as_administrator_with_starter_origin),
+		CHECK_CASE(macro_of_an_administrator_runs_with_starter_origin),
 	};
 
 	return check_cases_run("engine_sched", cases,

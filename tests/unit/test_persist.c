@@ -418,7 +418,8 @@ START_TEST(full_disk_audio_definitions_are_undone)
 	ck_assert_int_eq(state_preset_store(2, &tester, why, sizeof why),
 	    -EIO);
 	ck_assert(!state_preset_defined(2));
-	ck_assert_int_eq(state_macro_define(3, line, 1, &tester, why,
+	ck_assert_int_eq(state_macro_define(3, line, 1, LEVEL_MANAGER,
+	    &tester, why,
 	    sizeof why), -EIO);
 	ck_assert_uint_eq(state_macro_lines(3, lines, 1), 0);
 	ck_assert_int_eq(state_reset_defaults(&tester), -EIO);

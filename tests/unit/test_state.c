@@ -458,13 +458,33 @@ START_TEST(preset_store_and_recall)
 }
 END_TEST
 
-START_TEST(preset_recall_undefined_is_refused)
+/* Like a real unit: acknowledged, nothing changes, an event says so. */
+START_TEST(preset_recall_empty_is_acknowledged)
+{
+	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_EVENT) |
+	    BUS_MASK(BUS_CHANGE), 8);
+	uint64_t seq = state_seq();
+	struct bus_msg m;
+	double gain;
+
+	ck_assert_int_eq(state_gain_get('M', 1, &gain), 0);
+	ck_assert_int_eq(state_preset_recall(9, &console, why, sizeof why),
+	    0);
+	ck_assert_int_eq(state_preset_last(), 9);
+	ck_assert_uint_eq(state_seq(), seq);
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_int_eq(m.type, BUS_EVENT);
+	ck_assert_int_eq(m.u.event.category, EVENT_PRESET);
+	ck_assert_str_eq(m.u.event.text, "preset 9 is empty: nothing recalled");
+	ck_assert_int_eq(bus_take(sub, &m), 0);
+	bus_unsubscribe(sub);
+}
+END_TEST
+
+START_TEST(preset_recall_out_of_range_is_refused)
 {
 	uint64_t seq = state_seq();
 
-	ck_assert_int_eq(state_preset_recall(9, &console, why, sizeof why),
-	    -ENOENT);
-	ck_assert_str_eq(why, "preset 9 is not defined");
 	ck_assert_int_eq(state_preset_recall(33, &console, why, sizeof why),
 	    -EINVAL);
 	ck_assert_int_eq(state_preset_store(0, &console, why, sizeof why),
@@ -480,29 +500,36 @@ START_TEST(macro_started_and_lines)
 	const char *two[] = { "#H0 MUTE 1 O 1", "#H0 MUTE 2 O 1" };
 	char line[BUS_TEXT_MAX], big[BUS_TEXT_MAX + 1];
 	const char *one[] = { big };
+	enum user_level level = LEVEL_ADMIN;
 	uint64_t epoch = 0;
 
+	/* empty: acknowledged and announced (1), nothing to run */
 	ck_assert_int_eq(state_macro_started(10, &console, &epoch, why,
-	    sizeof why), -ENOENT);
-	ck_assert_str_eq(why, "macro 10 is not defined");
+	    sizeof why), 1);
+	ck_assert_int_eq(state_macro_last(), 10);
+	ck_assert_int_eq(state_macro_line(10, 0, epoch, line,
+	    sizeof line, NULL), 0);
 	ck_assert_int_eq(state_macro_started(256, &console, &epoch, why,
 	    sizeof why), -EINVAL);
 	memset(big, 'A', BUS_TEXT_MAX);
 	big[BUS_TEXT_MAX] = '\0';
-	ck_assert_int_eq(state_macro_define(10, one, 1, &console, why,
-	    sizeof why), -EINVAL);
-	ck_assert_int_eq(state_macro_define(10, two, 2, &console, why,
-	    sizeof why), 0);
+	ck_assert_int_eq(state_macro_define(10, one, 1, LEVEL_MANAGER,
+	    &console, why, sizeof why), -EINVAL);
+	ck_assert_int_eq(state_macro_define(10, two, 2, LEVEL_MANAGER,
+	    &console, why, sizeof why), 0);
 	ck_assert_int_eq(state_macro_started(10, &console, &epoch, why,
 	    sizeof why), 0);
 	ck_assert_int_eq(state_macro_last(), 10);
-	ck_assert_int_eq(state_macro_line(10, 1, epoch, line, sizeof line), 1);
+	ck_assert_int_eq(state_macro_line(10, 1, epoch, line,
+	    sizeof line, &level), 1);
 	ck_assert_str_eq(line, "#H0 MUTE 2 O 1");
-	ck_assert_int_eq(state_macro_line(10, 2, epoch, line, sizeof line), 0);
+	ck_assert_int_eq(level, LEVEL_MANAGER);
+	ck_assert_int_eq(state_macro_line(10, 2, epoch, line,
+	    sizeof line, NULL), 0);
 	/* DEFAULT replaces the macros: a run started before is over */
 	ck_assert_int_eq(state_reset_defaults(&console), 0);
-	ck_assert_int_eq(state_macro_line(10, 0, epoch, line, sizeof line),
-	    -ESTALE);
+	ck_assert_int_eq(state_macro_line(10, 0, epoch, line,
+	    sizeof line, NULL), -ESTALE);
 }
 END_TEST
 
@@ -751,7 +778,8 @@ program_some_state(void)
 	ck_assert_int_eq(state_mtrxlvl_set('E', 0, 'J', 1, -8, false,
 	    &console, NULL, why, sizeof why), 0);
 	ck_assert_int_eq(state_preset_store(3, &console, why, sizeof why), 0);
-	ck_assert_int_eq(state_macro_define(12, lines, 1, &console, why,
+	ck_assert_int_eq(state_macro_define(12, lines, 1, LEVEL_MANAGER,
+	    &console, why,
 	    sizeof why), 0);
 	ck_assert_int_eq(state_setting_set(SET_NET_MASK, "255.255.0.0",
 	    &console, why, sizeof why), 0);
@@ -904,6 +932,13 @@ static const struct {
 	    "audio.macros[0]: lines" },
 	{ "audio/macros", "[{\"number\":1,\"lines\":[\"a\\nb\"]}]",
 	    "audio.macros[0].lines[0]" },
+	/* a macro must not gain rights through a crafted backup */
+	{ "audio/macros",
+	    "[{\"number\":1,\"level\":\"Root\",\"lines\":[\"#H0 MACRO\"]}]",
+	    "audio.macros[0]: level: not User, Manager or Administrator" },
+	{ "audio/macros",
+	    "[{\"number\":1,\"level\":2,\"lines\":[\"#H0 MACRO\"]}]",
+	    "audio.macros[0]: level must be a string" },
 	{ "audio/safety_mute", "3", "audio: safety_mute" },
 	{ "events", "[{\"time\":1}]", "events[0]: category" },
 };
@@ -970,6 +1005,40 @@ START_TEST(json_malformed_changes_nothing)
 	json_decref(doc);
 	json_decref(before);
 	json_decref(after);
+}
+END_TEST
+
+/* Backups carry the definer's level; older files get Manager, not more. */
+START_TEST(json_macro_level_round_trips_and_defaults_to_manager)
+{
+	const char *lines[] = { "#H0 ENETDHCP 0" };
+	enum user_level level = LEVEL_USER;
+	char line[BUS_TEXT_MAX];
+	json_t *doc, *macro;
+	uint64_t epoch;
+
+	ck_assert_int_eq(state_macro_define(4, lines, 1, LEVEL_ADMIN,
+	    &console, why, sizeof why), 0);
+	doc = state_to_json();
+	macro = json_array_get(json_object_get(json_object_get(doc, "audio"),
+	    "macros"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(macro, "level")),
+	    "Administrator");
+	ck_assert_int_eq(state_from_json(doc, &console, why, sizeof why), 0);
+	ck_assert_int_eq(state_macro_started(4, &console, &epoch, why,
+	    sizeof why), 0);
+	ck_assert_int_eq(state_macro_line(4, 0, epoch, line, sizeof line,
+	    &level), 1);
+	ck_assert_int_eq(level, LEVEL_ADMIN);
+	/* the same file from before macros had a level */
+	json_object_del(macro, "level");
+	ck_assert_int_eq(state_from_json(doc, &console, why, sizeof why), 0);
+	ck_assert_int_eq(state_macro_started(4, &console, &epoch, why,
+	    sizeof why), 0);
+	ck_assert_int_eq(state_macro_line(4, 0, epoch, line, sizeof line,
+	    &level), 1);
+	ck_assert_int_eq(level, LEVEL_MANAGER);
+	json_decref(doc);
 }
 END_TEST
 
@@ -1269,7 +1338,8 @@ main(void)
 		CHECK_CASE(mtrx_clear_keeps_levels),
 		CHECK_CASE(safety_mute_toggles),
 		CHECK_CASE(preset_store_and_recall),
-		CHECK_CASE(preset_recall_undefined_is_refused),
+		CHECK_CASE(preset_recall_empty_is_acknowledged),
+		CHECK_CASE(preset_recall_out_of_range_is_refused),
 		CHECK_CASE(macro_started_and_lines),
 		CHECK_LOOP(setting_validation_table, NROWS(set_rows)),
 		CHECK_CASE(setting_table_keys_defaults_levels),
@@ -1281,6 +1351,7 @@ main(void)
 		CHECK_CASE(json_event_after_2038_loads_again),
 		CHECK_CASE(json_huge_seq_is_lowered_and_saves_reload),
 		CHECK_LOOP(json_malformed_changes_nothing, NROWS(bad_json)),
+		CHECK_CASE(json_macro_level_round_trips_and_defaults_to_manager),
 		CHECK_CASE(json_root_must_be_object),
 		CHECK_LOOP(every_model_round_trips, MODEL_COUNT),
 		CHECK_CASE(services_table_replaces_by_name),
