@@ -40,6 +40,11 @@ static const struct cfg_key web_keys[] = {
 	    "failed logins from one address before it is locked out" },
 	{ "request_timeout_ms", CFG_INT, 500, 60000, "5000", NULL,
 	    "time civetweb allows to receive a request (ms)" },
+	{ "max_per_address", CFG_INT, 1, 1024, "10", NULL,
+	    "connections open at once from one client address; the newest "
+	    "over it are closed (each holds a worker)" },
+	{ "listen_backlog", CFG_INT, 16, 65535, "1024", NULL,
+	    "connections the kernel queues before civetweb accepts them" },
 	{ NULL },
 };
 
@@ -50,7 +55,6 @@ struct web_priv {
 	uint64_t dropped;	/* bus_sub_dropped last seen */
 	char listen[32];	/* civetweb's "addr:port" */
 	char poke_addr[16];	/* where to connect to wake civetweb's master */
-	int port;
 	uint64_t reaped_ms;	/* last session/WebSocket clean-up */
 };
 
@@ -97,6 +101,19 @@ web_read_limits(struct svc_ctx *ctx, struct web_limits *l)
 	l->session_idle_s = svc_cfg_int(ctx, "session_idle");
 	l->max_sessions = svc_cfg_int(ctx, "max_sessions");
 	l->lockout_after = svc_cfg_int(ctx, "lockout_after");
+	l->max_per_address = svc_cfg_int(ctx, "max_per_address");
+}
+
+/* Each part's fini accepts a part that was never made. */
+static void
+web_free(struct web_priv *p)
+{
+	web_conn_fini(&p->w);
+	web_ws_fini(&p->w);
+	web_session_fini(&p->w);
+	if (p->sub != NULL)
+		bus_unsubscribe(p->sub);
+	free(p);
 }
 
 static int
@@ -112,26 +129,23 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		return -ENOMEM;
 	web_read_limits(ctx, &p->w.limits);
 	bind = svc_cfg_str(ctx, "bind");
-	p->port = (int)svc_cfg_int(ctx, "port");
-	if (p->port == 0)
-		p->port = 80;
-	snprintf(p->listen, sizeof(p->listen), "%s:%d", bind, p->port);
+	p->w.port = (int)svc_cfg_int(ctx, "port");
+	if (p->w.port == 0)
+		p->w.port = 80;
+	snprintf(p->listen, sizeof(p->listen), "%s:%d", bind, p->w.port);
 	snprintf(p->poke_addr, sizeof(p->poke_addr), "%s",
 	    strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind);
 	if ((rc = web_session_init(&p->w)) < 0 ||
-	    (rc = web_ws_init(&p->w)) < 0) {
+	    (rc = web_ws_init(&p->w)) < 0 || (rc = web_conn_init(&p->w)) < 0) {
 		snprintf(why, whylen, "out of memory");
-		web_session_fini(&p->w);
-		free(p);
+		web_free(p);
 		return rc;
 	}
 	p->sub = bus_subscribe(BUS_MASK(BUS_CHANGE) | BUS_MASK(BUS_SERVICE) |
 	    BUS_MASK(BUS_EVENT), WEB_BUS_DEPTH);
 	if (p->sub == NULL) {
 		snprintf(why, whylen, "cannot subscribe to the bus");
-		web_ws_fini(&p->w);
-		web_session_fini(&p->w);
-		free(p);
+		web_free(p);
 		return -ENOMEM;
 	}
 	svc_set_priv(ctx, p);
@@ -142,7 +156,7 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 static int
 web_start(struct svc_ctx *ctx, struct web_priv *p)
 {
-	char threads[16], timeout[16], errtext[256] = "";
+	char threads[16], timeout[16], backlog[16], errtext[256] = "";
 	unsigned code = 0;
 	struct mg_callbacks cb = { 0 };
 	struct mg_init_data init;
@@ -159,6 +173,7 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 		 */
 		"keep_alive_timeout_ms", "1000",
 		"request_timeout_ms", timeout,
+		"listen_backlog", backlog,
 		"websocket_timeout_ms", "1000",
 		"enable_websocket_ping_pong", "yes",
 		"enable_directory_listing", "no",
@@ -170,8 +185,12 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 	    svc_cfg_int(ctx, "http_workers"));
 	snprintf(timeout, sizeof(timeout), "%ld",
 	    svc_cfg_int(ctx, "request_timeout_ms"));
+	snprintf(backlog, sizeof(backlog), "%ld",
+	    svc_cfg_int(ctx, "listen_backlog"));
 	cb.log_message = web_log_message;
 	cb.init_thread = web_thread_init;
+	cb.init_connection = web_conn_open;
+	cb.connection_close = web_conn_close;
 	init.callbacks = &cb;
 	init.user_data = &p->w;
 	init.configuration_options = opts;
@@ -251,7 +270,7 @@ web_poke(void *arg)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	int i, fd;
 
-	sin.sin_port = htons((uint16_t)p->port);
+	sin.sin_port = htons((uint16_t)p->w.port);
 	if (inet_pton(AF_INET, p->poke_addr, &sin.sin_addr) != 1)
 		return NULL;
 	for (i = 0; i < 3; i++) {
@@ -290,10 +309,7 @@ web_stop(struct svc_ctx *ctx)
 		    (unsigned long long)(clock_ms() - t0));
 		p->mg = NULL;
 	}
-	web_ws_fini(&p->w);
-	web_session_fini(&p->w);
-	bus_unsubscribe(p->sub);
-	free(p);
+	web_free(p);
 	svc_set_priv(ctx, NULL);
 }
 

@@ -32,10 +32,12 @@ struct web_limits {
 	long max_sessions;
 	long max_clients;	/* WebSocket clients */
 	long lockout_after;	/* failed logins before a lockout */
+	long max_per_address;	/* connections open from one address */
 };
 
 struct web_sessions;	/* web_session.c */
 struct web_ws;		/* web_ws.c */
+struct web_conns;	/* web_conn.c */
 
 /*
  * The service's state, one per start: the service thread reaches it
@@ -44,8 +46,10 @@ struct web_ws;		/* web_ws.c */
  */
 struct web {
 	struct web_limits limits;
+	int port;		/* where civetweb listens */
 	struct web_sessions *sessions;
 	struct web_ws *ws;
+	struct web_conns *conns;
 };
 
 /* The service state behind a civetweb connection. */
@@ -107,6 +111,19 @@ void web_session_expire(struct web *w);
 int web_session_login_allowed(const char *addr, unsigned *retry_s);
 void web_session_login_failed(const char *addr, const char *user);
 void web_session_login_ok(const char *addr);
+
+/* ---- web_conn.c: connections per client address ---- */
+int web_conn_init(struct web *w);
+void web_conn_fini(struct web *w);
+/*
+ * Shut down the newest established connections to local `port` of every
+ * address that has more than `per_addr` open (the oldest stay); *shut
+ * gets the count. -ENOMEM if it could not look.
+ */
+int web_conn_enforce(int port, long per_addr, unsigned *shut);
+/* civetweb's init_connection and connection_close callbacks. */
+int web_conn_open(const struct mg_connection *c, void **data);
+void web_conn_close(const struct mg_connection *c);
 
 /* ---- web_json.c: views of the state ---- */
 json_t *web_json_status(void);

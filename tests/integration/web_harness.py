@@ -248,3 +248,65 @@ class WebSocket:
         except OSError:
             pass
         self.sock.close()
+
+
+class Slowloris:
+    """`count` TCP connections to the web port from address `source`, kept
+    open by a background thread: "slow" sends one header line a second and
+    never ends the request, "idle" sends nothing. A connection the server
+    closes is opened again, as a real attacker would. stop() closes all."""
+
+    def __init__(self, port, source, count, mode="slow"):
+        import threading
+        self.port, self.source, self.count, self.mode = (port, source,
+                                                         count, mode)
+        self.socks = []
+        self.reopened = 0
+        self.done = threading.Event()
+        for _ in range(count):
+            self.socks.append(self._open())
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _open(self):
+        s = socket.socket()
+        s.setblocking(False)
+        s.bind((self.source, 0))
+        s.connect_ex(("127.0.0.1", self.port))
+        return [s, 0]
+
+    def _poke(self, entry):
+        """One step for one connection; False if the server closed it."""
+        s, lines = entry
+        try:
+            if s.recv(4096, socket.MSG_DONTWAIT) == b"":
+                return False
+        except BlockingIOError:
+            pass
+        except OSError:
+            return False
+        if self.mode != "slow":
+            return True
+        try:
+            s.send(b"GET / HTTP/1.1\r\n" if lines == 0 else
+                   b"X-Slow-%d: x\r\n" % lines)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        entry[1] = lines + 1
+        return True
+
+    def _run(self):
+        while not self.done.wait(1.0):
+            for i, entry in enumerate(self.socks):
+                if not self._poke(entry):
+                    entry[0].close()
+                    self.socks[i] = self._open()
+                    self.reopened += 1
+
+    def stop(self):
+        self.done.set()
+        self.thread.join(5)
+        for s, _ in self.socks:
+            s.close()

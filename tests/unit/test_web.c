@@ -6,12 +6,14 @@
  * JSON push made from a bus change (services/web/web_session.c,
  * web_json.c).
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bus.h"
@@ -342,6 +344,66 @@ START_TEST(json_nesting_at_limit_parses)
 }
 END_TEST
 
+/* A connection from `from` to the listener `lfd` (port `port`), accepted. */
+static void
+conn_pair(int lfd, int port, const char *from, int *client, int *server)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	*client = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(*client, 0);
+	inet_pton(AF_INET, from, &sin.sin_addr);
+	ck_assert_int_eq(bind(*client, (struct sockaddr *)&sin, sizeof sin), 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons((uint16_t)port);
+	ck_assert_int_eq(connect(*client, (struct sockaddr *)&sin, sizeof sin),
+	    0);
+	*server = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(*server, 0);
+}
+
+/* True once the server side shut the connection (the client reads EOF). */
+static bool
+conn_was_shut(int client)
+{
+	char c;
+
+	return recv(client, &c, 1, MSG_DONTWAIT) == 0;
+}
+
+START_TEST(connections_over_the_per_address_limit_are_shut)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	int lfd, port, cl[6], sv[6], i;
+	unsigned shut = 9;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof sin), 0);
+	ck_assert_int_eq(listen(lfd, 16), 0);
+	getsockname(lfd, (struct sockaddr *)&sin, &len);
+	port = ntohs(sin.sin_port);
+	/* 5 from one address, 1 from another; the limit is 2 */
+	for (i = 0; i < 5; i++)
+		conn_pair(lfd, port, "127.0.0.2", &cl[i], &sv[i]);
+	conn_pair(lfd, port, "127.0.0.3", &cl[5], &sv[5]);
+	ck_assert_int_eq(web_conn_enforce(port, 2, &shut), 0);
+	ck_assert_uint_eq(shut, 3);
+	for (i = 0; i < 6; i++)
+		ck_assert_msg(conn_was_shut(cl[i]) == (i >= 2 && i < 5),
+		    "connection %d", i);
+	/* The shut ones no longer count: nothing more to do. */
+	ck_assert_int_eq(web_conn_enforce(port, 2, &shut), 0);
+	ck_assert_uint_eq(shut, 0);
+	for (i = 0; i < 6; i++) {
+		close(cl[i]);
+		close(sv[i]);
+	}
+	close(lfd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -360,6 +422,7 @@ main(void)
 		CHECK_CASE(level_names_parse_case_insensitively),
 		CHECK_CASE(json_nested_too_deep_is_refused_not_a_crash),
 		CHECK_CASE(json_nesting_at_limit_parses),
+		CHECK_CASE(connections_over_the_per_address_limit_are_shut),
 	};
 
 	return check_cases_run("web", cases, sizeof cases / sizeof *cases,
