@@ -138,9 +138,15 @@ web_conn_enforce(int port, long per_addr, unsigned *shut)
 	n = conn_scan(port, s, CONN_SCAN_MAX);
 	qsort(s, n, sizeof(*s), conn_cmp);
 	for (i = 0, run = 0; i < n; i++) {
+		struct conn_sock now;
+
 		run = i > 0 && s[i].addr == s[i - 1].addr ? run + 1 : 1;
 		/* the address's oldest per_addr stay; the newer ones go */
-		if (run > (size_t)per_addr && shutdown(s[i].fd, SHUT_RDWR) == 0)
+		if (run <= (size_t)per_addr)
+			continue;
+		/* civetweb may have closed it and reused the number since */
+		if (conn_sock_get(s[i].fd, port, &now) && now.ino == s[i].ino &&
+		    shutdown(s[i].fd, SHUT_RDWR) == 0)
 			(*shut)++;
 	}
 	free(s);
