@@ -36,6 +36,10 @@ static const struct cfg_key web_keys[] = {
 	    "seconds without a request before a login session expires" },
 	{ "max_sessions", CFG_INT, 1, 1024, "32", NULL,
 	    "login sessions at once" },
+	{ "sessions_per_user", CFG_INT, 1, 1024, "4", NULL,
+	    "login sessions of one user; a further login ends its oldest" },
+	{ "admin_sessions", CFG_INT, 0, 1024, "2", NULL,
+	    "of max_sessions, kept for Administrator logins" },
 	{ "lockout_after", CFG_INT, 1, 100, "3", NULL,
 	    "failed logins from one address before it is locked out" },
 	{ "request_timeout_ms", CFG_INT, 500, 60000, "5000", NULL,
@@ -102,6 +106,8 @@ web_read_limits(struct svc_ctx *ctx, struct web_limits *l)
 	l->max_sessions = svc_cfg_int(ctx, "max_sessions");
 	l->lockout_after = svc_cfg_int(ctx, "lockout_after");
 	l->max_per_address = svc_cfg_int(ctx, "max_per_address");
+	l->sessions_per_user = svc_cfg_int(ctx, "sessions_per_user");
+	l->admin_sessions = svc_cfg_int(ctx, "admin_sessions");
 }
 
 /* Each part's fini accepts a part that was never made. */

@@ -33,6 +33,8 @@ struct web_limits {
 	long max_clients;	/* WebSocket clients */
 	long lockout_after;	/* failed logins before a lockout */
 	long max_per_address;	/* connections open from one address */
+	long sessions_per_user;	/* a further login ends the user's oldest */
+	long admin_sessions;	/* sessions only an Administrator may take */
 };
 
 struct web_sessions;	/* web_session.c */
@@ -80,16 +82,36 @@ struct web_session {
 	char token[WEB_TOKEN_LEN + 1];
 	char csrf[WEB_TOKEN_LEN + 1];
 	char user[32];
+	char from[48];		/* client address at login */
 	enum user_level level;	/* the user's level now (re-read each use) */
 	uint32_t id;
+};
+
+/* A row of the session list an Administrator sees (no tokens). */
+struct web_session_info {
+	uint32_t id;
+	char user[32];
+	char from[48];
+	enum user_level level;
+	uint64_t age_s;		/* since the login */
+	uint64_t idle_s;	/* since the last request */
 };
 
 /* The session table of w->limits.max_sessions rows. */
 int web_session_init(struct web *w);
 void web_session_fini(struct web *w);
-/* New session for a checked user; -ENOSPC if the table is full. */
+/*
+ * New session for a checked user logging in from `from`. At the per-user
+ * cap the user's oldest session ends; -ENOSPC if the table is full (for
+ * a lower level: all but the rows kept for Administrators).
+ */
 int web_session_create(struct web *w, const char *user,
-    enum user_level level, struct web_session *out);
+    enum user_level level, const char *from, struct web_session *out);
+/* Live sessions, oldest first, into out[max]; returns the count. */
+size_t web_session_list(struct web *w, struct web_session_info *out,
+    size_t max);
+/* End session `id` (an Administrator's action); -ENOENT if none. */
+int web_session_end(struct web *w, uint32_t id);
 /* Find by token, refresh its idle timer; -ENOENT if none or expired. */
 int web_session_find(struct web *w, const char *token,
     struct web_session *out);
@@ -101,7 +123,7 @@ int web_session_from_request(struct mg_connection *c,
 void web_session_delete(struct web *w, const char *token);
 /* The level of user `user` (any case) now; -ENOENT if there is none. */
 int web_session_user_level(const char *user, enum user_level *level);
-/* Drop expired sessions (called by the service loop). */
+/* Drop expired sessions and deleted users' (the service loop calls it). */
 void web_session_expire(struct web *w);
 /*
  * Login throttling per client address: 0 if a login may be tried, or

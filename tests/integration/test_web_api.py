@@ -295,6 +295,84 @@ def t_levels_enforced_server_side(d, adm):
     check(st == 401, "deleted user's session is gone")
 
 
+def t_user_logins_capped_admin_still_gets_in(d, adm):
+    # The reported attack: 40 logins as one User filled the table.
+    st, _, _ = adm.call("POST", "/users", {"name": "flood", "level": "User",
+                                           "password": "flood-pass-1"})
+    check(st == 201, f"create user -> {st}")
+    first = Client(d.web_port)
+    check(first.login("flood", "flood-pass-1")[0] == 200, "first login")
+    for i in range(40):
+        st, _, _ = Client(d.web_port).login("flood", "flood-pass-1")
+        check(st == 200, f"login {i + 2} of the same user -> {st}")
+    st, ls, _ = adm.call("GET", "/sessions")
+    check(st == 200, f"GET /sessions -> {st}")
+    mine = [x for x in ls["sessions"] if x["user"] == "flood"]
+    check(len(mine) == ls["sessions_per_user"] == 4,
+          f"{len(mine)} sessions of one user kept")
+    st, _, _ = first.call("GET", "/session")
+    check(st == 401, f"its oldest session ended -> {st}")
+    check(Client(d.web_port).login(*ADMIN)[0] == 200, "admin logs in")
+    st, _, _ = adm.call("DELETE", "/users/flood")
+    check(st == 200, "clean up")
+
+
+def t_full_table_keeps_room_for_admin(d, adm):
+    st, ls, _ = adm.call("GET", "/sessions")
+    free = ls["max_sessions"] - len(ls["sessions"])
+    lower = free - ls["admin_sessions"]
+    check(lower > 0, f"{free} free rows, {ls['admin_sessions']} kept")
+    users = [f"fill{n}" for n in range((lower + 3) // 4)] + ["fresh"]
+    for name in users:
+        st, _, _ = adm.call("POST", "/users", {"name": name, "level": "User",
+                                               "password": "fill-pass-1"})
+        check(st == 201, f"create {name} -> {st}")
+    for i in range(lower):
+        st, _, _ = Client(d.web_port).login(users[i // 4], "fill-pass-1")
+        check(st == 200, f"User login {i + 1} of {lower} -> {st}")
+    st, body, _ = Client(d.web_port).login(users[-1], "fill-pass-1")
+    check(st == 503 and "sessions" in body["error"],
+          f"a User login past the kept rows -> {st}")
+    late = Client(d.web_port)
+    check(late.login(*ADMIN)[0] == 200, "an Administrator still logs in")
+    late.call("DELETE", "/session")
+    st, ls, _ = adm.call("GET", "/sessions")
+    for x in ls["sessions"]:
+        if x["user"] in users:
+            adm.call("DELETE", "/sessions/%d" % x["id"])
+    for name in users:
+        adm.call("DELETE", "/users/" + name)
+
+
+def t_admin_lists_and_ends_sessions(d, adm):
+    st, r, _ = adm.call("POST", "/users", {"name": "viewer", "level": "User",
+                                           "password": "view-pass-1"})
+    check(st == 201, f"create user -> {st}")
+    v = Client(d.web_port, source="127.0.0.7")
+    check(v.login("viewer", "view-pass-1")[0] == 200, "viewer logs in")
+    st, _, _ = v.call("GET", "/sessions")
+    check(st == 403, f"a User may not list sessions -> {st}")
+    st, ls, _ = adm.call("GET", "/sessions")
+    row = next(x for x in ls["sessions"] if x["user"] == "viewer")
+    check(row["from"] == "127.0.0.7" and row["level"] == "User" and
+          not row["current"] and row["idle_s"] >= 0, f"row {row}")
+    check(not any("token" in x or "csrf" in x for x in ls["sessions"]),
+          "no tokens in the list")
+    check(sum(x["current"] for x in ls["sessions"]) == 1, "own row marked")
+    st, _, _ = adm.call("DELETE", "/sessions/%d" % row["id"], csrf=False)
+    check(st == 403, f"ending one needs the CSRF token -> {st}")
+    st, r, _ = adm.call("DELETE", "/sessions/%d" % row["id"])
+    check(st == 200 and r["ended"] == row["id"], f"end it -> {st} {r}")
+    st, _, _ = v.call("GET", "/status")
+    check(st == 401, f"its owner is logged out -> {st}")
+    st, _, _ = adm.call("DELETE", "/sessions/%d" % row["id"])
+    check(st == 404, f"ending it again -> {st}")
+    for bad in ("abc", "-1", "1x", "99999999999"):
+        st, _, _ = adm.call("DELETE", "/sessions/" + bad)
+        check(st == 400, f"DELETE /sessions/{bad} -> {st}")
+    adm.call("DELETE", "/users/viewer")
+
+
 def t_logout_ends_session(d, adm):
     c = Client(d.web_port)
     c.login(*ADMIN)
@@ -434,6 +512,9 @@ TESTS = [
     t_bad_requests_are_4xx_and_change_nothing,
     t_settings_put_validates_all_first,
     t_levels_enforced_server_side,
+    t_user_logins_capped_admin_still_gets_in,
+    t_full_table_keeps_room_for_admin,
+    t_admin_lists_and_ends_sessions,
     t_logout_ends_session,
     t_restore_with_one_bad_field_changes_nothing,
     t_websocket_snapshot_push_and_resync,

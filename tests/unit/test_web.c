@@ -43,6 +43,8 @@ setup(void)
 	w.limits.lockout_after = 3;
 	w.limits.max_body = 65536;
 	w.limits.max_clients = 4;
+	w.limits.sessions_per_user = 8;	/* no cap unless a test sets one */
+	w.limits.admin_sessions = 0;
 	ck_assert_int_eq(web_session_init(&w), 0);
 }
 
@@ -52,6 +54,13 @@ teardown(void)
 	web_session_fini(&w);
 	state_fini();
 	bus_shutdown();
+}
+
+/* A login from 127.0.0.1. */
+static int
+login(const char *user, enum user_level level, struct web_session *out)
+{
+	return web_session_create(&w, user, level, "127.0.0.1", out);
 }
 
 static bool
@@ -64,10 +73,8 @@ START_TEST(session_tokens_are_random_hex)
 {
 	struct web_session a, b;
 
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &a), 0);
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &b), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &a), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &b), 0);
 	ck_assert(is_hex64(a.token) && is_hex64(a.csrf));
 	ck_assert(is_hex64(b.token) && is_hex64(b.csrf));
 	ck_assert_str_ne(a.token, b.token);
@@ -81,8 +88,7 @@ START_TEST(session_found_by_exact_token_only)
 	struct web_session s, out;
 	char wrong[WEB_TOKEN_LEN + 1];
 
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
 	ck_assert_int_eq(web_session_find(&w, s.token, &out), 0);
 	ck_assert_str_eq(out.user, "clearone");
 	ck_assert_str_eq(out.csrf, s.csrf);
@@ -103,8 +109,7 @@ START_TEST(session_expires_after_idle_time)
 	struct web_session s, out;
 
 	w.limits.session_idle_s = 0;	/* anything idle is expired */
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
 	usleep(5000);
 	ck_assert_int_eq(web_session_find(&w, s.token, &out), -ENOENT);
 }
@@ -116,14 +121,95 @@ START_TEST(session_table_full_refuses_login)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-		    &s), 0);
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN, &s),
-	    -ENOSPC);
+		ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), -ENOSPC);
 	/* Logging one out frees its slot. */
 	web_session_delete(&w, s.token);
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+}
+END_TEST
+
+/* A user `name` at `level` (password "pass-word-1"). */
+static void
+add_user(const char *name, enum user_level level)
+{
+	char why[160];
+
+	ck_assert_int_eq(state_user_set(name, "pass-word-1", level, &admin, why,
+	    sizeof why), 0);
+}
+
+START_TEST(session_cap_per_user_ends_the_oldest)
+{
+	struct web_session a, b, c, other, out;
+
+	w.limits.sessions_per_user = 2;
+	add_user("operator", LEVEL_USER);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &other), 0);
+	ck_assert_int_eq(login("operator", LEVEL_USER, &a), 0);
+	ck_assert_int_eq(login("OPERATOR", LEVEL_USER, &b), 0);
+	ck_assert_int_eq(login("operator", LEVEL_USER, &c), 0);
+	ck_assert_int_eq(web_session_find(&w, a.token, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, b.token, &out), 0);
+	ck_assert_int_eq(web_session_find(&w, c.token, &out), 0);
+	ck_assert_int_eq(web_session_find(&w, other.token, &out), 0);
+}
+END_TEST
+
+START_TEST(session_room_kept_for_administrator)
+{
+	struct web_session s;
+
+	w.limits.admin_sessions = 1;	/* of 4 */
+	add_user("op1", LEVEL_USER);
+	add_user("op2", LEVEL_MANAGER);
+	ck_assert_int_eq(login("op1", LEVEL_USER, &s), 0);
+	ck_assert_int_eq(login("op1", LEVEL_USER, &s), 0);
+	ck_assert_int_eq(login("op2", LEVEL_MANAGER, &s), 0);
+	ck_assert_int_eq(login("op2", LEVEL_MANAGER, &s), -ENOSPC);
+	ck_assert_int_eq(login("op1", LEVEL_USER, &s), -ENOSPC);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), -ENOSPC);
+}
+END_TEST
+
+START_TEST(session_list_and_end_by_id)
+{
+	struct web_session_info list[4];
+	struct web_session a, b, out;
+
+	add_user("operator", LEVEL_USER);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &a), 0);
+	ck_assert_int_eq(web_session_create(&w, "operator", LEVEL_USER,
+	    "10.1.2.3", &b), 0);
+	ck_assert_uint_eq(web_session_list(&w, list, 4), 2);
+	ck_assert_uint_eq(list[0].id, a.id);
+	ck_assert_str_eq(list[1].user, "operator");
+	ck_assert_str_eq(list[1].from, "10.1.2.3");
+	ck_assert_int_eq(list[1].level, LEVEL_USER);
+	ck_assert_uint_eq(list[1].age_s, 0);
+	ck_assert_int_eq(web_session_end(&w, b.id), 0);
+	ck_assert_int_eq(web_session_find(&w, b.token, &out), -ENOENT);
+	ck_assert_int_eq(web_session_end(&w, b.id), -ENOENT);
+	ck_assert_uint_eq(web_session_list(&w, list, 4), 1);
+	ck_assert_int_eq(web_session_find(&w, a.token, &out), 0);
+}
+END_TEST
+
+START_TEST(deleted_users_sessions_free_their_rows)
+{
+	struct web_session_info list[4];
+	struct web_session s;
+	char why[160];
+
+	add_user("operator", LEVEL_USER);
+	ck_assert_int_eq(login("operator", LEVEL_USER, &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+	ck_assert_int_eq(state_user_delete("operator", &admin, why,
+	    sizeof why), 0);
+	web_session_expire(&w);
+	ck_assert_uint_eq(web_session_list(&w, list, 4), 1);
+	ck_assert_str_eq(list[0].user, "clearone");
 }
 END_TEST
 
@@ -135,7 +221,7 @@ operator_session(struct web_session *s)
 
 	ck_assert_int_eq(state_user_set("operator", "op-pass-1", LEVEL_USER,
 	    &admin, why, sizeof why), 0);
-	ck_assert_int_eq(web_session_create(&w, "operator", LEVEL_USER, s), 0);
+	ck_assert_int_eq(login("operator", LEVEL_USER, s), 0);
 }
 
 START_TEST(session_of_deleted_user_is_gone)
@@ -412,6 +498,10 @@ main(void)
 		CHECK_CASE(session_found_by_exact_token_only),
 		CHECK_CASE(session_expires_after_idle_time),
 		CHECK_CASE(session_table_full_refuses_login),
+		CHECK_CASE(session_cap_per_user_ends_the_oldest),
+		CHECK_CASE(session_room_kept_for_administrator),
+		CHECK_CASE(session_list_and_end_by_id),
+		CHECK_CASE(deleted_users_sessions_free_their_rows),
 		CHECK_CASE(session_of_deleted_user_is_gone),
 		CHECK_CASE(session_level_follows_user_changes),
 		CHECK_CASE(lockout_starts_after_configured_failures),
