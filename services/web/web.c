@@ -49,6 +49,9 @@ static const struct cfg_key web_keys[] = {
 	    "over it are closed (each holds a worker)" },
 	{ "listen_backlog", CFG_INT, 16, 65535, "1024", NULL,
 	    "connections the kernel queues before civetweb accepts them" },
+	{ "allowed_hosts", CFG_STRING, 0, WEB_ALLOWED_HOSTS_MAX, "", NULL,
+	    "names the API answers in Host besides IP addresses, localhost "
+	    "and the unit's own names (comma-separated)" },
 	{ NULL },
 };
 
@@ -134,6 +137,8 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	if (p == NULL)
 		return -ENOMEM;
 	web_read_limits(ctx, &p->w.limits);
+	snprintf(p->w.allowed_hosts, sizeof(p->w.allowed_hosts), "%s",
+	    svc_cfg_str(ctx, "allowed_hosts"));
 	bind = svc_cfg_str(ctx, "bind");
 	p->w.port = (int)svc_cfg_int(ctx, "port");
 	if (p->w.port == 0)
@@ -183,6 +188,10 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 		"websocket_timeout_ms", "1000",
 		"enable_websocket_ping_pong", "yes",
 		"enable_directory_listing", "no",
+		/* CORS off: civetweb would answer preflights with "*" */
+		"access_control_allow_origin", "",
+		"access_control_allow_methods", "",
+		"access_control_allow_headers", "",
 		"authentication_domain", "convergd",
 		NULL,
 	};

@@ -673,7 +673,7 @@ read_json_body(struct api_req *r)
 	size_t len;
 	int rc;
 
-	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+	if (!web_http_is_json(ct))
 		return fail(r, 415, "send the body as application/json",
 		    "Content-Type");
 	rc = web_http_body(r->c, &text, &len);
@@ -702,11 +702,18 @@ web_api_handler(struct mg_connection *c, void *arg)
 	struct api_req r = { .w = web_of(c), .c = c };
 	const struct api_route *rt;
 	const char *path;
+	char why[160];
 	bool known;
 	int rc;
 
 	(void)arg;
 	r.ri = mg_get_request_info(c);
+	/* DNS rebinding: a foreign name pointed at the unit. */
+	if (web_host_check(r.w, mg_get_header(c, "Host"), why, sizeof(why)) < 0)
+		return fail(&r, 421, why, "Host");
+	if (strcmp(r.ri->request_method, "OPTIONS") == 0)
+		return fail(&r, 405, "no OPTIONS: the API is same-origin only, "
+		    "cross-origin (CORS) requests are refused", NULL);
 	path = r.ri->local_uri ? r.ri->local_uri : "";
 	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
 		return fail(&r, 404, "no such endpoint", NULL);

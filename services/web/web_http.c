@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "web/web_assets.h"
@@ -35,6 +36,7 @@ static const struct web_status_text web_statuses[] = {
 	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
+	{ 421, "Misdirected Request" },
 	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
 	{ 503, "Service Unavailable" },
 };
@@ -223,4 +225,16 @@ web_http_token_equal(const char *a, const char *b)
 	for (i = 0; i < la; i++)
 		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
+}
+
+bool
+web_http_is_json(const char *ct)
+{
+	static const char json[] = "application/json";
+
+	if (ct == NULL || strncasecmp(ct, json, sizeof(json) - 1) != 0)
+		return false;
+	ct += sizeof(json) - 1;
+	ct += strspn(ct, " \t");
+	return *ct == '\0' || *ct == ';';
 }

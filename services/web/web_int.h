@@ -37,6 +37,8 @@ struct web_limits {
 	long admin_sessions;	/* sessions only an Administrator may take */
 };
 
+#define WEB_ALLOWED_HOSTS_MAX 512
+
 struct web_sessions;	/* web_session.c */
 struct web_ws;		/* web_ws.c */
 struct web_conns;	/* web_conn.c */
@@ -49,6 +51,7 @@ struct web_conns;	/* web_conn.c */
 struct web {
 	struct web_limits limits;
 	int port;		/* where civetweb listens */
+	char allowed_hosts[WEB_ALLOWED_HOSTS_MAX + 1];	/* [web] list */
 	struct web_sessions *sessions;
 	struct web_ws *ws;
 	struct web_conns *conns;
@@ -76,6 +79,21 @@ int web_http_body(struct mg_connection *c, char **out, size_t *len);
 int web_http_static(struct mg_connection *c, void *arg);
 /* Constant-time compare of two NUL-terminated tokens. */
 bool web_http_token_equal(const char *a, const char *b);
+/* Content-Type is application/json, parameters (; charset=...) allowed. */
+bool web_http_is_json(const char *content_type);
+
+/* ---- web_host.c: the Host an API request may name ---- */
+/*
+ * The name in a Host value without port and final dot ("[::1]:80" gives
+ * "::1" and *v6); -EINVAL if malformed or longer than len - 1.
+ */
+int web_host_name(const char *host, char *out, size_t len, bool *v6);
+/*
+ * 0 if `host` (NULL: none sent) is an IP literal, "localhost", one of the
+ * unit's names or in allowed_hosts; else -EPERM and why.
+ */
+int web_host_check(const struct web *w, const char *host, char *why,
+    size_t whylen);
 
 /* ---- web_session.c: logins, sessions, lockout ---- */
 struct web_session {

@@ -6,6 +6,7 @@ login lockout. Prints one line per check; exits 1 on any failure."""
 
 import json
 import os
+import socket
 import sys
 import time
 import traceback
@@ -373,6 +374,72 @@ def t_admin_lists_and_ends_sessions(d, adm):
     adm.call("DELETE", "/users/viewer")
 
 
+def t_cors_is_off(d, adm):
+    pre = {"Origin": "http://evil.example",
+           "Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "X-CSRF-Token, Content-Type"}
+    for path in ("/api/v1/session", "/api/v1/settings", "/"):
+        st, h, _ = adm.raw("OPTIONS", path, headers=pre)
+        check(st == 405, f"preflight {path} -> {st}")
+        check(not any(k.startswith("access-control") for k in h),
+              f"preflight {path} headers {h}")
+    st, h, _ = adm.raw("GET", "/api/v1/status",
+                       headers={"Origin": "http://evil.example"})
+    check(st == 200 and "access-control-allow-origin" not in h,
+          f"GET with Origin -> {st} {h}")
+    # an answer civetweb writes itself (a request line it cannot parse)
+    with socket.create_connection(("127.0.0.1", d.web_port), 5) as s:
+        s.sendall(b"GARBAGE\r\nOrigin: http://evil.example\r\n\r\n")
+        head = s.recv(4096).lower()
+    check(head.startswith(b"http/1.") and
+          b"access-control" not in head, f"civetweb's own answer {head}")
+
+
+def t_foreign_host_is_refused(d, adm):
+    for host in ("evil.example", f"evil.example:{d.web_port}",
+                 "127.0.0.1.evil.example", "localhost.evil.example"):
+        st, r, _ = adm.call("PUT", "/settings", {"location.city": "Rebound"},
+                            headers={"Host": host})
+        check(st == 421 and r["field"] == "Host" and "allowed_hosts" in
+              r["error"], f"Host {host} -> {st} {r}")
+    check(setting(adm, "location.city") != "Rebound", "nothing changed")
+    st, _, _ = Client(d.web_port).call(
+        "POST", "/session", {"user": "clearone", "password": "converge"},
+        headers={"Host": "evil.example"})
+    check(st == 421, f"login with a foreign Host -> {st}")
+    for host in (f"127.0.0.1:{d.web_port}", "127.0.0.1", "localhost",
+                 f"LocalHost:{d.web_port}", f"[::1]:{d.web_port}",
+                 f"dsp.example.org:{d.web_port}", "tablet"):
+        st, _, _ = adm.call("GET", "/status", headers={"Host": host})
+        check(st == 200, f"Host {host} -> {st}")
+    st, _, _ = adm.call("GET", "/status", headers={"Host": "room-7"})
+    check(st == 421, f"not yet the unit's name -> {st}")
+    st, _, _ = adm.call("PUT", "/settings", {"names.netbios": "ROOM-7"})
+    check(st == 200, f"set the NetBIOS name -> {st}")
+    st, _, _ = adm.call("GET", "/status", headers={"Host": "room-7:80"})
+    check(st == 200, f"the unit's NetBIOS name -> {st}")
+    st, h, _ = adm.raw("GET", "/", headers={"Host": "evil.example"})
+    check(st == 200, f"the page itself (no API) -> {st}")
+    evil = f"evil.example:{d.web_port}"
+    ws = WebSocket(d.web_port, adm.cookie, origin="http://" + evil,
+                   host=evil)
+    check(ws.status != 101, f"websocket with a foreign Host -> {ws.status}")
+    ws.close()
+
+
+def t_json_media_type_matches_exactly(d, adm):
+    for ct in ("application/jsonxyz", "application/json-patch+json",
+               "text/json"):
+        st, r, _ = adm.call("POST", "/command", {"command": "#** VER"},
+                            headers={"Content-Type": ct})
+        check(st == 415 and r["field"] == "Content-Type",
+              f"Content-Type {ct} -> {st}")
+    st, r, _ = adm.call("POST", "/command", {"command": "#** VER"},
+                        headers={"Content-Type":
+                                 "application/json; charset=utf-8"})
+    check(st == 200, f"with a charset parameter -> {st}")
+
+
 def t_logout_ends_session(d, adm):
     c = Client(d.web_port)
     c.login(*ADMIN)
@@ -515,6 +582,9 @@ TESTS = [
     t_user_logins_capped_admin_still_gets_in,
     t_full_table_keeps_room_for_admin,
     t_admin_lists_and_ends_sessions,
+    t_cors_is_off,
+    t_foreign_host_is_refused,
+    t_json_media_type_matches_exactly,
     t_logout_ends_session,
     t_restore_with_one_bad_field_changes_nothing,
     t_websocket_snapshot_push_and_resync,
@@ -526,7 +596,8 @@ TESTS = [
 
 def main():
     d = Daemon(web_extra="max_body = 65536\nsession_idle = 120\n"
-               "lockout_after = 3\n")
+               "lockout_after = 3\n"
+               "allowed_hosts = dsp.example.org, tablet\n")
     failed = 0
     try:
         adm = Client(d.web_port)

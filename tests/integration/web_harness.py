@@ -177,10 +177,12 @@ class Client:
 class WebSocket:
     """Minimal RFC 6455 client: text frames only, masked as required."""
 
-    def __init__(self, port, cookie=None, origin=None, timeout=5.0):
+    def __init__(self, port, cookie=None, origin=None, timeout=5.0,
+                 host=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout)
         key = base64.b64encode(os.urandom(16)).decode()
-        req = (f"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        host = host or f"127.0.0.1:{port}"
+        req = (f"GET /api/v1/events HTTP/1.1\r\nHost: {host}\r\n"
                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
         if cookie:

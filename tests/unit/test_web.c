@@ -430,6 +430,85 @@ START_TEST(json_nesting_at_limit_parses)
 }
 END_TEST
 
+START_TEST(host_name_without_port)
+{
+	static const struct {
+		const char *host, *name;
+		bool v6;
+	} good[] = {
+		{ "unit", "unit", false }, { "unit:8080", "unit", false },
+		{ "unit.", "unit", false }, { "10.0.0.1:80", "10.0.0.1", false },
+		{ "[::1]", "::1", true }, { "[fe80::1]:8080", "fe80::1", true },
+	};
+	static const char *const bad[] = { "", ":80", "unit:", "unit:x",
+		"unit:123456", "unit:80:80", "[::1", "[::1]x", "[::1]:",
+		"[]", "." };
+	char name[64];
+	bool v6;
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof *good; i++) {
+		ck_assert_int_eq(web_host_name(good[i].host, name, sizeof name,
+		    &v6), 0);
+		ck_assert_str_eq(name, good[i].name);
+		ck_assert(v6 == good[i].v6);
+	}
+	for (i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(web_host_name(bad[i], name, sizeof name, &v6) ==
+		    -EINVAL, "'%s' accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(host_must_be_an_address_or_the_units_name)
+{
+	static const char *const ok[] = { "127.0.0.1:8080", "10.1.2.3",
+		"[::1]:80", "localhost", "LOCALHOST:80", "Board-DSP",
+		"dsp1", "DSP1.example.org:8080", "proxy.example", "other." };
+	static const char *const refused[] = { "evil.example",
+		"127.0.0.1.evil.example", "localhost.evil.example",
+		"dsp1.evil.example", "proxy.example.evil", "[evil]", "1.2.3",
+		"board-dsp.evil", "example.org" };
+	char why[160];
+	size_t i;
+
+	ck_assert_int_eq(state_setting_set(SET_UNIT_LABEL, "Board-DSP", &admin,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_NETBIOS_NAME, "DSP1", &admin,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_NET_DOMAIN, "example.org",
+	    &admin, why, sizeof why), 0);
+	snprintf(w.allowed_hosts, sizeof w.allowed_hosts,
+	    "proxy.example, other");
+	for (i = 0; i < sizeof ok / sizeof *ok; i++)
+		ck_assert_msg(web_host_check(&w, ok[i], why, sizeof why) == 0,
+		    "'%s' refused: %s", ok[i], why);
+	for (i = 0; i < sizeof refused / sizeof *refused; i++)
+		ck_assert_msg(web_host_check(&w, refused[i], why, sizeof why) ==
+		    -EPERM, "'%s' accepted", refused[i]);
+	ck_assert_ptr_nonnull(strstr(why, "allowed_hosts"));
+	ck_assert_int_eq(web_host_check(&w, NULL, why, sizeof why), -EPERM);
+}
+END_TEST
+
+START_TEST(json_media_type_matches_exactly)
+{
+	static const char *const ok[] = { "application/json",
+		"application/json; charset=utf-8", "Application/JSON;charset=x",
+		"application/json ;q=1" };
+	static const char *const refused[] = { "application/jsonxyz",
+		"application/json-patch+json", "application/jso", "text/json",
+		"", " application/json", "application/json x" };
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof *ok; i++)
+		ck_assert_msg(web_http_is_json(ok[i]), "'%s' refused", ok[i]);
+	for (i = 0; i < sizeof refused / sizeof *refused; i++)
+		ck_assert_msg(!web_http_is_json(refused[i]), "'%s' accepted",
+		    refused[i]);
+	ck_assert(!web_http_is_json(NULL));
+}
+END_TEST
+
 /* A connection from `from` to the listener `lfd` (port `port`), accepted. */
 static void
 conn_pair(int lfd, int port, const char *from, int *client, int *server)
@@ -513,6 +592,9 @@ main(void)
 		CHECK_CASE(json_nested_too_deep_is_refused_not_a_crash),
 		CHECK_CASE(json_nesting_at_limit_parses),
 		CHECK_CASE(connections_over_the_per_address_limit_are_shut),
+		CHECK_CASE(host_name_without_port),
+		CHECK_CASE(host_must_be_an_address_or_the_units_name),
+		CHECK_CASE(json_media_type_matches_exactly),
 	};
 
 	return check_cases_run("web", cases, sizeof cases / sizeof *cases,
