@@ -206,6 +206,7 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 	cb.init_thread = web_thread_init;
 	cb.init_connection = web_conn_open;
 	cb.connection_close = web_conn_close;
+	cb.http_error = web_http_error_page;
 	init.callbacks = &cb;
 	init.user_data = &p->w;
 	init.configuration_options = opts;

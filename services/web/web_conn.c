@@ -15,10 +15,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -64,6 +64,27 @@ web_conn_fini(struct web *w)
 	w->conns = NULL;
 }
 
+/*
+ * The socket inode behind fd, or 0 if it is no socket. Read from the
+ * link's text, not fstat: the fd belongs to civetweb's threads.
+ */
+static ino_t
+conn_inode(int fd)
+{
+	char path[40], link[64];
+	unsigned long long ino;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	if (sscanf(link, "socket:[%llu]", &ino) != 1)
+		return 0;
+	return (ino_t)ino;
+}
+
 /* fd as an established TCP connection to local `port`; false if not. */
 static bool
 conn_sock_get(int fd, int port, struct conn_sock *out)
@@ -71,9 +92,9 @@ conn_sock_get(int fd, int port, struct conn_sock *out)
 	struct sockaddr_in local, peer;
 	socklen_t len = sizeof(local);
 	struct tcp_info ti;
-	struct stat st;
 
-	if (getsockname(fd, (struct sockaddr *)&local, &len) < 0 ||
+	if ((out->ino = conn_inode(fd)) == 0 ||
+	    getsockname(fd, (struct sockaddr *)&local, &len) < 0 ||
 	    local.sin_family != AF_INET || ntohs(local.sin_port) != port)
 		return false;
 	len = sizeof(peer);
@@ -82,10 +103,9 @@ conn_sock_get(int fd, int port, struct conn_sock *out)
 	/* One we shut already (FIN_WAIT) no longer counts. */
 	len = sizeof(ti);
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
-	    ti.tcpi_state != TCP_ESTABLISHED || fstat(fd, &st) < 0)
+	    ti.tcpi_state != TCP_ESTABLISHED)
 		return false;
 	out->addr = peer.sin_addr.s_addr;
-	out->ino = st.st_ino;
 	out->fd = fd;
 	return true;
 }

@@ -34,11 +34,13 @@ static const struct web_status_text web_statuses[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
 	{ 304, "Not Modified" }, { 400, "Bad Request" },
 	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
-	{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
-	{ 421, "Misdirected Request" },
-	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
-	{ 503, "Service Unavailable" },
+	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 409, "Conflict" }, { 413, "Payload Too Large" },
+	{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+	{ 421, "Misdirected Request" }, { 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 503, "Service Unavailable" }, { 505, "HTTP Version Not Supported" },
 };
 
 static const char *
@@ -118,6 +120,19 @@ web_http_error(struct mg_connection *c, int status, const char *msg,
 		json_object_set_new(v, "field", json_string(field));
 	web_http_json(c, status, v,
 	    status == 413 ? "Connection: close\r\n" : NULL);
+}
+
+int
+web_http_error_page(struct mg_connection *c, int status, const char *msg)
+{
+	/*
+	 * Ours rather than civetweb's: the same JSON and headers as every
+	 * other answer, and civetweb's page calls gmtime, which is not
+	 * thread-safe when workers answer errors at once.
+	 */
+	web_http_json(c, status, json_pack("{s:s}", "error", msg ? msg :
+	    "bad request"), "Connection: close\r\n");
+	return 0;
 }
 
 int

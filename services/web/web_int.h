@@ -70,6 +70,9 @@ void web_http_json(struct mg_connection *c, int status, json_t *v,
 /* {"error": msg, "field": field} with `status` (field may be NULL). */
 void web_http_error(struct mg_connection *c, int status, const char *msg,
     const char *field);
+/* civetweb's http_error callback: its own errors as our JSON; returns 0. */
+int web_http_error_page(struct mg_connection *c, int status,
+    const char *msg);
 /*
  * Read the request body (at most the max_body limit) into a fresh
  * buffer (NUL-terminated); -EFBIG if larger, -EIO on a read failure.
