@@ -163,13 +163,21 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	return 0;
 }
 
+static const struct mg_callbacks web_callbacks = {
+	.log_message = web_log_message,
+	.init_thread = web_thread_init,
+	/* the per-address connection limit (web_conn.c) */
+	.init_connection = web_conn_open,
+	.connection_close = web_conn_close,
+	.http_error = web_http_error_page,
+};
+
 /* Start civetweb: one worker per WebSocket client plus the HTTP workers. */
 static int
 web_start(struct svc_ctx *ctx, struct web_priv *p)
 {
 	char threads[16], timeout[16], backlog[16], errtext[256] = "";
 	unsigned code = 0;
-	struct mg_callbacks cb = { 0 };
 	struct mg_init_data init;
 	struct mg_error_data err = { &code, errtext, sizeof(errtext) };
 	const char *opts[] = {
@@ -202,12 +210,7 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 	    svc_cfg_int(ctx, "request_timeout_ms"));
 	snprintf(backlog, sizeof(backlog), "%ld",
 	    svc_cfg_int(ctx, "listen_backlog"));
-	cb.log_message = web_log_message;
-	cb.init_thread = web_thread_init;
-	cb.init_connection = web_conn_open;
-	cb.connection_close = web_conn_close;
-	cb.http_error = web_http_error_page;
-	init.callbacks = &cb;
+	init.callbacks = &web_callbacks;
 	init.user_data = &p->w;
 	init.configuration_options = opts;
 	p->mg = mg_start2(&init, &err);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals shared by the web service's files: HTTP reply helpers
- * (web_http.c), login sessions and lockout (web_session.c), the JSON views
- * of the state (web_json.c), the API router (web_api.c) and the WebSocket
- * clients (web_ws.c). Nothing outside services/web includes this.
+ * (web_http.c), login sessions and lockout (web_session.c), connections
+ * per client address (web_conn.c), the Host check (web_host.c), the JSON
+ * views of the state (web_json.c), the API router (web_api.c) and the
+ * WebSocket clients (web_ws.c). Nothing outside services/web includes
+ * this.
  */
 #ifndef CONVERGD_WEB_INT_H
 #define CONVERGD_WEB_INT_H

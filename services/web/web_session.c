@@ -2,9 +2,12 @@
 /*
  * Web login sessions and login throttling. A session is a random token
  * (getrandom) in an HttpOnly cookie plus a second random CSRF token the
- * page sends back in X-CSRF-Token; both expire after an idle time. Failed
- * logins are counted per client address and lock it out with a growing
- * delay, as the console does. Called from civetweb's worker threads.
+ * page sends back in X-CSRF-Token; both expire after an idle time. One
+ * user holds a few sessions at most (a further login ends its oldest)
+ * and the last rows are kept for Administrators, so no account can lock
+ * the others out by logging in again and again. Failed logins are
+ * counted per client address and lock it out with a growing delay, as
+ * the console does. Called from civetweb's worker threads.
  */
 #include <errno.h>
 #include <pthread.h>

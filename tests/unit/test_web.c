@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The web service's pieces that need no socket: login sessions (tokens,
- * idle expiry, table size, users deleted or re-levelled under a live
- * session), the per-address login lockout and its doubling delay, and the
- * JSON push made from a bus change (services/web/web_session.c,
- * web_json.c).
+ * The web service's pieces that need no civetweb: login sessions (tokens,
+ * idle expiry, table size, the per-user cap, rows kept for Administrators,
+ * the list an Administrator sees, users deleted or re-levelled under a
+ * live session), the per-address login lockout and its doubling delay,
+ * the JSON push made from a bus change, the per-address connection limit
+ * on real loopback sockets, the Host check and the JSON media type
+ * (services/web/web_session.c, web_json.c, web_conn.c, web_host.c,
+ * web_http.c).
  */
 #include <arpa/inet.h>
 #include <check.h>
