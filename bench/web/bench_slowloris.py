@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Web page latency under a slowloris (docs/performance.md, "Web under
 slow clients"): 200 connections from 127.0.0.2 that send one header line
-a second ("slow") or nothing ("idle"), while a user on 127.0.0.1 loads
+a second ("slow") or nothing ("idle"), each closed one reopened within a
+second or at once (every 5 ms), while a user on 127.0.0.1 loads
 GET / and GET /api/v1/status, each on a fresh connection. Prints the
 median, 90th percentile and worst of ROUNDS loads per case.
 Run: CONVERGD=build/convergd bench/web/bench_slowloris.py"""
@@ -71,15 +72,21 @@ def main():
         print("| attack | request | loads | median | p90 | worst |")
         print("|---|---|---|---|---|---|")
         report("none", measure(d.web_port, c.cookie))
-        for mode in ("slow", "idle"):
-            attack = Slowloris(d.web_port, "127.0.0.2", CONNECTIONS, mode)
+        for mode, interval in (("slow", 1.0), ("idle", 1.0),
+                               ("slow", 0.005), ("idle", 0.005)):
+            attack = Slowloris(d.web_port, "127.0.0.2", CONNECTIONS, mode,
+                               interval)
+            t0 = time.monotonic()
+            case = f"{CONNECTIONS} {mode}" + (
+                ", reopened at once" if interval < 1 else "")
             try:
                 time.sleep(2)
-                report(f"{CONNECTIONS} {mode}", measure(d.web_port,
-                                                        c.cookie))
+                report(case, measure(d.web_port, c.cookie))
             finally:
                 attack.stop()
-            print(f"<!-- {mode}: attacker reopened {attack.reopened} -->")
+            rate = attack.reopened / (time.monotonic() - t0)
+            print(f"<!-- {case}: attacker reopened {attack.reopened} "
+                  f"({rate:.0f}/s) -->")
     finally:
         d.stop()
 

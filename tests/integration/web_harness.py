@@ -256,12 +256,14 @@ class Slowloris:
     """`count` TCP connections to the web port from address `source`, kept
     open by a background thread: "slow" sends one header line a second and
     never ends the request, "idle" sends nothing. A connection the server
-    closes is opened again, as a real attacker would. stop() closes all."""
+    closes is opened again (looked for every `interval` s), as a real
+    attacker would. stop() closes all."""
 
-    def __init__(self, port, source, count, mode="slow"):
+    def __init__(self, port, source, count, mode="slow", interval=1.0):
         import threading
         self.port, self.source, self.count, self.mode = (port, source,
                                                          count, mode)
+        self.interval = interval
         self.socks = []
         self.reopened = 0
         self.done = threading.Event()
@@ -299,10 +301,24 @@ class Slowloris:
         entry[1] = lines + 1
         return True
 
+    def _closed(self, entry):
+        try:
+            return entry[0].recv(4096, socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
     def _run(self):
-        while not self.done.wait(1.0):
+        last_line = 0.0
+        while not self.done.wait(self.interval):
+            # between header lines (one a second) only reopen closed ones
+            step = (lambda e: not self._closed(e))
+            if time.monotonic() - last_line >= 1.0:
+                last_line = time.monotonic()
+                step = self._poke
             for i, entry in enumerate(self.socks):
-                if not self._poke(entry):
+                if not step(entry):
                     entry[0].close()
                     self.socks[i] = self._open()
                     self.reopened += 1
