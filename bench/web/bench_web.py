@@ -108,7 +108,8 @@ def fanout(d, cookie, rounds=5):
 
 
 def main():
-    d = Daemon(web_extra="max_clients = 110\nhttp_workers = 70\n",
+    d = Daemon(web_extra="max_clients = 110\nhttp_workers = 70\n"
+               "max_per_address = 1024\n",
                console=False)
     try:
         c = Client(d.web_port)

@@ -36,10 +36,22 @@ static const struct cfg_key web_keys[] = {
 	    "seconds without a request before a login session expires" },
 	{ "max_sessions", CFG_INT, 1, 1024, "32", NULL,
 	    "login sessions at once" },
+	{ "sessions_per_user", CFG_INT, 1, 1024, "4", NULL,
+	    "login sessions of one user; a further login ends its oldest" },
+	{ "admin_sessions", CFG_INT, 0, 1024, "2", NULL,
+	    "of max_sessions, kept for Administrator logins" },
 	{ "lockout_after", CFG_INT, 1, 100, "3", NULL,
 	    "failed logins from one address before it is locked out" },
 	{ "request_timeout_ms", CFG_INT, 500, 60000, "5000", NULL,
 	    "time civetweb allows to receive a request (ms)" },
+	{ "max_per_address", CFG_INT, 1, 1024, "10", NULL,
+	    "connections open at once from one client address; the newest "
+	    "over it are closed (each holds a worker)" },
+	{ "listen_backlog", CFG_INT, 16, 65535, "1024", NULL,
+	    "connections the kernel queues before civetweb accepts them" },
+	{ "allowed_hosts", CFG_STRING, 0, WEB_ALLOWED_HOSTS_MAX, "", NULL,
+	    "names the API answers in Host besides IP addresses, localhost "
+	    "and the unit's own names (comma-separated)" },
 	{ NULL },
 };
 
@@ -50,7 +62,6 @@ struct web_priv {
 	uint64_t dropped;	/* bus_sub_dropped last seen */
 	char listen[32];	/* civetweb's "addr:port" */
 	char poke_addr[16];	/* where to connect to wake civetweb's master */
-	int port;
 	uint64_t reaped_ms;	/* last session/WebSocket clean-up */
 };
 
@@ -97,6 +108,21 @@ web_read_limits(struct svc_ctx *ctx, struct web_limits *l)
 	l->session_idle_s = svc_cfg_int(ctx, "session_idle");
 	l->max_sessions = svc_cfg_int(ctx, "max_sessions");
 	l->lockout_after = svc_cfg_int(ctx, "lockout_after");
+	l->max_per_address = svc_cfg_int(ctx, "max_per_address");
+	l->sessions_per_user = svc_cfg_int(ctx, "sessions_per_user");
+	l->admin_sessions = svc_cfg_int(ctx, "admin_sessions");
+}
+
+/* Each part's fini accepts a part that was never made. */
+static void
+web_free(struct web_priv *p)
+{
+	web_conn_fini(&p->w);
+	web_ws_fini(&p->w);
+	web_session_fini(&p->w);
+	if (p->sub != NULL)
+		bus_unsubscribe(p->sub);
+	free(p);
 }
 
 static int
@@ -111,40 +137,47 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	if (p == NULL)
 		return -ENOMEM;
 	web_read_limits(ctx, &p->w.limits);
+	snprintf(p->w.allowed_hosts, sizeof(p->w.allowed_hosts), "%s",
+	    svc_cfg_str(ctx, "allowed_hosts"));
 	bind = svc_cfg_str(ctx, "bind");
-	p->port = (int)svc_cfg_int(ctx, "port");
-	if (p->port == 0)
-		p->port = 80;
-	snprintf(p->listen, sizeof(p->listen), "%s:%d", bind, p->port);
+	p->w.port = (int)svc_cfg_int(ctx, "port");
+	if (p->w.port == 0)
+		p->w.port = 80;
+	snprintf(p->listen, sizeof(p->listen), "%s:%d", bind, p->w.port);
 	snprintf(p->poke_addr, sizeof(p->poke_addr), "%s",
 	    strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind);
 	if ((rc = web_session_init(&p->w)) < 0 ||
-	    (rc = web_ws_init(&p->w)) < 0) {
+	    (rc = web_ws_init(&p->w)) < 0 || (rc = web_conn_init(&p->w)) < 0) {
 		snprintf(why, whylen, "out of memory");
-		web_session_fini(&p->w);
-		free(p);
+		web_free(p);
 		return rc;
 	}
 	p->sub = bus_subscribe(BUS_MASK(BUS_CHANGE) | BUS_MASK(BUS_SERVICE) |
 	    BUS_MASK(BUS_EVENT), WEB_BUS_DEPTH);
 	if (p->sub == NULL) {
 		snprintf(why, whylen, "cannot subscribe to the bus");
-		web_ws_fini(&p->w);
-		web_session_fini(&p->w);
-		free(p);
+		web_free(p);
 		return -ENOMEM;
 	}
 	svc_set_priv(ctx, p);
 	return 0;
 }
 
+static const struct mg_callbacks web_callbacks = {
+	.log_message = web_log_message,
+	.init_thread = web_thread_init,
+	/* the per-address connection limit (web_conn.c) */
+	.init_connection = web_conn_open,
+	.connection_close = web_conn_close,
+	.http_error = web_http_error_page,
+};
+
 /* Start civetweb: one worker per WebSocket client plus the HTTP workers. */
 static int
 web_start(struct svc_ctx *ctx, struct web_priv *p)
 {
-	char threads[16], timeout[16], errtext[256] = "";
+	char threads[16], timeout[16], backlog[16], errtext[256] = "";
 	unsigned code = 0;
-	struct mg_callbacks cb = { 0 };
 	struct mg_init_data init;
 	struct mg_error_data err = { &code, errtext, sizeof(errtext) };
 	const char *opts[] = {
@@ -159,9 +192,14 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 		 */
 		"keep_alive_timeout_ms", "1000",
 		"request_timeout_ms", timeout,
+		"listen_backlog", backlog,
 		"websocket_timeout_ms", "1000",
 		"enable_websocket_ping_pong", "yes",
 		"enable_directory_listing", "no",
+		/* CORS off: civetweb would answer preflights with "*" */
+		"access_control_allow_origin", "",
+		"access_control_allow_methods", "",
+		"access_control_allow_headers", "",
 		"authentication_domain", "convergd",
 		NULL,
 	};
@@ -170,9 +208,9 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 	    svc_cfg_int(ctx, "http_workers"));
 	snprintf(timeout, sizeof(timeout), "%ld",
 	    svc_cfg_int(ctx, "request_timeout_ms"));
-	cb.log_message = web_log_message;
-	cb.init_thread = web_thread_init;
-	init.callbacks = &cb;
+	snprintf(backlog, sizeof(backlog), "%ld",
+	    svc_cfg_int(ctx, "listen_backlog"));
+	init.callbacks = &web_callbacks;
 	init.user_data = &p->w;
 	init.configuration_options = opts;
 	p->mg = mg_start2(&init, &err);
@@ -251,7 +289,7 @@ web_poke(void *arg)
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	int i, fd;
 
-	sin.sin_port = htons((uint16_t)p->port);
+	sin.sin_port = htons((uint16_t)p->w.port);
 	if (inet_pton(AF_INET, p->poke_addr, &sin.sin_addr) != 1)
 		return NULL;
 	for (i = 0; i < 3; i++) {
@@ -290,10 +328,7 @@ web_stop(struct svc_ctx *ctx)
 		    (unsigned long long)(clock_ms() - t0));
 		p->mg = NULL;
 	}
-	web_ws_fini(&p->w);
-	web_session_fini(&p->w);
-	bus_unsubscribe(p->sub);
-	free(p);
+	web_free(p);
 	svc_set_priv(ctx, NULL);
 }
 

@@ -56,6 +56,8 @@ static int api_users_post(struct api_req *r);
 static int api_users_put(struct api_req *r);
 static int api_users_delete(struct api_req *r);
 static int api_backup(struct api_req *r);
+static int api_sessions_get(struct api_req *r);
+static int api_sessions_delete(struct api_req *r);
 static int api_restore(struct api_req *r);
 
 static const struct api_route api_routes[] = {
@@ -71,6 +73,9 @@ static const struct api_route api_routes[] = {
 	{ "POST", "/users", false, false, LEVEL_ADMIN, api_users_post },
 	{ "PUT", "/users", true, false, LEVEL_ADMIN, api_users_put },
 	{ "DELETE", "/users", true, false, LEVEL_ADMIN, api_users_delete },
+	{ "GET", "/sessions", false, false, LEVEL_ADMIN, api_sessions_get },
+	{ "DELETE", "/sessions", true, false, LEVEL_ADMIN,
+	    api_sessions_delete },
 	{ "GET", "/backup", false, false, LEVEL_ADMIN, api_backup },
 	{ "POST", "/restore", false, false, LEVEL_ADMIN, api_restore },
 };
@@ -155,7 +160,7 @@ api_login(struct api_req *r)
 		return fail(r, 401, "invalid user or password", NULL);
 	}
 	web_session_login_ok(addr);
-	rc = web_session_create(r->w, user, level, &r->s);
+	rc = web_session_create(r->w, user, level, addr, &r->s);
 	if (rc < 0)
 		return fail(r, 503, "too many sessions; log out elsewhere or "
 		    "wait for one to expire", NULL);
@@ -526,6 +531,54 @@ api_users_delete(struct api_req *r)
 	return reply(r, 200, json_pack("{s:s}", "deleted", name));
 }
 
+/* ---- web sessions (Administrator) ---- */
+
+static int
+api_sessions_get(struct api_req *r)
+{
+	struct web_session_info *list;
+	json_t *a = json_array();
+	size_t n, i;
+
+	list = calloc((size_t)r->w->limits.max_sessions, sizeof(*list));
+	if (list == NULL || a == NULL) {
+		free(list);
+		json_decref(a);
+		return fail(r, 500, "out of memory", NULL);
+	}
+	n = web_session_list(r->w, list, (size_t)r->w->limits.max_sessions);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:I, "
+		    "s:I, s:b}", "id", (json_int_t)list[i].id, "user",
+		    list[i].user, "level", web_json_level_name(list[i].level),
+		    "from", list[i].from, "age_s", (json_int_t)list[i].age_s,
+		    "idle_s", (json_int_t)list[i].idle_s, "current",
+		    list[i].id == r->s.id));
+	free(list);
+	return reply(r, 200, json_pack("{s:o, s:i, s:i, s:i}", "sessions", a,
+	    "max_sessions", (int)r->w->limits.max_sessions,
+	    "sessions_per_user", (int)r->w->limits.sessions_per_user,
+	    "admin_sessions", (int)r->w->limits.admin_sessions));
+}
+
+static int
+api_sessions_delete(struct api_req *r)
+{
+	const char *text = r->tail + 1;
+	char *end;
+	unsigned long id;
+
+	errno = 0;
+	id = strtoul(text, &end, 10);
+	if (!isdigit((unsigned char)text[0]) || *end != '\0' || errno != 0 ||
+	    id > UINT32_MAX)
+		return fail(r, 400, "the session id is a number", "id");
+	if (web_session_end(r->w, (uint32_t)id) < 0)
+		return fail(r, 404, "no such session", "id");
+	log_info("%s ended web session %lu", r->s.user, id);
+	return reply(r, 200, json_pack("{s:I}", "ended", (json_int_t)id));
+}
+
 /* ---- backup and restore ---- */
 
 static int
@@ -632,7 +685,7 @@ read_json_body(struct api_req *r)
 	size_t len;
 	int rc;
 
-	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+	if (!web_http_is_json(ct))
 		return fail(r, 415, "send the body as application/json",
 		    "Content-Type");
 	rc = web_http_body(r->c, &text, &len);
@@ -661,11 +714,18 @@ web_api_handler(struct mg_connection *c, void *arg)
 	struct api_req r = { .w = web_of(c), .c = c };
 	const struct api_route *rt;
 	const char *path;
+	char why[160];
 	bool known;
 	int rc;
 
 	(void)arg;
 	r.ri = mg_get_request_info(c);
+	/* DNS rebinding: a foreign name pointed at the unit. */
+	if (web_host_check(r.w, mg_get_header(c, "Host"), why, sizeof(why)) < 0)
+		return fail(&r, 421, why, "Host");
+	if (strcmp(r.ri->request_method, "OPTIONS") == 0)
+		return fail(&r, 405, "no OPTIONS: the API is same-origin only, "
+		    "cross-origin (CORS) requests are refused", NULL);
 	path = r.ri->local_uri ? r.ri->local_uri : "";
 	if (strncmp(path, API_PREFIX, strlen(API_PREFIX)) != 0)
 		return fail(&r, 404, "no such endpoint", NULL);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "web/web_assets.h"
@@ -33,10 +34,14 @@ static const struct web_status_text web_statuses[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
 	{ 304, "Not Modified" }, { 400, "Bad Request" },
 	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
-	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
-	{ 413, "Payload Too Large" }, { 415, "Unsupported Media Type" },
-	{ 429, "Too Many Requests" }, { 500, "Internal Server Error" },
-	{ 503, "Service Unavailable" }, { 507, "Insufficient Storage" },
+	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 409, "Conflict" }, { 413, "Payload Too Large" },
+	{ 414, "URI Too Long" }, { 415, "Unsupported Media Type" },
+	{ 421, "Misdirected Request" }, { 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 503, "Service Unavailable" }, { 505, "HTTP Version Not Supported" },
+	{ 507, "Insufficient Storage" },
 };
 
 static const char *
@@ -116,6 +121,19 @@ web_http_error(struct mg_connection *c, int status, const char *msg,
 		json_object_set_new(v, "field", json_string(field));
 	web_http_json(c, status, v,
 	    status == 413 ? "Connection: close\r\n" : NULL);
+}
+
+int
+web_http_error_page(struct mg_connection *c, int status, const char *msg)
+{
+	/*
+	 * Ours rather than civetweb's: the same JSON and headers as every
+	 * other answer, and civetweb's page calls gmtime, which is not
+	 * thread-safe when workers answer errors at once.
+	 */
+	web_http_json(c, status, json_pack("{s:s}", "error", msg ? msg :
+	    "bad request"), "Connection: close\r\n");
+	return 0;
 }
 
 int
@@ -223,4 +241,16 @@ web_http_token_equal(const char *a, const char *b)
 	for (i = 0; i < la; i++)
 		diff |= (unsigned char)(a[i] ^ b[i]);
 	return diff == 0;
+}
+
+bool
+web_http_is_json(const char *ct)
+{
+	static const char json[] = "application/json";
+
+	if (ct == NULL || strncasecmp(ct, json, sizeof(json) - 1) != 0)
+		return false;
+	ct += sizeof(json) - 1;
+	ct += strspn(ct, " \t");
+	return *ct == '\0' || *ct == ';';
 }

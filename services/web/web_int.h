@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Internals shared by the web service's files: HTTP reply helpers
- * (web_http.c), login sessions and lockout (web_session.c), the JSON views
- * of the state (web_json.c), the API router (web_api.c) and the WebSocket
- * clients (web_ws.c). Nothing outside services/web includes this.
+ * (web_http.c), login sessions and lockout (web_session.c), connections
+ * per client address (web_conn.c), the Host check (web_host.c), the JSON
+ * views of the state (web_json.c), the API router (web_api.c) and the
+ * WebSocket clients (web_ws.c). Nothing outside services/web includes
+ * this.
  */
 #ifndef CONVERGD_WEB_INT_H
 #define CONVERGD_WEB_INT_H
@@ -32,10 +34,16 @@ struct web_limits {
 	long max_sessions;
 	long max_clients;	/* WebSocket clients */
 	long lockout_after;	/* failed logins before a lockout */
+	long max_per_address;	/* connections open from one address */
+	long sessions_per_user;	/* a further login ends the user's oldest */
+	long admin_sessions;	/* sessions only an Administrator may take */
 };
+
+#define WEB_ALLOWED_HOSTS_MAX 512
 
 struct web_sessions;	/* web_session.c */
 struct web_ws;		/* web_ws.c */
+struct web_conns;	/* web_conn.c */
 
 /*
  * The service's state, one per start: the service thread reaches it
@@ -44,8 +52,11 @@ struct web_ws;		/* web_ws.c */
  */
 struct web {
 	struct web_limits limits;
+	int port;		/* where civetweb listens */
+	char allowed_hosts[WEB_ALLOWED_HOSTS_MAX + 1];	/* [web] list */
 	struct web_sessions *sessions;
 	struct web_ws *ws;
+	struct web_conns *conns;
 };
 
 /* The service state behind a civetweb connection. */
@@ -61,6 +72,9 @@ void web_http_json(struct mg_connection *c, int status, json_t *v,
 /* {"error": msg, "field": field} with `status` (field may be NULL). */
 void web_http_error(struct mg_connection *c, int status, const char *msg,
     const char *field);
+/* civetweb's http_error callback: its own errors as our JSON; returns 0. */
+int web_http_error_page(struct mg_connection *c, int status,
+    const char *msg);
 /*
  * Read the request body (at most the max_body limit) into a fresh
  * buffer (NUL-terminated); -EFBIG if larger, -EIO on a read failure.
@@ -70,22 +84,57 @@ int web_http_body(struct mg_connection *c, char **out, size_t *len);
 int web_http_static(struct mg_connection *c, void *arg);
 /* Constant-time compare of two NUL-terminated tokens. */
 bool web_http_token_equal(const char *a, const char *b);
+/* Content-Type is application/json, parameters (; charset=...) allowed. */
+bool web_http_is_json(const char *content_type);
+
+/* ---- web_host.c: the Host an API request may name ---- */
+/*
+ * The name in a Host value without port and final dot ("[::1]:80" gives
+ * "::1" and *v6); -EINVAL if malformed or longer than len - 1.
+ */
+int web_host_name(const char *host, char *out, size_t len, bool *v6);
+/*
+ * 0 if `host` (NULL: none sent) is an IP literal, "localhost", one of the
+ * unit's names or in allowed_hosts; else -EPERM and why.
+ */
+int web_host_check(const struct web *w, const char *host, char *why,
+    size_t whylen);
 
 /* ---- web_session.c: logins, sessions, lockout ---- */
 struct web_session {
 	char token[WEB_TOKEN_LEN + 1];
 	char csrf[WEB_TOKEN_LEN + 1];
 	char user[32];
+	char from[48];		/* client address at login */
 	enum user_level level;	/* the user's level now (re-read each use) */
 	uint32_t id;
+};
+
+/* A row of the session list an Administrator sees (no tokens). */
+struct web_session_info {
+	uint32_t id;
+	char user[32];
+	char from[48];
+	enum user_level level;
+	uint64_t age_s;		/* since the login */
+	uint64_t idle_s;	/* since the last request */
 };
 
 /* The session table of w->limits.max_sessions rows. */
 int web_session_init(struct web *w);
 void web_session_fini(struct web *w);
-/* New session for a checked user; -ENOSPC if the table is full. */
+/*
+ * New session for a checked user logging in from `from`. At the per-user
+ * cap the user's oldest session ends; -ENOSPC if the table is full (for
+ * a lower level: all but the rows kept for Administrators).
+ */
 int web_session_create(struct web *w, const char *user,
-    enum user_level level, struct web_session *out);
+    enum user_level level, const char *from, struct web_session *out);
+/* Live sessions, oldest first, into out[max]; returns the count. */
+size_t web_session_list(struct web *w, struct web_session_info *out,
+    size_t max);
+/* End session `id` (an Administrator's action); -ENOENT if none. */
+int web_session_end(struct web *w, uint32_t id);
 /* Find by token, refresh its idle timer; -ENOENT if none or expired. */
 int web_session_find(struct web *w, const char *token,
     struct web_session *out);
@@ -97,7 +146,7 @@ int web_session_from_request(struct mg_connection *c,
 void web_session_delete(struct web *w, const char *token);
 /* The level of user `user` (any case) now; -ENOENT if there is none. */
 int web_session_user_level(const char *user, enum user_level *level);
-/* Drop expired sessions (called by the service loop). */
+/* Drop expired sessions and deleted users' (the service loop calls it). */
 void web_session_expire(struct web *w);
 /*
  * Login throttling per client address: 0 if a login may be tried, or
@@ -107,6 +156,19 @@ void web_session_expire(struct web *w);
 int web_session_login_allowed(const char *addr, unsigned *retry_s);
 void web_session_login_failed(const char *addr, const char *user);
 void web_session_login_ok(const char *addr);
+
+/* ---- web_conn.c: connections per client address ---- */
+int web_conn_init(struct web *w);
+void web_conn_fini(struct web *w);
+/*
+ * Shut down the newest established connections to local `port` of every
+ * address that has more than `per_addr` open (the oldest stay); *shut
+ * gets the count. -ENOMEM if it could not look.
+ */
+int web_conn_enforce(int port, long per_addr, unsigned *shut);
+/* civetweb's init_connection and connection_close callbacks. */
+int web_conn_open(const struct mg_connection *c, void **data);
+void web_conn_close(const struct mg_connection *c);
 
 /* ---- web_json.c: views of the state ---- */
 json_t *web_json_status(void);

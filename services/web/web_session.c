@@ -2,9 +2,12 @@
 /*
  * Web login sessions and login throttling. A session is a random token
  * (getrandom) in an HttpOnly cookie plus a second random CSRF token the
- * page sends back in X-CSRF-Token; both expire after an idle time. Failed
- * logins are counted per client address and lock it out with a growing
- * delay, as the console does. Called from civetweb's worker threads.
+ * page sends back in X-CSRF-Token; both expire after an idle time. One
+ * user holds a few sessions at most (a further login ends its oldest)
+ * and the last rows are kept for Administrators, so no account can lock
+ * the others out by logging in again and again. Failed logins are
+ * counted per client address and lock it out with a growing delay, as
+ * the console does. Called from civetweb's worker threads.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -25,6 +28,7 @@
 struct session_slot {
 	bool used;
 	struct web_session s;
+	uint64_t created_ms;
 	uint64_t last_ms;
 };
 
@@ -100,6 +104,14 @@ random_token(char *out)
 	return 0;
 }
 
+static int
+session_info_cmp(const void *a, const void *b)
+{
+	const struct web_session_info *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 /* `now` may predate a refresh by another thread: never "negative" idle. */
 static bool
 slot_expired(const struct web *w, const struct session_slot *slot,
@@ -109,34 +121,127 @@ slot_expired(const struct web *w, const struct session_slot *slot,
 	    (uint64_t)w->limits.session_idle_s * 1000u;
 }
 
+/*
+ * The slot for a new session of `user` (lock held), or t->n if there is
+ * none. A user at the per-user cap gets its own oldest back (*evicted);
+ * lower levels leave admin_sessions free for an Administrator.
+ */
+static size_t
+slot_pick(struct web *w, const char *user, enum user_level level,
+    uint64_t now, bool *evicted)
+{
+	struct web_sessions *t = w->sessions;
+	size_t i, used = 0, mine = 0, oldest = t->n, free_slot = t->n;
+	size_t reserve = (size_t)w->limits.admin_sessions;
+
+	for (i = 0; i < t->n; i++) {
+		struct session_slot *sl = &t->slot[i];
+
+		if (sl->used && slot_expired(w, sl, now))
+			sl->used = false;
+		if (!sl->used) {
+			if (free_slot == t->n)
+				free_slot = i;
+			continue;
+		}
+		used++;
+		if (strcasecmp(sl->s.user, user) != 0)
+			continue;
+		mine++;
+		if (oldest == t->n || sl->s.id < t->slot[oldest].s.id)
+			oldest = i;
+	}
+	*evicted = mine >= (size_t)w->limits.sessions_per_user;
+	if (*evicted)
+		return oldest;
+	if (reserve >= t->n)
+		reserve = t->n - 1;
+	if (level < LEVEL_ADMIN && used >= t->n - reserve)
+		return t->n;
+	return free_slot;
+}
+
 int
 web_session_create(struct web *w, const char *user, enum user_level level,
-    struct web_session *out)
+    const char *from, struct web_session *out)
 {
 	struct web_sessions *t = w->sessions;
 	struct web_session s = { 0 };
 	uint64_t now = clock_ms();
+	bool evicted;
 	size_t i;
 
 	if (random_token(s.token) < 0 || random_token(s.csrf) < 0)
 		return -EIO;
 	strncpy(s.user, user, sizeof(s.user) - 1);
+	strncpy(s.from, from, sizeof(s.from) - 1);
 	s.level = level;
 	pthread_mutex_lock(&t->lock);
-	for (i = 0; i < t->n; i++)
-		if (!t->slot[i].used || slot_expired(w, &t->slot[i], now))
-			break;
+	i = slot_pick(w, user, level, now, &evicted);
 	if (i == t->n) {
 		pthread_mutex_unlock(&t->lock);
 		return -ENOSPC;
 	}
+	if (evicted)
+		log_info("%s's oldest web session (%u) ended: %ld per user",
+		    s.user, t->slot[i].s.id, w->limits.sessions_per_user);
 	s.id = t->next_id++;
 	t->slot[i].used = true;
 	t->slot[i].s = s;
-	t->slot[i].last_ms = now;
+	t->slot[i].created_ms = t->slot[i].last_ms = now;
 	pthread_mutex_unlock(&t->lock);
 	*out = s;
 	return 0;
+}
+
+size_t
+web_session_list(struct web *w, struct web_session_info *out, size_t max)
+{
+	struct web_sessions *t = w->sessions;
+	uint64_t now = clock_ms();
+	size_t i, n = 0;
+
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->n && n < max; i++) {
+		const struct session_slot *sl = &t->slot[i];
+
+		if (!sl->used || slot_expired(w, sl, now))
+			continue;
+		out[n].id = sl->s.id;
+		out[n].level = sl->s.level;
+		memcpy(out[n].user, sl->s.user, sizeof(out[n].user));
+		memcpy(out[n].from, sl->s.from, sizeof(out[n].from));
+		out[n].age_s = now > sl->created_ms ?
+		    (now - sl->created_ms) / 1000 : 0;
+		out[n].idle_s = now > sl->last_ms ?
+		    (now - sl->last_ms) / 1000 : 0;
+		n++;
+	}
+	pthread_mutex_unlock(&t->lock);
+	/* Oldest first, as the ids were given. */
+	qsort(out, n, sizeof(*out), session_info_cmp);
+	for (i = 0; i < n; i++)
+		web_session_user_level(out[i].user, &out[i].level);
+	return n;
+}
+
+int
+web_session_end(struct web *w, uint32_t id)
+{
+	struct web_sessions *t = w->sessions;
+	int rc = -ENOENT;
+	size_t i;
+
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->n; i++) {
+		if (t->slot[i].used && t->slot[i].s.id == id) {
+			explicit_bzero(&t->slot[i].s, sizeof(t->slot[i].s));
+			t->slot[i].used = false;
+			rc = 0;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return rc;
 }
 
 /* The user's level now: a deleted user's sessions die, a demotion bites. */
@@ -244,14 +349,25 @@ web_session_delete(struct web *w, const char *token)
 void
 web_session_expire(struct web *w)
 {
+	struct state_user_info users[STATE_USERS_MAX];
 	struct web_sessions *t = w->sessions;
 	uint64_t now = clock_ms();
-	size_t i;
+	size_t i, j, n;
 
+	/* A deleted user's sessions free their rows too. */
+	n = state_user_list(users, STATE_USERS_MAX);
 	pthread_mutex_lock(&t->lock);
-	for (i = 0; i < t->n; i++)
-		if (t->slot[i].used && slot_expired(w, &t->slot[i], now))
-			t->slot[i].used = false;
+	for (i = 0; i < t->n; i++) {
+		struct session_slot *sl = &t->slot[i];
+
+		if (!sl->used)
+			continue;
+		for (j = 0; j < n; j++)
+			if (strcasecmp(users[j].name, sl->s.user) == 0)
+				break;
+		if (j == n || slot_expired(w, sl, now))
+			sl->used = false;
+	}
 	pthread_mutex_unlock(&t->lock);
 }
 

@@ -253,14 +253,17 @@ origin_ok(const struct mg_connection *c)
 int
 web_ws_connect(const struct mg_connection *c, void *arg)
 {
-	struct web_ws *ws = web_of(c)->ws;
+	struct web *w = web_of(c);
+	struct web_ws *ws = w->ws;
 	struct web_session s;
 	struct ws_client *cl;
+	char why[160];
 
 	(void)arg;
 	/* civetweb's API takes a non-const connection to read headers. */
 	if (web_session_from_request((struct mg_connection *)(uintptr_t)c,
-	    &s) < 0 || !origin_ok(c))
+	    &s) < 0 || !origin_ok(c) ||
+	    web_host_check(w, mg_get_header(c, "Host"), why, sizeof(why)) < 0)
 		return 1;
 	cl = calloc(1, sizeof(*cl));
 	if (cl == NULL)

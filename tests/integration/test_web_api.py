@@ -6,6 +6,7 @@ login lockout. Prints one line per check; exits 1 on any failure."""
 
 import json
 import os
+import socket
 import sys
 import time
 import traceback
@@ -295,6 +296,150 @@ def t_levels_enforced_server_side(d, adm):
     check(st == 401, "deleted user's session is gone")
 
 
+def t_user_logins_capped_admin_still_gets_in(d, adm):
+    # The reported attack: 40 logins as one User filled the table.
+    st, _, _ = adm.call("POST", "/users", {"name": "flood", "level": "User",
+                                           "password": "flood-pass-1"})
+    check(st == 201, f"create user -> {st}")
+    first = Client(d.web_port)
+    check(first.login("flood", "flood-pass-1")[0] == 200, "first login")
+    for i in range(40):
+        st, _, _ = Client(d.web_port).login("flood", "flood-pass-1")
+        check(st == 200, f"login {i + 2} of the same user -> {st}")
+    st, ls, _ = adm.call("GET", "/sessions")
+    check(st == 200, f"GET /sessions -> {st}")
+    mine = [x for x in ls["sessions"] if x["user"] == "flood"]
+    check(len(mine) == ls["sessions_per_user"] == 4,
+          f"{len(mine)} sessions of one user kept")
+    st, _, _ = first.call("GET", "/session")
+    check(st == 401, f"its oldest session ended -> {st}")
+    check(Client(d.web_port).login(*ADMIN)[0] == 200, "admin logs in")
+    st, _, _ = adm.call("DELETE", "/users/flood")
+    check(st == 200, "clean up")
+
+
+def t_full_table_keeps_room_for_admin(d, adm):
+    st, ls, _ = adm.call("GET", "/sessions")
+    free = ls["max_sessions"] - len(ls["sessions"])
+    lower = free - ls["admin_sessions"]
+    check(lower > 0, f"{free} free rows, {ls['admin_sessions']} kept")
+    users = [f"fill{n}" for n in range((lower + 3) // 4)] + ["fresh"]
+    for name in users:
+        st, _, _ = adm.call("POST", "/users", {"name": name, "level": "User",
+                                               "password": "fill-pass-1"})
+        check(st == 201, f"create {name} -> {st}")
+    for i in range(lower):
+        st, _, _ = Client(d.web_port).login(users[i // 4], "fill-pass-1")
+        check(st == 200, f"User login {i + 1} of {lower} -> {st}")
+    st, body, _ = Client(d.web_port).login(users[-1], "fill-pass-1")
+    check(st == 503 and "sessions" in body["error"],
+          f"a User login past the kept rows -> {st}")
+    late = Client(d.web_port)
+    check(late.login(*ADMIN)[0] == 200, "an Administrator still logs in")
+    late.call("DELETE", "/session")
+    st, ls, _ = adm.call("GET", "/sessions")
+    for x in ls["sessions"]:
+        if x["user"] in users:
+            adm.call("DELETE", "/sessions/%d" % x["id"])
+    for name in users:
+        adm.call("DELETE", "/users/" + name)
+
+
+def t_admin_lists_and_ends_sessions(d, adm):
+    st, r, _ = adm.call("POST", "/users", {"name": "viewer", "level": "User",
+                                           "password": "view-pass-1"})
+    check(st == 201, f"create user -> {st}")
+    v = Client(d.web_port, source="127.0.0.7")
+    check(v.login("viewer", "view-pass-1")[0] == 200, "viewer logs in")
+    st, _, _ = v.call("GET", "/sessions")
+    check(st == 403, f"a User may not list sessions -> {st}")
+    st, ls, _ = adm.call("GET", "/sessions")
+    row = next(x for x in ls["sessions"] if x["user"] == "viewer")
+    check(row["from"] == "127.0.0.7" and row["level"] == "User" and
+          not row["current"] and row["idle_s"] >= 0, f"row {row}")
+    check(not any("token" in x or "csrf" in x for x in ls["sessions"]),
+          "no tokens in the list")
+    check(sum(x["current"] for x in ls["sessions"]) == 1, "own row marked")
+    st, _, _ = adm.call("DELETE", "/sessions/%d" % row["id"], csrf=False)
+    check(st == 403, f"ending one needs the CSRF token -> {st}")
+    st, r, _ = adm.call("DELETE", "/sessions/%d" % row["id"])
+    check(st == 200 and r["ended"] == row["id"], f"end it -> {st} {r}")
+    st, _, _ = v.call("GET", "/status")
+    check(st == 401, f"its owner is logged out -> {st}")
+    st, _, _ = adm.call("DELETE", "/sessions/%d" % row["id"])
+    check(st == 404, f"ending it again -> {st}")
+    for bad in ("abc", "-1", "1x", "99999999999"):
+        st, _, _ = adm.call("DELETE", "/sessions/" + bad)
+        check(st == 400, f"DELETE /sessions/{bad} -> {st}")
+    adm.call("DELETE", "/users/viewer")
+
+
+def t_cors_is_off(d, adm):
+    pre = {"Origin": "http://evil.example",
+           "Access-Control-Request-Method": "POST",
+           "Access-Control-Request-Headers": "X-CSRF-Token, Content-Type"}
+    for path in ("/api/v1/session", "/api/v1/settings", "/"):
+        st, h, _ = adm.raw("OPTIONS", path, headers=pre)
+        check(st == 405, f"preflight {path} -> {st}")
+        check(not any(k.startswith("access-control") for k in h),
+              f"preflight {path} headers {h}")
+    st, h, _ = adm.raw("GET", "/api/v1/status",
+                       headers={"Origin": "http://evil.example"})
+    check(st == 200 and "access-control-allow-origin" not in h,
+          f"GET with Origin -> {st} {h}")
+    # an answer civetweb writes itself (a request line it cannot parse)
+    with socket.create_connection(("127.0.0.1", d.web_port), 5) as s:
+        s.sendall(b"GARBAGE\r\nOrigin: http://evil.example\r\n\r\n")
+        head = s.recv(4096).lower()
+    check(head.startswith(b"http/1.") and
+          b"access-control" not in head, f"civetweb's own answer {head}")
+
+
+def t_foreign_host_is_refused(d, adm):
+    for host in ("evil.example", f"evil.example:{d.web_port}",
+                 "127.0.0.1.evil.example", "localhost.evil.example"):
+        st, r, _ = adm.call("PUT", "/settings", {"location.city": "Rebound"},
+                            headers={"Host": host})
+        check(st == 421 and r["field"] == "Host" and "allowed_hosts" in
+              r["error"], f"Host {host} -> {st} {r}")
+    check(setting(adm, "location.city") != "Rebound", "nothing changed")
+    st, _, _ = Client(d.web_port).call(
+        "POST", "/session", {"user": "clearone", "password": "converge"},
+        headers={"Host": "evil.example"})
+    check(st == 421, f"login with a foreign Host -> {st}")
+    for host in (f"127.0.0.1:{d.web_port}", "127.0.0.1", "localhost",
+                 f"LocalHost:{d.web_port}", f"[::1]:{d.web_port}",
+                 f"dsp.example.org:{d.web_port}", "tablet"):
+        st, _, _ = adm.call("GET", "/status", headers={"Host": host})
+        check(st == 200, f"Host {host} -> {st}")
+    st, _, _ = adm.call("GET", "/status", headers={"Host": "room-7"})
+    check(st == 421, f"not yet the unit's name -> {st}")
+    st, _, _ = adm.call("PUT", "/settings", {"names.netbios": "ROOM-7"})
+    check(st == 200, f"set the NetBIOS name -> {st}")
+    st, _, _ = adm.call("GET", "/status", headers={"Host": "room-7:80"})
+    check(st == 200, f"the unit's NetBIOS name -> {st}")
+    st, h, _ = adm.raw("GET", "/", headers={"Host": "evil.example"})
+    check(st == 200, f"the page itself (no API) -> {st}")
+    evil = f"evil.example:{d.web_port}"
+    ws = WebSocket(d.web_port, adm.cookie, origin="http://" + evil,
+                   host=evil)
+    check(ws.status != 101, f"websocket with a foreign Host -> {ws.status}")
+    ws.close()
+
+
+def t_json_media_type_matches_exactly(d, adm):
+    for ct in ("application/jsonxyz", "application/json-patch+json",
+               "text/json"):
+        st, r, _ = adm.call("POST", "/command", {"command": "#** VER"},
+                            headers={"Content-Type": ct})
+        check(st == 415 and r["field"] == "Content-Type",
+              f"Content-Type {ct} -> {st}")
+    st, r, _ = adm.call("POST", "/command", {"command": "#** VER"},
+                        headers={"Content-Type":
+                                 "application/json; charset=utf-8"})
+    check(st == 200, f"with a charset parameter -> {st}")
+
+
 def t_logout_ends_session(d, adm):
     c = Client(d.web_port)
     c.login(*ADMIN)
@@ -383,16 +528,18 @@ def t_websocket_closed_when_session_ends(d, adm):
 
 def t_session_survives_concurrent_requests(d, adm):
     # 16 connections at once refresh the same session: none may see 401.
+    # (From 4 addresses: one address may hold only max_per_address.)
     import threading
     statuses = []
 
-    def worker():
-        c = Client(d.web_port)
+    def worker(n):
+        c = Client(d.web_port, source=f"127.0.3.{n % 4 + 1}")
         c.cookie, c.csrf = adm.cookie, adm.csrf
         for _ in range(100):
             statuses.append(c.call("GET", "/session")[0])
         c.close()
-    threads = [threading.Thread(target=worker) for _ in range(16)]
+    threads = [threading.Thread(target=worker, args=(n,))
+               for n in range(16)]
     for t in threads:
         t.start()
     for t in threads:
@@ -432,6 +579,12 @@ TESTS = [
     t_bad_requests_are_4xx_and_change_nothing,
     t_settings_put_validates_all_first,
     t_levels_enforced_server_side,
+    t_user_logins_capped_admin_still_gets_in,
+    t_full_table_keeps_room_for_admin,
+    t_admin_lists_and_ends_sessions,
+    t_cors_is_off,
+    t_foreign_host_is_refused,
+    t_json_media_type_matches_exactly,
     t_logout_ends_session,
     t_restore_with_one_bad_field_changes_nothing,
     t_websocket_snapshot_push_and_resync,
@@ -443,7 +596,8 @@ TESTS = [
 
 def main():
     d = Daemon(web_extra="max_body = 65536\nsession_idle = 120\n"
-               "lockout_after = 3\n")
+               "lockout_after = 3\n"
+               "allowed_hosts = dsp.example.org, tablet\n")
     failed = 0
     try:
         adm = Client(d.web_port)

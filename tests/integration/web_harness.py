@@ -177,10 +177,12 @@ class Client:
 class WebSocket:
     """Minimal RFC 6455 client: text frames only, masked as required."""
 
-    def __init__(self, port, cookie=None, origin=None, timeout=5.0):
+    def __init__(self, port, cookie=None, origin=None, timeout=5.0,
+                 host=None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout)
         key = base64.b64encode(os.urandom(16)).decode()
-        req = (f"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        host = host or f"127.0.0.1:{port}"
+        req = (f"GET /api/v1/events HTTP/1.1\r\nHost: {host}\r\n"
                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
         if cookie:
@@ -248,3 +250,81 @@ class WebSocket:
         except OSError:
             pass
         self.sock.close()
+
+
+class Slowloris:
+    """`count` TCP connections to the web port from address `source`, kept
+    open by a background thread: "slow" sends one header line a second and
+    never ends the request, "idle" sends nothing. A connection the server
+    closes is opened again (looked for every `interval` s), as a real
+    attacker would. stop() closes all."""
+
+    def __init__(self, port, source, count, mode="slow", interval=1.0):
+        import threading
+        self.port, self.source, self.count, self.mode = (port, source,
+                                                         count, mode)
+        self.interval = interval
+        self.socks = []
+        self.reopened = 0
+        self.done = threading.Event()
+        for _ in range(count):
+            self.socks.append(self._open())
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _open(self):
+        s = socket.socket()
+        s.setblocking(False)
+        s.bind((self.source, 0))
+        s.connect_ex(("127.0.0.1", self.port))
+        return [s, 0]
+
+    def _poke(self, entry):
+        """One step for one connection; False if the server closed it."""
+        s, lines = entry
+        try:
+            if s.recv(4096, socket.MSG_DONTWAIT) == b"":
+                return False
+        except BlockingIOError:
+            pass
+        except OSError:
+            return False
+        if self.mode != "slow":
+            return True
+        try:
+            s.send(b"GET / HTTP/1.1\r\n" if lines == 0 else
+                   b"X-Slow-%d: x\r\n" % lines)
+        except BlockingIOError:
+            return True
+        except OSError:
+            return False
+        entry[1] = lines + 1
+        return True
+
+    def _closed(self, entry):
+        try:
+            return entry[0].recv(4096, socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def _run(self):
+        last_line = 0.0
+        while not self.done.wait(self.interval):
+            # between header lines (one a second) only reopen closed ones
+            step = (lambda e: not self._closed(e))
+            if time.monotonic() - last_line >= 1.0:
+                last_line = time.monotonic()
+                step = self._poke
+            for i, entry in enumerate(self.socks):
+                if not step(entry):
+                    entry[0].close()
+                    self.socks[i] = self._open()
+                    self.reopened += 1
+
+    def stop(self):
+        self.done.set()
+        self.thread.join(5)
+        for s, _ in self.socks:
+            s.close()

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The web service's pieces that need no socket: login sessions (tokens,
- * idle expiry, table size, users deleted or re-levelled under a live
- * session), the per-address login lockout and its doubling delay, and the
- * JSON push made from a bus change (services/web/web_session.c,
- * web_json.c).
+ * The web service's pieces that need no civetweb: login sessions (tokens,
+ * idle expiry, table size, the per-user cap, rows kept for Administrators,
+ * the list an Administrator sees, users deleted or re-levelled under a
+ * live session), the per-address login lockout and its doubling delay,
+ * the JSON push made from a bus change, the per-address connection limit
+ * on real loopback sockets, the Host check and the JSON media type
+ * (services/web/web_session.c, web_json.c, web_conn.c, web_host.c,
+ * web_http.c).
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "bus.h"
@@ -41,6 +46,8 @@ setup(void)
 	w.limits.lockout_after = 3;
 	w.limits.max_body = 65536;
 	w.limits.max_clients = 4;
+	w.limits.sessions_per_user = 8;	/* no cap unless a test sets one */
+	w.limits.admin_sessions = 0;
 	ck_assert_int_eq(web_session_init(&w), 0);
 }
 
@@ -50,6 +57,13 @@ teardown(void)
 	web_session_fini(&w);
 	state_fini();
 	bus_shutdown();
+}
+
+/* A login from 127.0.0.1. */
+static int
+login(const char *user, enum user_level level, struct web_session *out)
+{
+	return web_session_create(&w, user, level, "127.0.0.1", out);
 }
 
 static bool
@@ -62,10 +76,8 @@ START_TEST(session_tokens_are_random_hex)
 {
 	struct web_session a, b;
 
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &a), 0);
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &b), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &a), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &b), 0);
 	ck_assert(is_hex64(a.token) && is_hex64(a.csrf));
 	ck_assert(is_hex64(b.token) && is_hex64(b.csrf));
 	ck_assert_str_ne(a.token, b.token);
@@ -79,8 +91,7 @@ START_TEST(session_found_by_exact_token_only)
 	struct web_session s, out;
 	char wrong[WEB_TOKEN_LEN + 1];
 
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
 	ck_assert_int_eq(web_session_find(&w, s.token, &out), 0);
 	ck_assert_str_eq(out.user, "clearone");
 	ck_assert_str_eq(out.csrf, s.csrf);
@@ -101,8 +112,7 @@ START_TEST(session_expires_after_idle_time)
 	struct web_session s, out;
 
 	w.limits.session_idle_s = 0;	/* anything idle is expired */
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
 	usleep(5000);
 	ck_assert_int_eq(web_session_find(&w, s.token, &out), -ENOENT);
 }
@@ -114,14 +124,95 @@ START_TEST(session_table_full_refuses_login)
 	int i;
 
 	for (i = 0; i < 4; i++)
-		ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-		    &s), 0);
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN, &s),
-	    -ENOSPC);
+		ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), -ENOSPC);
 	/* Logging one out frees its slot. */
 	web_session_delete(&w, s.token);
-	ck_assert_int_eq(web_session_create(&w, "clearone", LEVEL_ADMIN,
-	    &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+}
+END_TEST
+
+/* A user `name` at `level` (password "pass-word-1"). */
+static void
+add_user(const char *name, enum user_level level)
+{
+	char why[160];
+
+	ck_assert_int_eq(state_user_set(name, "pass-word-1", level, &admin, why,
+	    sizeof why), 0);
+}
+
+START_TEST(session_cap_per_user_ends_the_oldest)
+{
+	struct web_session a, b, c, other, out;
+
+	w.limits.sessions_per_user = 2;
+	add_user("operator", LEVEL_USER);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &other), 0);
+	ck_assert_int_eq(login("operator", LEVEL_USER, &a), 0);
+	ck_assert_int_eq(login("OPERATOR", LEVEL_USER, &b), 0);
+	ck_assert_int_eq(login("operator", LEVEL_USER, &c), 0);
+	ck_assert_int_eq(web_session_find(&w, a.token, &out), -ENOENT);
+	ck_assert_int_eq(web_session_find(&w, b.token, &out), 0);
+	ck_assert_int_eq(web_session_find(&w, c.token, &out), 0);
+	ck_assert_int_eq(web_session_find(&w, other.token, &out), 0);
+}
+END_TEST
+
+START_TEST(session_room_kept_for_administrator)
+{
+	struct web_session s;
+
+	w.limits.admin_sessions = 1;	/* of 4 */
+	add_user("op1", LEVEL_USER);
+	add_user("op2", LEVEL_MANAGER);
+	ck_assert_int_eq(login("op1", LEVEL_USER, &s), 0);
+	ck_assert_int_eq(login("op1", LEVEL_USER, &s), 0);
+	ck_assert_int_eq(login("op2", LEVEL_MANAGER, &s), 0);
+	ck_assert_int_eq(login("op2", LEVEL_MANAGER, &s), -ENOSPC);
+	ck_assert_int_eq(login("op1", LEVEL_USER, &s), -ENOSPC);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), -ENOSPC);
+}
+END_TEST
+
+START_TEST(session_list_and_end_by_id)
+{
+	struct web_session_info list[4];
+	struct web_session a, b, out;
+
+	add_user("operator", LEVEL_USER);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &a), 0);
+	ck_assert_int_eq(web_session_create(&w, "operator", LEVEL_USER,
+	    "10.1.2.3", &b), 0);
+	ck_assert_uint_eq(web_session_list(&w, list, 4), 2);
+	ck_assert_uint_eq(list[0].id, a.id);
+	ck_assert_str_eq(list[1].user, "operator");
+	ck_assert_str_eq(list[1].from, "10.1.2.3");
+	ck_assert_int_eq(list[1].level, LEVEL_USER);
+	ck_assert_uint_eq(list[1].age_s, 0);
+	ck_assert_int_eq(web_session_end(&w, b.id), 0);
+	ck_assert_int_eq(web_session_find(&w, b.token, &out), -ENOENT);
+	ck_assert_int_eq(web_session_end(&w, b.id), -ENOENT);
+	ck_assert_uint_eq(web_session_list(&w, list, 4), 1);
+	ck_assert_int_eq(web_session_find(&w, a.token, &out), 0);
+}
+END_TEST
+
+START_TEST(deleted_users_sessions_free_their_rows)
+{
+	struct web_session_info list[4];
+	struct web_session s;
+	char why[160];
+
+	add_user("operator", LEVEL_USER);
+	ck_assert_int_eq(login("operator", LEVEL_USER, &s), 0);
+	ck_assert_int_eq(login("clearone", LEVEL_ADMIN, &s), 0);
+	ck_assert_int_eq(state_user_delete("operator", &admin, why,
+	    sizeof why), 0);
+	web_session_expire(&w);
+	ck_assert_uint_eq(web_session_list(&w, list, 4), 1);
+	ck_assert_str_eq(list[0].user, "clearone");
 }
 END_TEST
 
@@ -133,7 +224,7 @@ operator_session(struct web_session *s)
 
 	ck_assert_int_eq(state_user_set("operator", "op-pass-1", LEVEL_USER,
 	    &admin, why, sizeof why), 0);
-	ck_assert_int_eq(web_session_create(&w, "operator", LEVEL_USER, s), 0);
+	ck_assert_int_eq(login("operator", LEVEL_USER, s), 0);
 }
 
 START_TEST(session_of_deleted_user_is_gone)
@@ -342,6 +433,145 @@ START_TEST(json_nesting_at_limit_parses)
 }
 END_TEST
 
+START_TEST(host_name_without_port)
+{
+	static const struct {
+		const char *host, *name;
+		bool v6;
+	} good[] = {
+		{ "unit", "unit", false }, { "unit:8080", "unit", false },
+		{ "unit.", "unit", false }, { "10.0.0.1:80", "10.0.0.1", false },
+		{ "[::1]", "::1", true }, { "[fe80::1]:8080", "fe80::1", true },
+	};
+	static const char *const bad[] = { "", ":80", "unit:", "unit:x",
+		"unit:123456", "unit:80:80", "[::1", "[::1]x", "[::1]:",
+		"[]", "." };
+	char name[64];
+	bool v6;
+	size_t i;
+
+	for (i = 0; i < sizeof good / sizeof *good; i++) {
+		ck_assert_int_eq(web_host_name(good[i].host, name, sizeof name,
+		    &v6), 0);
+		ck_assert_str_eq(name, good[i].name);
+		ck_assert(v6 == good[i].v6);
+	}
+	for (i = 0; i < sizeof bad / sizeof *bad; i++)
+		ck_assert_msg(web_host_name(bad[i], name, sizeof name, &v6) ==
+		    -EINVAL, "'%s' accepted", bad[i]);
+}
+END_TEST
+
+START_TEST(host_must_be_an_address_or_the_units_name)
+{
+	static const char *const ok[] = { "127.0.0.1:8080", "10.1.2.3",
+		"[::1]:80", "localhost", "LOCALHOST:80", "Board-DSP",
+		"dsp1", "DSP1.example.org:8080", "proxy.example", "other." };
+	static const char *const refused[] = { "evil.example",
+		"127.0.0.1.evil.example", "localhost.evil.example",
+		"dsp1.evil.example", "proxy.example.evil", "[evil]", "1.2.3",
+		"board-dsp.evil", "example.org" };
+	char why[160];
+	size_t i;
+
+	ck_assert_int_eq(state_setting_set(SET_UNIT_LABEL, "Board-DSP", &admin,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_NETBIOS_NAME, "DSP1", &admin,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_NET_DOMAIN, "example.org",
+	    &admin, why, sizeof why), 0);
+	snprintf(w.allowed_hosts, sizeof w.allowed_hosts,
+	    "proxy.example, other");
+	for (i = 0; i < sizeof ok / sizeof *ok; i++)
+		ck_assert_msg(web_host_check(&w, ok[i], why, sizeof why) == 0,
+		    "'%s' refused: %s", ok[i], why);
+	for (i = 0; i < sizeof refused / sizeof *refused; i++)
+		ck_assert_msg(web_host_check(&w, refused[i], why, sizeof why) ==
+		    -EPERM, "'%s' accepted", refused[i]);
+	ck_assert_ptr_nonnull(strstr(why, "allowed_hosts"));
+	ck_assert_int_eq(web_host_check(&w, NULL, why, sizeof why), -EPERM);
+}
+END_TEST
+
+START_TEST(json_media_type_matches_exactly)
+{
+	static const char *const ok[] = { "application/json",
+		"application/json; charset=utf-8", "Application/JSON;charset=x",
+		"application/json ;q=1" };
+	static const char *const refused[] = { "application/jsonxyz",
+		"application/json-patch+json", "application/jso", "text/json",
+		"", " application/json", "application/json x" };
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof *ok; i++)
+		ck_assert_msg(web_http_is_json(ok[i]), "'%s' refused", ok[i]);
+	for (i = 0; i < sizeof refused / sizeof *refused; i++)
+		ck_assert_msg(!web_http_is_json(refused[i]), "'%s' accepted",
+		    refused[i]);
+	ck_assert(!web_http_is_json(NULL));
+}
+END_TEST
+
+/* A connection from `from` to the listener `lfd` (port `port`), accepted. */
+static void
+conn_pair(int lfd, int port, const char *from, int *client, int *server)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+
+	*client = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(*client, 0);
+	inet_pton(AF_INET, from, &sin.sin_addr);
+	ck_assert_int_eq(bind(*client, (struct sockaddr *)&sin, sizeof sin), 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	sin.sin_port = htons((uint16_t)port);
+	ck_assert_int_eq(connect(*client, (struct sockaddr *)&sin, sizeof sin),
+	    0);
+	*server = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(*server, 0);
+}
+
+/* True once the server side shut the connection (the client reads EOF). */
+static bool
+conn_was_shut(int client)
+{
+	char c;
+
+	return recv(client, &c, 1, MSG_DONTWAIT) == 0;
+}
+
+START_TEST(connections_over_the_per_address_limit_are_shut)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof sin;
+	int lfd, port, cl[6], sv[6], i;
+	unsigned shut = 9;
+
+	lfd = socket(AF_INET, SOCK_STREAM, 0);
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof sin), 0);
+	ck_assert_int_eq(listen(lfd, 16), 0);
+	getsockname(lfd, (struct sockaddr *)&sin, &len);
+	port = ntohs(sin.sin_port);
+	/* 5 from one address, 1 from another; the limit is 2 */
+	for (i = 0; i < 5; i++)
+		conn_pair(lfd, port, "127.0.0.2", &cl[i], &sv[i]);
+	conn_pair(lfd, port, "127.0.0.3", &cl[5], &sv[5]);
+	ck_assert_int_eq(web_conn_enforce(port, 2, &shut), 0);
+	ck_assert_uint_eq(shut, 3);
+	for (i = 0; i < 6; i++)
+		ck_assert_msg(conn_was_shut(cl[i]) == (i >= 2 && i < 5),
+		    "connection %d", i);
+	/* The shut ones no longer count: nothing more to do. */
+	ck_assert_int_eq(web_conn_enforce(port, 2, &shut), 0);
+	ck_assert_uint_eq(shut, 0);
+	for (i = 0; i < 6; i++) {
+		close(cl[i]);
+		close(sv[i]);
+	}
+	close(lfd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -350,6 +580,10 @@ main(void)
 		CHECK_CASE(session_found_by_exact_token_only),
 		CHECK_CASE(session_expires_after_idle_time),
 		CHECK_CASE(session_table_full_refuses_login),
+		CHECK_CASE(session_cap_per_user_ends_the_oldest),
+		CHECK_CASE(session_room_kept_for_administrator),
+		CHECK_CASE(session_list_and_end_by_id),
+		CHECK_CASE(deleted_users_sessions_free_their_rows),
 		CHECK_CASE(session_of_deleted_user_is_gone),
 		CHECK_CASE(session_level_follows_user_changes),
 		CHECK_CASE(lockout_starts_after_configured_failures),
@@ -360,6 +594,10 @@ main(void)
 		CHECK_CASE(level_names_parse_case_insensitively),
 		CHECK_CASE(json_nested_too_deep_is_refused_not_a_crash),
 		CHECK_CASE(json_nesting_at_limit_parses),
+		CHECK_CASE(connections_over_the_per_address_limit_are_shut),
+		CHECK_CASE(host_name_without_port),
+		CHECK_CASE(host_must_be_an_address_or_the_units_name),
+		CHECK_CASE(json_media_type_matches_exactly),
 	};
 
 	return check_cases_run("web", cases, sizeof cases / sizeof *cases,

@@ -595,6 +595,40 @@ async function loadUsers() {
 		    el("td", {}, el("div", { class: "actions" }, pw, del)));
 	});
 	$("#users-table tbody").replaceChildren(...rows);
+	loadSessions();
+}
+
+function ago(s) {
+	if (s < 60) return s + " s";
+	if (s < 3600) return Math.floor(s / 60) + " min";
+	return Math.floor(s / 3600) + " h " + Math.floor(s % 3600 / 60) + " min";
+}
+
+// Every web session (no tokens), with a button to end any but this one.
+async function loadSessions() {
+	const r = await api("GET", "/sessions");
+	if (r.status !== 200) return;
+	const rows = r.data.sessions.map(x => {
+		const end = x.current ? el("span", { class: "muted",
+		    text: "this session" }) : el("button", { type: "button",
+		    class: "danger", text: "End", onclick: async () => {
+			const y = await api("DELETE", "/sessions/" + x.id);
+			banner(y.status === 200 ? "Session ended." :
+			    (y.data && y.data.error) || "Failed",
+			    y.status === 200 ? "ok" : "error");
+			loadSessions();
+		} });
+		return el("tr", { "data-id": x.id },
+		    el("td", { text: x.user + " (" + x.level + ")" }),
+		    el("td", { text: x.from }), el("td", { text: ago(x.age_s) +
+		    " ago" }), el("td", { text: ago(x.idle_s) }), el("td", {},
+		    end));
+	});
+	$("#sessions-table tbody").replaceChildren(...rows);
+	$("#sessions-limits").textContent = `${r.data.sessions.length} of ` +
+	    `${r.data.max_sessions} sessions; ${r.data.sessions_per_user} per ` +
+	    `user (a further login ends the oldest); ` +
+	    `${r.data.admin_sessions} kept for Administrators.`;
 }
 
 async function addUser(ev) {

@@ -232,7 +232,22 @@ async function main() {
 	await test("users_and_backup_pages_render", async () => {
 		await page.goto(base + "/#users");
 		await page.waitForSelector("#users-table tbody tr");
+		// An Administrator sees the web sessions and ends one.
+		const other = await fetch(base + "/api/v1/session", {
+		    method: "POST", headers: { "Content-Type":
+		    "application/json" }, body: JSON.stringify({ user:
+		    "clearone", password: "converge" }) });
+		if (other.status !== 200)
+			throw new Error("second login: " + other.status);
+		const cookie = other.headers.get("set-cookie").split(";")[0];
+		await page.reload();
+		const row = await page.waitForSelector(
+		    "#sessions-table tbody tr:has(button)");
 		await shot(page, "desktop-users");
+		await (await row.$("button")).click();
+		await waitFor(async () => (await fetch(base + "/api/v1/session",
+		    { headers: { Cookie: cookie } })).status === 401,
+		    "the ended session to be refused");
 		await page.goto(base + "/#backup");
 		await page.waitForSelector("#page-backup:not([hidden])");
 		await shot(page, "desktop-backup");
