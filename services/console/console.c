@@ -46,7 +46,8 @@ static const struct cfg_key console_keys[] = {
 	{ "serial_device", CFG_PATH, 0, 255, "", NULL,
 	    "serial port for the protocol without login (empty = off)" },
 	{ "serial_baud", CFG_CHOICE, 0, 0, "57600", console_bauds,
-	    "serial speed: 9600, 19200, 38400, 57600 or 115200 (8N1)" },
+	    "first-boot serial speed (8N1); BAUD changes it after that",
+	    "serial.baud" },
 	{ NULL },
 };
 
@@ -64,8 +65,6 @@ console_limits(struct svc_ctx *ctx, struct console *c)
 	    CONSOLE_LOCKOUT_CAP_MS);
 	snprintf(c->serial_device, sizeof(c->serial_device), "%s",
 	    svc_cfg_str(ctx, "serial_device"));
-	c->serial_baud = (unsigned)strtoul(svc_cfg_str(ctx, "serial_baud"),
-	    NULL, 10);
 }
 
 static int
@@ -290,6 +289,8 @@ console_nth(struct console *c, size_t i)
 	return i < c->nsessions ? c->sessions[i] : c->serial;
 }
 
+static void console_serial_reconfigure(struct console *c);
+
 /* A change made elsewhere, as a bare line to everyone but its maker. */
 static void
 console_change(struct console *c, const struct bus_change *ch)
@@ -300,6 +301,9 @@ console_change(struct console *c, const struct bus_change *ch)
 	if (ch->what == STATE_F_USER || ch->what == STATE_F_RELOADED)
 		for (i = 0; i < c->nsessions; i++)
 			console_session_recheck_user(c, c->sessions[i]);
+	if (ch->what == STATE_F_RELOADED || (ch->what == STATE_F_SETTING &&
+	    (ch->integer == SET_BAUD || ch->integer == SET_FLOW)))
+		console_serial_reconfigure(c);
 	n = cmd_format_change(ch, c->scratch, sizeof(c->scratch) - 2);
 	if (n == 0)
 		return;
@@ -358,14 +362,19 @@ static void
 console_serial_tick(struct console *c, uint64_t now_ms)
 {
 	char why[160];
+	unsigned baud;
+	bool flow;
 	int fd;
 
 	if (c->serial_device[0] == '\0' || c->serial != NULL ||
 	    now_ms < c->serial_retry_ms)
 		return;
 	c->serial_retry_ms = now_ms + CONSOLE_SERIAL_RETRY_MS;
-	fd = console_serial_open(c->serial_device, c->serial_baud, why,
-	    sizeof(why));
+	if ((fd = console_serial_settings(&baud, &flow)) >= 0)
+		fd = console_serial_open(c->serial_device, baud, flow, why,
+		    sizeof(why));
+	else
+		snprintf(why, sizeof(why), "settings: %s", strerror(-fd));
 	if (fd < 0) {
 		log_warnx_rl(&c->serial_rate, "serial port: %s", why);
 		return;
@@ -375,8 +384,37 @@ console_serial_tick(struct console *c, uint64_t now_ms)
 		close(fd);
 		return;
 	}
-	log_info("serial port %s open at %u baud", c->serial_device,
-	    c->serial_baud);
+	log_info("serial port %s open at %u baud, flow control %s",
+	    c->serial_device, baud, flow ? "on" : "off");
+}
+
+/*
+ * BAUD or FLOW changed (or a restore replaced them): set the open port
+ * at once. Its pending output (the BAUD reply) goes out first, at the
+ * old speed where the driver has sent it already.
+ */
+static void
+console_serial_reconfigure(struct console *c)
+{
+	char why[160];
+	unsigned baud;
+	bool flow;
+	int err;
+
+	if (c->serial == NULL || c->serial->dead)
+		return;
+	console_session_flush(c, c->serial);
+	if ((err = console_serial_settings(&baud, &flow)) >= 0)
+		err = console_serial_apply(c->serial->fd, baud, flow, why,
+		    sizeof(why));
+	else
+		snprintf(why, sizeof(why), "settings: %s", strerror(-err));
+	if (err < 0) {
+		log_warnx("serial port %s: %s", c->serial_device, why);
+		return;
+	}
+	log_info("serial port %s now at %u baud, flow control %s",
+	    c->serial_device, baud, flow ? "on" : "off");
 }
 
 static short

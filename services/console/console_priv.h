@@ -83,7 +83,6 @@ struct console {
 	size_t nsessions;
 	struct console_session *serial;
 	char serial_device[256];
-	unsigned serial_baud;
 	uint64_t serial_retry_ms;
 	struct console_lockout lockout;
 	struct pollfd *pfd;
@@ -139,9 +138,14 @@ bool console_session_recheck_user(struct console *c,
     struct console_session *s);
 
 /* console_serial.c */
-/* Open and configure the tty (raw 8N1); fd or -errno. */
-int console_serial_open(const char *device, unsigned baud, char *why,
+/* The state's serial.baud and serial.flow; 0 or -errno. */
+int console_serial_settings(unsigned *baud, bool *flow);
+/* Set the open tty to raw 8N1 at `baud`, RTS/CTS if `flow`. */
+int console_serial_apply(int fd, unsigned baud, bool flow, char *why,
     size_t whylen);
+/* Open and configure the tty; fd or -errno. */
+int console_serial_open(const char *device, unsigned baud, bool flow,
+    char *why, size_t whylen);
 
 /* The descriptor (console.c); its name is the origin of console changes. */
 extern const struct service console_service;
