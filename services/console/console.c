@@ -59,10 +59,10 @@ console_limits(struct svc_ctx *ctx, struct console *c)
 	c->lim.max_output = (size_t)svc_cfg_int(ctx, "max_output");
 	c->lim.idle_ms = (uint64_t)svc_cfg_int(ctx, "idle_timeout") * 1000u;
 	c->lim.login_ms = (uint64_t)svc_cfg_int(ctx, "login_timeout") * 1000u;
-	console_lockout_init(&c->lockout,
+	lockout_init(&c->lockout,
 	    (unsigned)svc_cfg_int(ctx, "lockout_failures"),
 	    (uint64_t)svc_cfg_int(ctx, "lockout_delay") * 1000u,
-	    CONSOLE_LOCKOUT_CAP_MS);
+	    LOCKOUT_CAP_MS, LOCKOUT_FORGET_MS);
 	snprintf(c->serial_device, sizeof(c->serial_device), "%s",
 	    svc_cfg_str(ctx, "serial_device"));
 }
@@ -227,7 +227,7 @@ static void
 console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
     socklen_t salen)
 {
-	char addr[CONSOLE_LOCKOUT_ADDR], port[8], line[160];
+	char addr[LOCKOUT_ADDR], port[8], line[160];
 	struct console_session *s;
 	uint64_t locked;
 	int on = 1;
@@ -237,9 +237,9 @@ console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
 		snprintf(addr, sizeof(addr), "?");
 		snprintf(port, sizeof(port), "0");
 	}
-	locked = console_lockout_remaining(&c->lockout, addr, clock_ms());
+	locked = lockout_remaining(&c->lockout, addr, clock_ms());
 	if (locked > 0) {
-		console_lockout_message(line, sizeof(line), addr, locked);
+		console_session_lockout_line(line, sizeof(line), addr, locked);
 		console_refuse(c, fd, addr, line);
 		return;
 	}
@@ -591,6 +591,7 @@ console_stop(struct svc_ctx *ctx)
 		close(c->listen_fd[i]);
 	if (c->sub != NULL)
 		bus_unsubscribe(c->sub);
+	lockout_fini(&c->lockout);
 	free(c->sessions);
 	free(c->pfd);
 	free(c);

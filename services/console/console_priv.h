@@ -14,13 +14,12 @@
 
 #include "bus.h"
 #include "cmd.h"
+#include "lockout.h"
 #include "log.h"
 #include "service.h"
 #include "console_telnet.h"
-#include "console_lockout.h"
 
 #define CONSOLE_LISTEN_MAX	2
-#define CONSOLE_LOCKOUT_CAP_MS	(300u * 1000u)
 #define CONSOLE_CLOSE_GRACE_MS	2000u	/* to flush before a close */
 #define CONSOLE_SERIAL_RETRY_MS	10000u
 #define CONSOLE_READ_CHUNK	4096
@@ -55,7 +54,7 @@ struct console_session {
 	bool dead;		/* close at the end of this pass */
 	enum console_phase phase;
 	uint32_t id;
-	char addr[CONSOLE_LOCKOUT_ADDR];	/* numeric peer address */
+	char addr[LOCKOUT_ADDR];	/* numeric peer address */
 	char peer[CONSOLE_PEER_MAX];		/* "127.0.0.1:40022" */
 	struct console_telnet telnet;
 	struct console_telnet_line line;
@@ -84,7 +83,7 @@ struct console {
 	struct console_session *serial;
 	char serial_device[256];
 	uint64_t serial_retry_ms;
-	struct console_lockout lockout;
+	struct lockout lockout;		/* failed logins per address */
 	struct pollfd *pfd;
 	struct cmd_reply reply;		/* scratch: one reply */
 	char scratch[CMD_REPLY_MAX];	/* scratch: one async report */
@@ -127,6 +126,9 @@ uint64_t console_session_deadline(const struct console *c,
 /* True while the session's input should be read. */
 bool console_session_wants_input(const struct console *c,
     const struct console_session *s);
+/* The line a locked-out address gets ("... try again in N s.\r\n"). */
+void console_session_lockout_line(char *buf, size_t len, const char *addr,
+    uint64_t remaining_ms);
 /* Send a final line and close once it is flushed. */
 void console_session_close(struct console *c, struct console_session *s,
     const char *line, uint64_t now_ms);

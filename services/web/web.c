@@ -40,6 +40,8 @@ static const struct cfg_key web_keys[] = {
 	    "login sessions at once" },
 	{ "lockout_after", CFG_INT, 1, 100, "3", NULL,
 	    "failed logins from one address before it is locked out" },
+	{ "lockout_delay", CFG_INT, 1, 300, "2", NULL,
+	    "first lockout in seconds; doubles with each failure, up to 300" },
 	{ "request_timeout_ms", CFG_INT, 500, 60000, "5000", NULL,
 	    "time civetweb allows to receive a request (ms)" },
 	{ NULL },
@@ -92,6 +94,7 @@ web_read_limits(struct svc_ctx *ctx)
 	web_limits.session_idle_s = svc_cfg_int(ctx, "session_idle");
 	web_limits.max_sessions = svc_cfg_int(ctx, "max_sessions");
 	web_limits.lockout_after = svc_cfg_int(ctx, "lockout_after");
+	web_limits.lockout_delay_s = svc_cfg_int(ctx, "lockout_delay");
 }
 
 static int

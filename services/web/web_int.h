@@ -32,6 +32,7 @@ struct web_limits {
 	long max_sessions;
 	long max_clients;	/* WebSocket clients */
 	long lockout_after;	/* failed logins before a lockout */
+	long lockout_delay_s;	/* first lockout; doubles after */
 };
 extern struct web_limits web_limits;
 

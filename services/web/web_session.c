@@ -4,7 +4,8 @@
  * (getrandom) in an HttpOnly cookie plus a second random CSRF token the
  * page sends back in X-CSRF-Token; both expire after an idle time. Failed
  * logins are counted per client address and lock it out with a growing
- * delay, as the console does. Called from civetweb's worker threads.
+ * delay by the lockout table the console uses too (core/lockout.c).
+ * Called from civetweb's worker threads.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -14,13 +15,9 @@
 #include <sys/random.h>
 
 #include "clock.h"
+#include "lockout.h"
 #include "log.h"
 #include "web/web_int.h"
-
-#define LOCKOUT_SLOTS 64
-#define LOCKOUT_FIRST_MS 2000u		/* first lockout; doubles after */
-#define LOCKOUT_MAX_MS 300000u
-#define LOCKOUT_FORGET_MS 900000u	/* older failures are forgotten */
 
 struct session_slot {
 	bool used;
@@ -28,24 +25,21 @@ struct session_slot {
 	uint64_t last_ms;
 };
 
-struct lockout_slot {
-	char addr[48];
-	unsigned failures;
-	uint64_t until_ms;	/* locked until (0 = not locked) */
-	uint64_t last_ms;
-};
-
 static pthread_mutex_t session_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct session_slot *sessions;
 static size_t nsessions;
 static uint32_t session_next_id = 1;
-static struct lockout_slot lockouts[LOCKOUT_SLOTS];
+static struct lockout web_lockout;	/* its own lock */
 
 int
 web_session_init(void)
 {
 	struct session_slot *t;
 
+	/* first, so web_session_fini always finds it initialised */
+	lockout_init(&web_lockout, (unsigned)web_limits.lockout_after,
+	    (uint64_t)web_limits.lockout_delay_s * 1000u, LOCKOUT_CAP_MS,
+	    LOCKOUT_FORGET_MS);
 	t = calloc((size_t)web_limits.max_sessions, sizeof(*t));
 	if (t == NULL)
 		return -ENOMEM;
@@ -53,7 +47,6 @@ web_session_init(void)
 	free(sessions);
 	sessions = t;
 	nsessions = (size_t)web_limits.max_sessions;
-	memset(lockouts, 0, sizeof(lockouts));
 	pthread_mutex_unlock(&session_lock);
 	return 0;
 }
@@ -68,6 +61,7 @@ web_session_fini(void)
 	sessions = NULL;
 	nsessions = 0;
 	pthread_mutex_unlock(&session_lock);
+	lockout_fini(&web_lockout);
 }
 
 /* 32 random bytes as 64 hex digits; getrandom never returns short for 32. */
@@ -237,90 +231,35 @@ web_session_expire(void)
 	pthread_mutex_unlock(&session_lock);
 }
 
-/* The slot for `addr`, or the stalest one to reuse. Lock held. */
-static struct lockout_slot *
-lockout_slot(const char *addr, bool create)
-{
-	struct lockout_slot *oldest = &lockouts[0];
-	uint64_t now = clock_ms();
-	size_t i;
-
-	for (i = 0; i < LOCKOUT_SLOTS; i++) {
-		struct lockout_slot *l = &lockouts[i];
-
-		if (l->addr[0] != '\0' && now >= l->until_ms &&
-		    now > l->last_ms && now - l->last_ms > LOCKOUT_FORGET_MS)
-			memset(l, 0, sizeof(*l));
-		if (strcmp(l->addr, addr) == 0 && l->addr[0] != '\0')
-			return l;
-		if (l->last_ms < oldest->last_ms)
-			oldest = l;
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	strncpy(oldest->addr, addr, sizeof(oldest->addr) - 1);
-	return oldest;
-}
-
 int
 web_session_login_allowed(const char *addr, unsigned *retry_s)
 {
-	struct lockout_slot *l;
-	uint64_t now = clock_ms();
-	int rc = 0;
+	uint64_t left = lockout_remaining(&web_lockout, addr, clock_ms());
 
-	pthread_mutex_lock(&session_lock);
-	l = lockout_slot(addr, false);
-	if (l != NULL && l->until_ms > now) {
-		*retry_s = (unsigned)((l->until_ms - now + 999) / 1000);
-		rc = -EBUSY;
-	}
-	pthread_mutex_unlock(&session_lock);
-	return rc;
+	if (left == 0)
+		return 0;
+	*retry_s = lockout_seconds(left);
+	return -EBUSY;
 }
 
 void
 web_session_login_failed(const char *addr, const char *user)
 {
-	struct lockout_slot *l;
-	uint64_t now = clock_ms(), delay = 0;
-	unsigned failures;
+	uint64_t delay = lockout_fail(&web_lockout, addr, clock_ms());
 
-	pthread_mutex_lock(&session_lock);
-	l = lockout_slot(addr, true);
-	l->failures++;
-	l->last_ms = now;
-	failures = l->failures;
-	if (failures >= (unsigned)web_limits.lockout_after) {
-		unsigned shift = failures - (unsigned)web_limits.lockout_after;
-
-		delay = shift > 8 ? LOCKOUT_MAX_MS :
-		    (uint64_t)LOCKOUT_FIRST_MS << shift;
-		if (delay > LOCKOUT_MAX_MS)
-			delay = LOCKOUT_MAX_MS;
-		l->until_ms = now + delay;
-	}
-	pthread_mutex_unlock(&session_lock);
 	bus_event(EVENT_LOGIN, SEVERITY_WARNING,
 	    "web login failed for user '%.31s' from %s", user, addr);
 	if (delay > 0) {
 		bus_event(EVENT_LOGIN, SEVERITY_WARNING,
-		    "web logins from %s locked for %u s after %u failures",
-		    addr, (unsigned)(delay / 1000), failures);
-		log_warnx("logins from %s locked for %u s after %u failures",
-		    addr, (unsigned)(delay / 1000), failures);
+		    "web logins from %s locked for %u s after repeated "
+		    "failures", addr, lockout_seconds(delay));
+		log_warnx("logins from %s locked for %u s after repeated "
+		    "failures", addr, lockout_seconds(delay));
 	}
 }
 
 void
 web_session_login_ok(const char *addr)
 {
-	struct lockout_slot *l;
-
-	pthread_mutex_lock(&session_lock);
-	l = lockout_slot(addr, false);
-	if (l != NULL)
-		memset(l, 0, sizeof(*l));
-	pthread_mutex_unlock(&session_lock);
+	lockout_success(&web_lockout, addr);
 }

@@ -35,6 +35,7 @@ setup(void)
 	web_limits.max_sessions = 4;
 	web_limits.session_idle_s = 900;
 	web_limits.lockout_after = 3;
+	web_limits.lockout_delay_s = 2;
 	web_limits.max_body = 65536;
 	web_limits.max_clients = 4;
 	ck_assert_int_eq(web_session_init(), 0);
