@@ -102,7 +102,7 @@ console_listen(struct svc_ctx *ctx, struct console *c, char *why,
 	long p = svc_cfg_int(ctx, "port");
 	int err = 0, rc;
 
-	snprintf(port, sizeof(port), "%ld", p > 0 ? p : 23);
+	snprintf(port, sizeof(port), "%ld", p > 0 ? p : CONSOLE_DEFAULT_PORT);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
@@ -602,7 +602,7 @@ const struct service console_service = {
 	.name = "console",
 	.summary = "Telnet/TCP control console (Converge Pro protocol)",
 	.keys = console_keys,
-	.default_port = 23,
+	.default_port = CONSOLE_DEFAULT_PORT,
 	.default_enabled = true,
 	.init = console_init,
 	.run = console_run,

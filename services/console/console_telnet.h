@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The console's TCP port (protocol.md §1.1), for the daemon and the tool. */
+#define CONSOLE_DEFAULT_PORT	23
+
 #define CONSOLE_TELNET_IAC	255
 #define CONSOLE_TELNET_DONT	254
 #define CONSOLE_TELNET_DO	253
