@@ -260,6 +260,22 @@ console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
 	log_info("session %u from %s:%s", s->id, addr, port);
 }
 
+/*
+ * Out of descriptors (or kernel memory) the listener stays readable and
+ * every accept fails: leave the listeners out of poll for a moment
+ * instead of spinning, and say so once per episode.
+ */
+static void
+console_accept_starved(struct console *c, int err)
+{
+	c->accept_paused_until_ms = clock_ms() + CONSOLE_ACCEPT_PAUSE_MS;
+	if (c->accept_starved)
+		return;
+	c->accept_starved = true;
+	log_warnx("accept: %s: new connections wait until sessions end "
+	    "(retried every %u ms)", strerror(err), CONSOLE_ACCEPT_PAUSE_MS);
+}
+
 static void
 console_accept(struct console *c, int lfd)
 {
@@ -271,12 +287,21 @@ console_accept(struct console *c, int lfd)
 		sl = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
+		    errno == ENOBUFS || errno == ENOMEM)) {
+			console_accept_starved(c, errno);
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
 				log_warnx_rl(&c->rate, "accept: %s",
 				    strerror(errno));
 			return;
+		}
+		if (c->accept_starved) {
+			c->accept_starved = false;
+			log_info("accepting connections again");
 		}
 		console_accept_one(c, fd, (struct sockaddr *)&ss, sl);
 	}
@@ -434,10 +459,13 @@ static nfds_t
 console_pollset(struct console *c)
 {
 	struct pollfd *p = c->pfd;
+	bool paused = clock_ms() < c->accept_paused_until_ms;
 	size_t i;
 
+	/* a negative fd is skipped by poll: listeners that must wait */
 	for (i = 0; i < c->nlisten; i++)
-		*p++ = (struct pollfd){ c->listen_fd[i], POLLIN, 0 };
+		*p++ = (struct pollfd){ paused ? -1 : c->listen_fd[i], POLLIN,
+		    0 };
 	*p++ = (struct pollfd){ bus_sub_fd(c->sub), POLLIN, 0 };
 	if (c->serial != NULL)
 		*p++ = (struct pollfd){ c->serial->fd,
@@ -468,6 +496,9 @@ console_timeout(const struct console *c, uint64_t now_ms)
 	if (c->serial_device[0] != '\0' && c->serial == NULL &&
 	    c->serial_retry_ms < next)
 		next = c->serial_retry_ms;
+	if (c->accept_paused_until_ms > now_ms &&
+	    c->accept_paused_until_ms < next)
+		next = c->accept_paused_until_ms;
 	return next <= now_ms ? 0 : (int)(next - now_ms);
 }
 

@@ -22,6 +22,7 @@
 #define CONSOLE_LISTEN_MAX	2
 #define CONSOLE_CLOSE_GRACE_MS	2000u	/* to flush before a close */
 #define CONSOLE_SERIAL_RETRY_MS	10000u
+#define CONSOLE_ACCEPT_PAUSE_MS	100u	/* out of descriptors: wait */
 #define CONSOLE_READ_CHUNK	4096
 #define CONSOLE_PEER_MAX	64
 #define CONSOLE_LINES_PER_PASS	256	/* per session and pass */
@@ -77,6 +78,8 @@ struct console {
 	struct console_limits lim;
 	int listen_fd[CONSOLE_LISTEN_MAX];
 	size_t nlisten;
+	uint64_t accept_paused_until_ms;	/* listeners left out of poll */
+	bool accept_starved;		/* out of descriptors: logged */
 	struct bus_sub *sub;
 	struct console_session **sessions;
 	size_t nsessions;
