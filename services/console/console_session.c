@@ -320,7 +320,9 @@ static void
 session_user_line(struct console *c, struct console_session *s, char *line,
     size_t len, bool too_long)
 {
-	s->user_bad = too_long || len >= sizeof(s->user);
+	/* a NUL would cut the name short: such a login must fail */
+	s->user_bad = too_long || len >= sizeof(s->user) ||
+	    memchr(line, '\0', len) != NULL;
 	if (s->user_bad)
 		s->user[0] = '\0';
 	else
@@ -342,7 +344,8 @@ session_pass_line(struct console *c, struct console_session *s, char *line,
 		session_locked(c, s, remaining, now);
 		return;
 	}
-	ok = !s->user_bad && !too_long &&
+	/* "conv\0junk" must not pass as "conv" */
+	ok = !s->user_bad && !too_long && memchr(line, '\0', len) == NULL &&
 	    state_user_check(s->user, line, &level) == 0;
 	explicit_bzero(line, len);
 	if (ok)
