@@ -14,10 +14,19 @@ lockout_init(struct lockout *lk, unsigned failures, uint64_t delay_ms,
 {
 	memset(lk, 0, sizeof(*lk));
 	pthread_mutex_init(&lk->lock, NULL);
+	lockout_configure(lk, failures, delay_ms, max_ms, forget_ms);
+}
+
+void
+lockout_configure(struct lockout *lk, unsigned failures, uint64_t delay_ms,
+    uint64_t max_ms, uint64_t forget_ms)
+{
+	pthread_mutex_lock(&lk->lock);
 	lk->failures = failures;
 	lk->delay_ms = delay_ms;
 	lk->max_ms = max_ms < delay_ms ? delay_ms : max_ms;
 	lk->forget_ms = forget_ms;
+	pthread_mutex_unlock(&lk->lock);
 }
 
 void
@@ -86,10 +95,9 @@ lockout_remaining(struct lockout *lk, const char *addr, uint64_t now_ms)
 	struct lockout_slot *s;
 	uint64_t left = 0;
 
-	if (lk->failures == 0)
-		return 0;
 	pthread_mutex_lock(&lk->lock);
-	if ((s = lockout_find(lk, addr)) != NULL && s->until_ms > now_ms)
+	if (lk->failures > 0 && (s = lockout_find(lk, addr)) != NULL &&
+	    s->until_ms > now_ms)
 		left = s->until_ms - now_ms;
 	pthread_mutex_unlock(&lk->lock);
 	return left;
@@ -102,9 +110,11 @@ lockout_fail(struct lockout *lk, const char *addr, uint64_t now_ms)
 	uint64_t delay = 0;
 	unsigned i;
 
-	if (lk->failures == 0)
-		return 0;
 	pthread_mutex_lock(&lk->lock);
+	if (lk->failures == 0) {
+		pthread_mutex_unlock(&lk->lock);
+		return 0;
+	}
 	if ((s = lockout_find(lk, addr)) != NULL)
 		lockout_forget(lk, s, now_ms);
 	else

@@ -40,6 +40,9 @@ struct lockout {
 void lockout_init(struct lockout *lk, unsigned failures, uint64_t delay_ms,
     uint64_t max_ms, uint64_t forget_ms);
 void lockout_fini(struct lockout *lk);
+/* New limits (a reload); the addresses' records stay. */
+void lockout_configure(struct lockout *lk, unsigned failures,
+    uint64_t delay_ms, uint64_t max_ms, uint64_t forget_ms);
 /* Milliseconds `addr` stays locked out after `now_ms`; 0 = not locked. */
 uint64_t lockout_remaining(struct lockout *lk, const char *addr,
     uint64_t now_ms);

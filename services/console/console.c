@@ -51,25 +51,27 @@ static const struct cfg_key console_keys[] = {
 	{ NULL },
 };
 
+/* The [console] limits from `cfg`: the running config or a reload's. */
 static void
-console_limits(struct svc_ctx *ctx, struct console *c)
+console_limits(struct console *c, const struct cfg *cfg, const char *name)
 {
-	c->lim.max_sessions = (size_t)svc_cfg_int(ctx, "max_sessions");
-	c->lim.max_line = (size_t)svc_cfg_int(ctx, "max_line");
-	c->lim.max_output = (size_t)svc_cfg_int(ctx, "max_output");
-	c->lim.idle_ms = (uint64_t)svc_cfg_int(ctx, "idle_timeout") * 1000u;
-	c->lim.login_ms = (uint64_t)svc_cfg_int(ctx, "login_timeout") * 1000u;
-	lockout_init(&c->lockout,
-	    (unsigned)svc_cfg_int(ctx, "lockout_failures"),
-	    (uint64_t)svc_cfg_int(ctx, "lockout_delay") * 1000u,
+	c->lim.max_sessions = (size_t)cfg_int(cfg, name, "max_sessions");
+	c->lim.max_line = (size_t)cfg_int(cfg, name, "max_line");
+	c->lim.max_output = (size_t)cfg_int(cfg, name, "max_output");
+	c->lim.idle_ms = (uint64_t)cfg_int(cfg, name, "idle_timeout") * 1000u;
+	c->lim.login_ms = (uint64_t)cfg_int(cfg, name, "login_timeout") *
+	    1000u;
+	lockout_configure(&c->lockout,
+	    (unsigned)cfg_int(cfg, name, "lockout_failures"),
+	    (uint64_t)cfg_int(cfg, name, "lockout_delay") * 1000u,
 	    LOCKOUT_CAP_MS, LOCKOUT_FORGET_MS);
 	snprintf(c->serial_device, sizeof(c->serial_device), "%s",
-	    svc_cfg_str(ctx, "serial_device"));
+	    cfg_str(cfg, name, "serial_device"));
 }
 
 static int
-console_listen_one(struct console *c, const struct addrinfo *ai, char *why,
-    size_t whylen)
+console_listen_one(const struct addrinfo *ai, int *fds, size_t *n,
+    char *why, size_t whylen)
 {
 	int fd, on = 1, err;
 
@@ -82,7 +84,7 @@ console_listen_one(struct console *c, const struct addrinfo *ai, char *why,
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0)
 		goto fail;
-	c->listen_fd[c->nlisten++] = fd;
+	fds[(*n)++] = fd;
 	return 0;
 fail:
 	err = -errno;
@@ -92,14 +94,15 @@ fail:
 	return err;
 }
 
+/* Open the listeners `cfg` asks for into fds[0..*n); *n starts at 0. */
 static int
-console_listen(struct svc_ctx *ctx, struct console *c, char *why,
-    size_t whylen)
+console_listen(const struct cfg *cfg, const char *name, int *fds,
+    size_t *n, char *why, size_t whylen)
 {
 	struct addrinfo hints, *res, *ai;
-	const char *bind_addr = svc_cfg_str(ctx, "bind");
+	const char *bind_addr = cfg_str(cfg, name, "bind");
 	char port[24];
-	long p = svc_cfg_int(ctx, "port");
+	long p = cfg_int(cfg, name, "port");
 	int err = 0, rc;
 
 	snprintf(port, sizeof(port), "%ld", p > 0 ? p : CONSOLE_DEFAULT_PORT);
@@ -112,15 +115,35 @@ console_listen(struct svc_ctx *ctx, struct console *c, char *why,
 		    gai_strerror(rc));
 		return -EINVAL;
 	}
-	for (ai = res; ai != NULL && c->nlisten < CONSOLE_LISTEN_MAX;
-	    ai = ai->ai_next)
-		if ((rc = console_listen_one(c, ai, why, whylen)) < 0)
+	for (ai = res; ai != NULL && *n < CONSOLE_LISTEN_MAX; ai = ai->ai_next)
+		if ((rc = console_listen_one(ai, fds, n, why, whylen)) < 0)
 			err = rc;
 	freeaddrinfo(res);
-	if (c->nlisten == 0)
+	if (*n == 0)
 		return err ? err : -EADDRNOTAVAIL;
 	log_info("listening on %s port %s", bind_addr[0] ? bind_addr :
 	    "*", port);
+	return 0;
+}
+
+/* Room for `max` sessions (the table never shrinks). */
+static int
+console_grow(struct console *c, size_t max)
+{
+	struct console_session **s;
+	struct pollfd *p;
+
+	if (max <= c->cap)
+		return 0;
+	if ((s = realloc(c->sessions, max * sizeof(*s))) == NULL)
+		return -ENOMEM;
+	c->sessions = s;
+	/* listeners + bus + serial + sessions */
+	if ((p = realloc(c->pfd, (max + CONSOLE_LISTEN_MAX + 2) *
+	    sizeof(*p))) == NULL)
+		return -ENOMEM;
+	c->pfd = p;
+	c->cap = max;
 	return 0;
 }
 
@@ -135,18 +158,15 @@ console_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -ENOMEM;
 	svc_set_priv(ctx, c);
-	console_limits(ctx, c);
+	lockout_init(&c->lockout, 0, 0, 0, 0);	/* limits set just below */
+	console_limits(c, svc_cfg(ctx), svc_name(ctx));
 	c->rate = (struct log_rate)LOG_RATE_INIT(10);
 	c->login_rate = (struct log_rate)LOG_RATE_INIT(10);
 	c->serial_rate = (struct log_rate)LOG_RATE_INIT(300);
-	c->sessions = calloc(c->lim.max_sessions, sizeof(*c->sessions));
-	/* listeners + bus + serial + sessions */
-	c->pfd = calloc(c->lim.max_sessions + CONSOLE_LISTEN_MAX + 2,
-	    sizeof(*c->pfd));
-	err = -ENOMEM;
-	if (c->sessions == NULL || c->pfd == NULL)
+	if ((err = console_grow(c, c->lim.max_sessions)) < 0)
 		goto fail;
-	if ((err = console_listen(ctx, c, why, whylen)) < 0)
+	if ((err = console_listen(svc_cfg(ctx), svc_name(ctx), c->listen_fd,
+	    &c->nlisten, why, whylen)) < 0)
 		goto fail;
 	c->sub = bus_subscribe(BUS_MASK(BUS_CHANGE) | BUS_MASK(BUS_METERS),
 	    CONSOLE_BUS_DEPTH);
@@ -160,6 +180,58 @@ fail:
 	/* stop may not run after a failed init: release here */
 	console_stop(ctx);
 	return err;
+}
+
+/* The listeners can stay only if the address and port did not change. */
+static bool
+console_same_address(const struct cfg *a, const struct cfg *b,
+    const char *name)
+{
+	return strcmp(cfg_str(a, name, "bind"), cfg_str(b, name, "bind")) ==
+	    0 && cfg_int(a, name, "port") == cfg_int(b, name, "port");
+}
+
+/*
+ * SIGHUP changed [console]: open the new listeners before closing the
+ * old ones, so a port in use leaves the console as it was. Sessions stay
+ * open; the new limits apply from now on.
+ */
+static int
+console_reload(struct svc_ctx *ctx, const struct cfg *next, char *why,
+    size_t whylen)
+{
+	struct console *c = svc_priv(ctx);
+	const char *name = svc_name(ctx);
+	bool rebind = !console_same_address(svc_cfg(ctx), next, name);
+	char device[sizeof(c->serial_device)];
+	int fds[CONSOLE_LISTEN_MAX], err;
+	size_t n = 0, i;
+
+	if (rebind && (err = console_listen(next, name, fds, &n, why,
+	    whylen)) < 0)
+		return err;
+	if ((err = console_grow(c, (size_t)cfg_int(next, name,
+	    "max_sessions"))) < 0) {
+		snprintf(why, whylen, "out of memory");
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		return err;
+	}
+	if (rebind) {
+		for (i = 0; i < c->nlisten; i++)
+			close(c->listen_fd[i]);
+		memcpy(c->listen_fd, fds, n * sizeof(*fds));
+		c->nlisten = n;
+	}
+	memcpy(device, c->serial_device, sizeof(device));
+	console_limits(c, next, name);
+	if (strcmp(device, c->serial_device) != 0 && c->serial != NULL) {
+		log_info("serial port %s closed: the device changed", device);
+		console_session_free(c->serial);
+		c->serial = NULL;
+		c->serial_retry_ms = 0;
+	}
+	return 0;
 }
 
 /* Tell a connection we will not serve it, in one line, and close it. */
@@ -587,6 +659,7 @@ console_run(struct svc_ctx *ctx)
 	int n;
 
 	while (!svc_should_stop(ctx)) {
+		svc_apply_offer(ctx);
 		console_serial_tick(c, clock_ms());
 		nfds = console_pollset(c);
 		polled = c->nsessions;
@@ -638,4 +711,5 @@ const struct service console_service = {
 	.init = console_init,
 	.run = console_run,
 	.stop = console_stop,
+	.reload = console_reload,
 };

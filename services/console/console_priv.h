@@ -83,6 +83,7 @@ struct console {
 	struct bus_sub *sub;
 	struct console_session **sessions;
 	size_t nsessions;
+	size_t cap;			/* room in sessions (and pfd) */
 	struct console_session *serial;
 	char serial_device[256];
 	uint64_t serial_retry_ms;
