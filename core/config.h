@@ -29,6 +29,11 @@ struct cfg_key {
 	const char *def;
 	const char *const *choices;	/* CFG_CHOICE: NULL-terminated */
 	const char *help;		/* one line, for --help-config */
+	/*
+	 * The state setting ("serial.baud") this row gives its first-boot
+	 * value: the state owns it after that. NULL for most rows.
+	 */
+	const char *seeds;
 };
 
 /* A section: a name and its rows (terminated by a row with key NULL). */

@@ -189,6 +189,30 @@ main_load_config(const char *path, int *status)
 }
 
 /* First boot: seed runtime settings from the config, then save. */
+/* Config rows that seed a state setting give its first-boot value. */
+static int
+main_seed_settings(const struct cfg *cfg, const struct origin *boot)
+{
+	const struct cfg_key *k;
+	char why[160];
+	int s;
+
+	for (size_t i = 0; i < main_nschema; i++)
+		for (k = main_schema[i].keys; k->key != NULL; k++) {
+			if (k->seeds == NULL ||
+			    (s = state_setting_lookup(k->seeds)) < 0)
+				continue;
+			if (state_setting_set(s, cfg_str(cfg,
+			    main_schema[i].name, k->key), boot, why,
+			    sizeof why) < 0) {
+				log_err("[%s] %s: %s", main_schema[i].name,
+				    k->key, why);
+				return -EINVAL;
+			}
+		}
+	return 0;
+}
+
 static int
 main_first_boot(const struct cfg *cfg)
 {
@@ -214,6 +238,8 @@ main_first_boot(const struct cfg *cfg)
 			(void)state_user_delete("clearone", &boot, why,
 			    sizeof why);
 	}
+	if (main_seed_settings(cfg, &boot) < 0)
+		return -EINVAL;
 	return state_save_now();
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "log.h"
 #include "svc_ctx.h"
 
 const struct cfg_key svc_common_keys[] = {
@@ -37,6 +38,69 @@ int
 svc_wake_fd(const struct svc_ctx *ctx)
 {
 	return ctx->wake_fd;
+}
+
+void
+svc_offer_config(struct svc_ctx *ctx, struct cfg *cfg)
+{
+	static const uint64_t one = 1;
+	struct cfg *old = atomic_exchange(&ctx->offered, cfg_ref(cfg));
+
+	if (old != NULL)
+		cfg_unref(old);
+	if (write(ctx->wake_fd, &one, sizeof one) < 0) {
+		/* the counter is already non-zero: the service will look */
+	}
+}
+
+void
+svc_drop_offer(struct svc_ctx *ctx)
+{
+	struct cfg *old = atomic_exchange(&ctx->offered, NULL);
+
+	if (old != NULL)
+		cfg_unref(old);
+}
+
+struct cfg *
+svc_cfg_ref(struct svc_ctx *ctx)
+{
+	struct cfg *cfg;
+
+	pthread_mutex_lock(&ctx->error_lock);
+	cfg = ctx->cfg != NULL ? cfg_ref(ctx->cfg) : NULL;
+	pthread_mutex_unlock(&ctx->error_lock);
+	return cfg;
+}
+
+void
+svc_apply_offer(struct svc_ctx *ctx)
+{
+	struct cfg *next = atomic_exchange(&ctx->offered, NULL), *old;
+	char why[256] = "";
+	int rc;
+
+	if (next == NULL)
+		return;
+	if (ctx->svc->reload == NULL)
+		rc = -EOPNOTSUPP;
+	else
+		rc = ctx->svc->reload(ctx, next, why, sizeof why);
+	if (rc < 0) {
+		log_warnx("new settings not applied, keeping the running "
+		    "ones: %s", why[0] ? why : strerror(-rc));
+		bus_event(EVENT_SERVICE, SEVERITY_WARNING, "service %s kept "
+		    "its settings: %s", ctx->svc->name,
+		    why[0] ? why : strerror(-rc));
+		cfg_unref(next);
+		return;
+	}
+	pthread_mutex_lock(&ctx->error_lock);
+	old = ctx->cfg;
+	ctx->cfg = next;
+	pthread_mutex_unlock(&ctx->error_lock);
+	cfg_unref(old);
+	log_info("new settings applied");
 }
 
 int

@@ -28,6 +28,16 @@ struct service {
 	int (*run)(struct svc_ctx *ctx);
 	/* release; runs on the service's own thread after run */
 	void (*stop)(struct svc_ctx *ctx);
+	/*
+	 * Optional: apply a changed section (SIGHUP) in place, on the
+	 * service's own thread inside svc_apply_offer; `next` is the whole
+	 * new config. 0: the service runs with `next` from now on. -errno and
+	 * a reason: nothing changed, the service goes on exactly as before
+	 * (a new port in use must not take the old one down). Without it
+	 * a changed section restarts the service.
+	 */
+	int (*reload)(struct svc_ctx *ctx, const struct cfg *next, char *why,
+	    size_t whylen);
 };
 
 /* Tell the supervisor this service is alive (call at least once a second). */
@@ -42,6 +52,14 @@ int svc_wake_fd(const struct svc_ctx *ctx);
  */
 int svc_poll(struct svc_ctx *ctx, struct pollfd *fds, nfds_t nfds,
     int timeout_ms);
+
+/*
+ * A service with a reload hook calls this once per loop, where its own
+ * state may change (before it builds its poll set): if the supervisor
+ * offered a new config, the hook runs and the outcome is logged; on
+ * success svc_cfg_* read the new config from then on.
+ */
+void svc_apply_offer(struct svc_ctx *ctx);
 
 void *svc_priv(const struct svc_ctx *ctx);
 void svc_set_priv(struct svc_ctx *ctx, void *priv);

@@ -24,8 +24,9 @@ struct svc_ctx {
 	atomic_bool initialised;	/* init() returned 0 */
 	atomic_bool finished;		/* the thread is about to exit */
 	int result;			/* init/run result, read after finished */
-	pthread_mutex_t error_lock;
+	pthread_mutex_t error_lock;	/* also guards cfg swaps by reload */
 	char error[BUS_TEXT_MAX];
+	_Atomic(struct cfg *) offered;	/* for svc->reload, taken in svc_poll */
 
 	/* supervisor's own bookkeeping, under its lock */
 	pthread_t thread;
@@ -40,5 +41,16 @@ struct svc_ctx {
 	uint64_t started_ms;
 	uint64_t stop_asked_ms;
 };
+
+/*
+ * Supervisor side of reload: hand a running service with a reload hook
+ * its new config (a reference is taken; an older offer not yet taken is
+ * dropped) and wake it. The outcome is logged by the service's thread.
+ */
+void svc_offer_config(struct svc_ctx *ctx, struct cfg *cfg);
+/* Drop an offer the thread never took (call once the thread is gone). */
+void svc_drop_offer(struct svc_ctx *ctx);
+/* A reference to the config the service runs with now (cfg_unref it). */
+struct cfg *svc_cfg_ref(struct svc_ctx *ctx);
 
 #endif

@@ -23,6 +23,7 @@
 
 #include "clock.h"
 #include "console_discover.h"
+#include "console_telnet.h"
 
 #define EXIT_OK		0
 #define EXIT_ERROR_REPLY 1
@@ -46,7 +47,7 @@ struct conn {
 	int fd;
 	char buf[BUF_SIZE];
 	size_t len;
-	int iac;		/* bytes of a Telnet command still to skip */
+	struct console_telnet telnet;	/* the console's own codec */
 };
 
 static volatile sig_atomic_t interrupted;
@@ -83,8 +84,9 @@ usage(FILE *f)
 	    "  -w SECONDS  watch: exit after SECONDS\n"
 	    "  -h, --help  this text\n"
 	    "\n"
-	    "PORT defaults to 23. Exit status: 0 ok, 1 a reply was an ERROR,\n"
-	    "2 usage or connection error, 3 time-out or login failure.\n");
+	    "PORT defaults to %d. Exit status: 0 ok, 1 a reply was an ERROR,\n"
+	    "2 usage or connection error, 3 time-out or login failure.\n",
+	    CONSOLE_DEFAULT_PORT);
 }
 
 /* Split HOST[:PORT] or [V6]:PORT; returns false if malformed. */
@@ -94,7 +96,7 @@ split_hostport(const char *arg, char *host, size_t hostlen, char *port,
 {
 	const char *colon, *end;
 
-	snprintf(port, portlen, "23");
+	snprintf(port, portlen, "%d", CONSOLE_DEFAULT_PORT);
 	if (arg[0] == '[') {
 		if ((end = strchr(arg, ']')) == NULL ||
 		    (size_t)(end - arg) > hostlen)
@@ -161,28 +163,29 @@ dial(const char *arg, int timeout_ms)
 	return fd;
 }
 
-/* Append socket bytes minus Telnet commands (IAC IAC is a 0xFF byte). */
+static int conn_send_bytes(struct conn *c, const void *data, size_t len);
+
+/*
+ * Append socket bytes minus Telnet commands and subnegotiations; the
+ * options a server asks for are refused, as the console itself does.
+ */
 static void
 conn_take(struct conn *c, const unsigned char *p, size_t n)
 {
-	size_t i;
+	unsigned char data[4096], reply[4096];
+	struct console_telnet_out out;
+	size_t room;
 
-	for (i = 0; i < n && c->len < sizeof(c->buf) - 1; i++) {
-		if (c->iac > 0) {
-			c->iac--;
-			if (c->iac == 1 && p[i] == 255) {
-				c->buf[c->len++] = (char)255;
-				c->iac = 0;
-			} else if (c->iac == 1 && (p[i] < 251)) {
-				c->iac = 0;	/* two-byte command */
-			}
-			continue;
-		}
-		if (p[i] == 255)
-			c->iac = 2;
-		else
-			c->buf[c->len++] = (char)p[i];
+	console_telnet_decode(&c->telnet, p, n, data, reply, sizeof(reply),
+	    &out);
+	if (out.reply_len > 0 && conn_send_bytes(c, reply, out.reply_len) < 0) {
+		/* the read side reports a closed connection */
 	}
+	room = sizeof(c->buf) - 1 - c->len;
+	if (out.data_len > room)
+		out.data_len = room;
+	memcpy(c->buf + c->len, data, out.data_len);
+	c->len += out.data_len;
 	c->buf[c->len] = '\0';
 }
 
@@ -231,10 +234,11 @@ conn_line(struct conn *c, char *line, size_t len)
 }
 
 static int
-conn_send(struct conn *c, const char *text)
+conn_send_bytes(struct conn *c, const void *data, size_t len)
 {
-	size_t off = 0, len = strlen(text);
+	const char *text = data;
 	struct pollfd p = { c->fd, POLLOUT, 0 };
+	size_t off = 0;
 	ssize_t n;
 
 	while (off < len) {
@@ -246,6 +250,12 @@ conn_send(struct conn *c, const char *text)
 		off += (size_t)n;
 	}
 	return 0;
+}
+
+static int
+conn_send(struct conn *c, const char *text)
+{
+	return conn_send_bytes(c, text, strlen(text));
 }
 
 /* Wait until the buffer holds `text`; consume through it. */
@@ -551,6 +561,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	target = argv[0];
+	console_telnet_init(&c.telnet);
 	if ((c.fd = dial(target, o.timeout_ms)) < 0)
 		return EXIT_USAGE;
 	if ((rc = login(&c, &o)) != 0)

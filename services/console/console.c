@@ -46,31 +46,32 @@ static const struct cfg_key console_keys[] = {
 	{ "serial_device", CFG_PATH, 0, 255, "", NULL,
 	    "serial port for the protocol without login (empty = off)" },
 	{ "serial_baud", CFG_CHOICE, 0, 0, "57600", console_bauds,
-	    "serial speed: 9600, 19200, 38400, 57600 or 115200 (8N1)" },
+	    "first-boot serial speed (8N1); BAUD changes it after that",
+	    "serial.baud" },
 	{ NULL },
 };
 
+/* The [console] limits from `cfg`: the running config or a reload's. */
 static void
-console_limits(struct svc_ctx *ctx, struct console *c)
+console_limits(struct console *c, const struct cfg *cfg, const char *name)
 {
-	c->lim.max_sessions = (size_t)svc_cfg_int(ctx, "max_sessions");
-	c->lim.max_line = (size_t)svc_cfg_int(ctx, "max_line");
-	c->lim.max_output = (size_t)svc_cfg_int(ctx, "max_output");
-	c->lim.idle_ms = (uint64_t)svc_cfg_int(ctx, "idle_timeout") * 1000u;
-	c->lim.login_ms = (uint64_t)svc_cfg_int(ctx, "login_timeout") * 1000u;
-	console_lockout_init(&c->lockout,
-	    (unsigned)svc_cfg_int(ctx, "lockout_failures"),
-	    (uint64_t)svc_cfg_int(ctx, "lockout_delay") * 1000u,
-	    CONSOLE_LOCKOUT_CAP_MS);
+	c->lim.max_sessions = (size_t)cfg_int(cfg, name, "max_sessions");
+	c->lim.max_line = (size_t)cfg_int(cfg, name, "max_line");
+	c->lim.max_output = (size_t)cfg_int(cfg, name, "max_output");
+	c->lim.idle_ms = (uint64_t)cfg_int(cfg, name, "idle_timeout") * 1000u;
+	c->lim.login_ms = (uint64_t)cfg_int(cfg, name, "login_timeout") *
+	    1000u;
+	lockout_configure(&c->lockout,
+	    (unsigned)cfg_int(cfg, name, "lockout_failures"),
+	    (uint64_t)cfg_int(cfg, name, "lockout_delay") * 1000u,
+	    LOCKOUT_CAP_MS, LOCKOUT_FORGET_MS);
 	snprintf(c->serial_device, sizeof(c->serial_device), "%s",
-	    svc_cfg_str(ctx, "serial_device"));
-	c->serial_baud = (unsigned)strtoul(svc_cfg_str(ctx, "serial_baud"),
-	    NULL, 10);
+	    cfg_str(cfg, name, "serial_device"));
 }
 
 static int
-console_listen_one(struct console *c, const struct addrinfo *ai, char *why,
-    size_t whylen)
+console_listen_one(const struct addrinfo *ai, int *fds, size_t *n,
+    char *why, size_t whylen)
 {
 	int fd, on = 1, err;
 
@@ -83,7 +84,7 @@ console_listen_one(struct console *c, const struct addrinfo *ai, char *why,
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
 	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 128) < 0)
 		goto fail;
-	c->listen_fd[c->nlisten++] = fd;
+	fds[(*n)++] = fd;
 	return 0;
 fail:
 	err = -errno;
@@ -93,17 +94,18 @@ fail:
 	return err;
 }
 
+/* Open the listeners `cfg` asks for into fds[0..*n); *n starts at 0. */
 static int
-console_listen(struct svc_ctx *ctx, struct console *c, char *why,
-    size_t whylen)
+console_listen(const struct cfg *cfg, const char *name, int *fds,
+    size_t *n, char *why, size_t whylen)
 {
 	struct addrinfo hints, *res, *ai;
-	const char *bind_addr = svc_cfg_str(ctx, "bind");
+	const char *bind_addr = cfg_str(cfg, name, "bind");
 	char port[24];
-	long p = svc_cfg_int(ctx, "port");
+	long p = cfg_int(cfg, name, "port");
 	int err = 0, rc;
 
-	snprintf(port, sizeof(port), "%ld", p > 0 ? p : 23);
+	snprintf(port, sizeof(port), "%ld", p > 0 ? p : CONSOLE_DEFAULT_PORT);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
@@ -113,15 +115,35 @@ console_listen(struct svc_ctx *ctx, struct console *c, char *why,
 		    gai_strerror(rc));
 		return -EINVAL;
 	}
-	for (ai = res; ai != NULL && c->nlisten < CONSOLE_LISTEN_MAX;
-	    ai = ai->ai_next)
-		if ((rc = console_listen_one(c, ai, why, whylen)) < 0)
+	for (ai = res; ai != NULL && *n < CONSOLE_LISTEN_MAX; ai = ai->ai_next)
+		if ((rc = console_listen_one(ai, fds, n, why, whylen)) < 0)
 			err = rc;
 	freeaddrinfo(res);
-	if (c->nlisten == 0)
+	if (*n == 0)
 		return err ? err : -EADDRNOTAVAIL;
 	log_info("listening on %s port %s", bind_addr[0] ? bind_addr :
 	    "*", port);
+	return 0;
+}
+
+/* Room for `max` sessions (the table never shrinks). */
+static int
+console_grow(struct console *c, size_t max)
+{
+	struct console_session **s;
+	struct pollfd *p;
+
+	if (max <= c->cap)
+		return 0;
+	if ((s = realloc(c->sessions, max * sizeof(*s))) == NULL)
+		return -ENOMEM;
+	c->sessions = s;
+	/* listeners + bus + serial + sessions */
+	if ((p = realloc(c->pfd, (max + CONSOLE_LISTEN_MAX + 2) *
+	    sizeof(*p))) == NULL)
+		return -ENOMEM;
+	c->pfd = p;
+	c->cap = max;
 	return 0;
 }
 
@@ -136,18 +158,15 @@ console_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return -ENOMEM;
 	svc_set_priv(ctx, c);
-	console_limits(ctx, c);
+	lockout_init(&c->lockout, 0, 0, 0, 0);	/* limits set just below */
+	console_limits(c, svc_cfg(ctx), svc_name(ctx));
 	c->rate = (struct log_rate)LOG_RATE_INIT(10);
 	c->login_rate = (struct log_rate)LOG_RATE_INIT(10);
 	c->serial_rate = (struct log_rate)LOG_RATE_INIT(300);
-	c->sessions = calloc(c->lim.max_sessions, sizeof(*c->sessions));
-	/* listeners + bus + serial + sessions */
-	c->pfd = calloc(c->lim.max_sessions + CONSOLE_LISTEN_MAX + 2,
-	    sizeof(*c->pfd));
-	err = -ENOMEM;
-	if (c->sessions == NULL || c->pfd == NULL)
+	if ((err = console_grow(c, c->lim.max_sessions)) < 0)
 		goto fail;
-	if ((err = console_listen(ctx, c, why, whylen)) < 0)
+	if ((err = console_listen(svc_cfg(ctx), svc_name(ctx), c->listen_fd,
+	    &c->nlisten, why, whylen)) < 0)
 		goto fail;
 	c->sub = bus_subscribe(BUS_MASK(BUS_CHANGE) | BUS_MASK(BUS_METERS),
 	    CONSOLE_BUS_DEPTH);
@@ -161,6 +180,58 @@ fail:
 	/* stop may not run after a failed init: release here */
 	console_stop(ctx);
 	return err;
+}
+
+/* The listeners can stay only if the address and port did not change. */
+static bool
+console_same_address(const struct cfg *a, const struct cfg *b,
+    const char *name)
+{
+	return strcmp(cfg_str(a, name, "bind"), cfg_str(b, name, "bind")) ==
+	    0 && cfg_int(a, name, "port") == cfg_int(b, name, "port");
+}
+
+/*
+ * SIGHUP changed [console]: open the new listeners before closing the
+ * old ones, so a port in use leaves the console as it was. Sessions stay
+ * open; the new limits apply from now on.
+ */
+static int
+console_reload(struct svc_ctx *ctx, const struct cfg *next, char *why,
+    size_t whylen)
+{
+	struct console *c = svc_priv(ctx);
+	const char *name = svc_name(ctx);
+	bool rebind = !console_same_address(svc_cfg(ctx), next, name);
+	char device[sizeof(c->serial_device)];
+	int fds[CONSOLE_LISTEN_MAX], err;
+	size_t n = 0, i;
+
+	if (rebind && (err = console_listen(next, name, fds, &n, why,
+	    whylen)) < 0)
+		return err;
+	if ((err = console_grow(c, (size_t)cfg_int(next, name,
+	    "max_sessions"))) < 0) {
+		snprintf(why, whylen, "out of memory");
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		return err;
+	}
+	if (rebind) {
+		for (i = 0; i < c->nlisten; i++)
+			close(c->listen_fd[i]);
+		memcpy(c->listen_fd, fds, n * sizeof(*fds));
+		c->nlisten = n;
+	}
+	memcpy(device, c->serial_device, sizeof(device));
+	console_limits(c, next, name);
+	if (strcmp(device, c->serial_device) != 0 && c->serial != NULL) {
+		log_info("serial port %s closed: the device changed", device);
+		console_session_free(c->serial);
+		c->serial = NULL;
+		c->serial_retry_ms = 0;
+	}
+	return 0;
 }
 
 /* Tell a connection we will not serve it, in one line, and close it. */
@@ -228,7 +299,7 @@ static void
 console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
     socklen_t salen)
 {
-	char addr[CONSOLE_LOCKOUT_ADDR], port[8], line[160];
+	char addr[LOCKOUT_ADDR], port[8], line[160];
 	struct console_session *s;
 	uint64_t locked;
 	int on = 1;
@@ -238,9 +309,9 @@ console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
 		snprintf(addr, sizeof(addr), "?");
 		snprintf(port, sizeof(port), "0");
 	}
-	locked = console_lockout_remaining(&c->lockout, addr, clock_ms());
+	locked = lockout_remaining(&c->lockout, addr, clock_ms());
 	if (locked > 0) {
-		console_lockout_message(line, sizeof(line), addr, locked);
+		console_session_lockout_line(line, sizeof(line), addr, locked);
 		console_refuse(c, fd, addr, line);
 		return;
 	}
@@ -261,6 +332,22 @@ console_accept_one(struct console *c, int fd, const struct sockaddr *sa,
 	log_info("session %u from %s:%s", s->id, addr, port);
 }
 
+/*
+ * Out of descriptors (or kernel memory) the listener stays readable and
+ * every accept fails: leave the listeners out of poll for a moment
+ * instead of spinning, and say so once per episode.
+ */
+static void
+console_accept_starved(struct console *c, int err)
+{
+	c->accept_paused_until_ms = clock_ms() + CONSOLE_ACCEPT_PAUSE_MS;
+	if (c->accept_starved)
+		return;
+	c->accept_starved = true;
+	log_warnx("accept: %s: new connections wait until sessions end "
+	    "(retried every %u ms)", strerror(err), CONSOLE_ACCEPT_PAUSE_MS);
+}
+
 static void
 console_accept(struct console *c, int lfd)
 {
@@ -272,12 +359,21 @@ console_accept(struct console *c, int lfd)
 		sl = sizeof(ss);
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
+		    errno == ENOBUFS || errno == ENOMEM)) {
+			console_accept_starved(c, errno);
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != EINTR && errno != ECONNABORTED)
 				log_warnx_rl(&c->rate, "accept: %s",
 				    strerror(errno));
 			return;
+		}
+		if (c->accept_starved) {
+			c->accept_starved = false;
+			log_info("accepting connections again");
 		}
 		console_accept_one(c, fd, (struct sockaddr *)&ss, sl);
 	}
@@ -290,6 +386,8 @@ console_nth(struct console *c, size_t i)
 	return i < c->nsessions ? c->sessions[i] : c->serial;
 }
 
+static void console_serial_reconfigure(struct console *c);
+
 /* A change made elsewhere, as a bare line to everyone but its maker. */
 static void
 console_change(struct console *c, const struct bus_change *ch)
@@ -300,6 +398,9 @@ console_change(struct console *c, const struct bus_change *ch)
 	if (ch->what == STATE_F_USER || ch->what == STATE_F_RELOADED)
 		for (i = 0; i < c->nsessions; i++)
 			console_session_recheck_user(c, c->sessions[i]);
+	if (ch->what == STATE_F_RELOADED || (ch->what == STATE_F_SETTING &&
+	    (ch->integer == SET_BAUD || ch->integer == SET_FLOW)))
+		console_serial_reconfigure(c);
 	n = cmd_format_change(ch, c->scratch, sizeof(c->scratch) - 2);
 	if (n == 0)
 		return;
@@ -358,14 +459,19 @@ static void
 console_serial_tick(struct console *c, uint64_t now_ms)
 {
 	char why[160];
+	unsigned baud;
+	bool flow;
 	int fd;
 
 	if (c->serial_device[0] == '\0' || c->serial != NULL ||
 	    now_ms < c->serial_retry_ms)
 		return;
 	c->serial_retry_ms = now_ms + CONSOLE_SERIAL_RETRY_MS;
-	fd = console_serial_open(c->serial_device, c->serial_baud, why,
-	    sizeof(why));
+	if ((fd = console_serial_settings(&baud, &flow)) >= 0)
+		fd = console_serial_open(c->serial_device, baud, flow, why,
+		    sizeof(why));
+	else
+		snprintf(why, sizeof(why), "settings: %s", strerror(-fd));
 	if (fd < 0) {
 		log_warnx_rl(&c->serial_rate, "serial port: %s", why);
 		return;
@@ -375,8 +481,37 @@ console_serial_tick(struct console *c, uint64_t now_ms)
 		close(fd);
 		return;
 	}
-	log_info("serial port %s open at %u baud", c->serial_device,
-	    c->serial_baud);
+	log_info("serial port %s open at %u baud, flow control %s",
+	    c->serial_device, baud, flow ? "on" : "off");
+}
+
+/*
+ * BAUD or FLOW changed (or a restore replaced them): set the open port
+ * at once. Its pending output (the BAUD reply) goes out first, at the
+ * old speed where the driver has sent it already.
+ */
+static void
+console_serial_reconfigure(struct console *c)
+{
+	char why[160];
+	unsigned baud;
+	bool flow;
+	int err;
+
+	if (c->serial == NULL || c->serial->dead)
+		return;
+	console_session_flush(c, c->serial);
+	if ((err = console_serial_settings(&baud, &flow)) >= 0)
+		err = console_serial_apply(c->serial->fd, baud, flow, why,
+		    sizeof(why));
+	else
+		snprintf(why, sizeof(why), "settings: %s", strerror(-err));
+	if (err < 0) {
+		log_warnx("serial port %s: %s", c->serial_device, why);
+		return;
+	}
+	log_info("serial port %s now at %u baud, flow control %s",
+	    c->serial_device, baud, flow ? "on" : "off");
 }
 
 static short
@@ -396,10 +531,13 @@ static nfds_t
 console_pollset(struct console *c)
 {
 	struct pollfd *p = c->pfd;
+	bool paused = clock_ms() < c->accept_paused_until_ms;
 	size_t i;
 
+	/* a negative fd is skipped by poll: listeners that must wait */
 	for (i = 0; i < c->nlisten; i++)
-		*p++ = (struct pollfd){ c->listen_fd[i], POLLIN, 0 };
+		*p++ = (struct pollfd){ paused ? -1 : c->listen_fd[i], POLLIN,
+		    0 };
 	*p++ = (struct pollfd){ bus_sub_fd(c->sub), POLLIN, 0 };
 	if (c->serial != NULL)
 		*p++ = (struct pollfd){ c->serial->fd,
@@ -430,6 +568,9 @@ console_timeout(const struct console *c, uint64_t now_ms)
 	if (c->serial_device[0] != '\0' && c->serial == NULL &&
 	    c->serial_retry_ms < next)
 		next = c->serial_retry_ms;
+	if (c->accept_paused_until_ms > now_ms &&
+	    c->accept_paused_until_ms < next)
+		next = c->accept_paused_until_ms;
 	return next <= now_ms ? 0 : (int)(next - now_ms);
 }
 
@@ -518,6 +659,7 @@ console_run(struct svc_ctx *ctx)
 	int n;
 
 	while (!svc_should_stop(ctx)) {
+		svc_apply_offer(ctx);
 		console_serial_tick(c, clock_ms());
 		nfds = console_pollset(c);
 		polled = c->nsessions;
@@ -553,6 +695,7 @@ console_stop(struct svc_ctx *ctx)
 		close(c->listen_fd[i]);
 	if (c->sub != NULL)
 		bus_unsubscribe(c->sub);
+	lockout_fini(&c->lockout);
 	free(c->sessions);
 	free(c->pfd);
 	free(c);
@@ -563,9 +706,10 @@ const struct service console_service = {
 	.name = "console",
 	.summary = "Telnet/TCP control console (Converge Pro protocol)",
 	.keys = console_keys,
-	.default_port = 23,
+	.default_port = CONSOLE_DEFAULT_PORT,
 	.default_enabled = true,
 	.init = console_init,
 	.run = console_run,
 	.stop = console_stop,
+	.reload = console_reload,
 };

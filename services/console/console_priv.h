@@ -14,15 +14,15 @@
 
 #include "bus.h"
 #include "cmd.h"
+#include "lockout.h"
 #include "log.h"
 #include "service.h"
 #include "console_telnet.h"
-#include "console_lockout.h"
 
 #define CONSOLE_LISTEN_MAX	2
-#define CONSOLE_LOCKOUT_CAP_MS	(300u * 1000u)
 #define CONSOLE_CLOSE_GRACE_MS	2000u	/* to flush before a close */
 #define CONSOLE_SERIAL_RETRY_MS	10000u
+#define CONSOLE_ACCEPT_PAUSE_MS	100u	/* out of descriptors: wait */
 #define CONSOLE_READ_CHUNK	4096
 #define CONSOLE_PEER_MAX	64
 #define CONSOLE_LINES_PER_PASS	256	/* per session and pass */
@@ -55,7 +55,7 @@ struct console_session {
 	bool dead;		/* close at the end of this pass */
 	enum console_phase phase;
 	uint32_t id;
-	char addr[CONSOLE_LOCKOUT_ADDR];	/* numeric peer address */
+	char addr[LOCKOUT_ADDR];	/* numeric peer address */
 	char peer[CONSOLE_PEER_MAX];		/* "127.0.0.1:40022" */
 	struct console_telnet telnet;
 	struct console_telnet_line line;
@@ -78,14 +78,16 @@ struct console {
 	struct console_limits lim;
 	int listen_fd[CONSOLE_LISTEN_MAX];
 	size_t nlisten;
+	uint64_t accept_paused_until_ms;	/* listeners left out of poll */
+	bool accept_starved;		/* out of descriptors: logged */
 	struct bus_sub *sub;
 	struct console_session **sessions;
 	size_t nsessions;
+	size_t cap;			/* room in sessions (and pfd) */
 	struct console_session *serial;
 	char serial_device[256];
-	unsigned serial_baud;
 	uint64_t serial_retry_ms;
-	struct console_lockout lockout;
+	struct lockout lockout;		/* failed logins per address */
 	struct pollfd *pfd;
 	struct cmd_reply reply;		/* scratch: one reply */
 	char scratch[CMD_REPLY_MAX];	/* scratch: one async report */
@@ -128,6 +130,9 @@ uint64_t console_session_deadline(const struct console *c,
 /* True while the session's input should be read. */
 bool console_session_wants_input(const struct console *c,
     const struct console_session *s);
+/* The line a locked-out address gets ("... try again in N s.\r\n"). */
+void console_session_lockout_line(char *buf, size_t len, const char *addr,
+    uint64_t remaining_ms);
 /* Send a final line and close once it is flushed. */
 void console_session_close(struct console *c, struct console_session *s,
     const char *line, uint64_t now_ms);
@@ -139,9 +144,14 @@ bool console_session_recheck_user(struct console *c,
     struct console_session *s);
 
 /* console_serial.c */
-/* Open and configure the tty (raw 8N1); fd or -errno. */
-int console_serial_open(const char *device, unsigned baud, char *why,
+/* The state's serial.baud and serial.flow; 0 or -errno. */
+int console_serial_settings(unsigned *baud, bool *flow);
+/* Set the open tty to raw 8N1 at `baud`, RTS/CTS if `flow`. */
+int console_serial_apply(int fd, unsigned baud, bool flow, char *why,
     size_t whylen);
+/* Open and configure the tty; fd or -errno. */
+int console_serial_open(const char *device, unsigned baud, bool flow,
+    char *why, size_t whylen);
 
 /* The descriptor (console.c); its name is the origin of console changes. */
 extern const struct service console_service;

@@ -251,7 +251,7 @@ session_login_ok(struct console *c, struct console_session *s,
 	char text[160];
 	int n;
 
-	console_lockout_success(&c->lockout, s->addr);
+	lockout_success(&c->lockout, s->addr);
 	session_origin(s, &o);
 	cmd_session_init(&s->cmd, level, &o);
 	s->phase = CONSOLE_PHASE_CMD;
@@ -263,6 +263,14 @@ session_login_ok(struct console *c, struct console_session *s,
 	    o.user, user_level_name(level));
 }
 
+void
+console_session_lockout_line(char *buf, size_t len, const char *addr,
+    uint64_t remaining_ms)
+{
+	snprintf(buf, len, "Too many failed logins from %s; try again in "
+	    "%u s.\r\n", addr, lockout_seconds(remaining_ms));
+}
+
 /* Refuse a login from a locked-out address and close the session. */
 static void
 session_locked(struct console *c, struct console_session *s,
@@ -270,7 +278,7 @@ session_locked(struct console *c, struct console_session *s,
 {
 	char text[160];
 
-	console_lockout_message(text, sizeof(text), s->addr, remaining_ms);
+	console_session_lockout_line(text, sizeof(text), s->addr, remaining_ms);
 	console_session_close(c, s, text, now_ms);
 }
 
@@ -288,14 +296,13 @@ session_login_failed(struct console *c, struct console_session *s,
 	bus_event(EVENT_LOGIN, SEVERITY_WARNING,
 	    "console login failed for user %s from %s", who, s->addr);
 	console_session_send(c, s, LOGIN_FAILED, strlen(LOGIN_FAILED));
-	locked = console_lockout_fail(&c->lockout, s->addr, now_ms);
+	locked = lockout_fail(&c->lockout, s->addr, now_ms);
 	if (locked > 0) {
-		log_warnx("%s locked out for %llu s after repeated "
-		    "failed logins", s->addr,
-		    (unsigned long long)(locked / 1000));
+		log_warnx("%s locked out for %u s after repeated "
+		    "failed logins", s->addr, lockout_seconds(locked));
 		bus_event(EVENT_LOGIN, SEVERITY_ERROR, "console logins from %s "
-		    "locked out for %llu s after repeated failures", s->addr,
-		    (unsigned long long)(locked / 1000));
+		    "locked out for %u s after repeated failures", s->addr,
+		    lockout_seconds(locked));
 		session_locked(c, s, locked, now_ms);
 	} else if (s->failures >= LOGIN_TRIES) {
 		log_info("session %u %s: %u failed logins, closing",
@@ -313,7 +320,9 @@ static void
 session_user_line(struct console *c, struct console_session *s, char *line,
     size_t len, bool too_long)
 {
-	s->user_bad = too_long || len >= sizeof(s->user);
+	/* a NUL would cut the name short: such a login must fail */
+	s->user_bad = too_long || len >= sizeof(s->user) ||
+	    memchr(line, '\0', len) != NULL;
 	if (s->user_bad)
 		s->user[0] = '\0';
 	else
@@ -330,12 +339,13 @@ session_pass_line(struct console *c, struct console_session *s, char *line,
 	uint64_t now = clock_ms(), remaining;
 	bool ok;
 
-	remaining = console_lockout_remaining(&c->lockout, s->addr, now);
+	remaining = lockout_remaining(&c->lockout, s->addr, now);
 	if (remaining > 0) {
 		session_locked(c, s, remaining, now);
 		return;
 	}
-	ok = !s->user_bad && !too_long &&
+	/* "conv\0junk" must not pass as "conv" */
+	ok = !s->user_bad && !too_long && memchr(line, '\0', len) == NULL &&
 	    state_user_check(s->user, line, &level) == 0;
 	explicit_bzero(line, len);
 	if (ok)

@@ -178,7 +178,8 @@ console_telnet_line_push(struct console_telnet_line *l, uint8_t c)
 		l->done = true;
 		return CONSOLE_TELNET_LINE_READY;
 	}
-	if (c == '\0' || l->overflow)
+	/* a NUL stays: the line is then a SYNTAX ERROR (commands.md §2) */
+	if (l->overflow)
 		return CONSOLE_TELNET_LINE_NONE;
 	if (l->len >= l->max) {
 		l->overflow = true;

@@ -14,6 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The console's TCP port (protocol.md §1.1), for the daemon and the tool. */
+#define CONSOLE_DEFAULT_PORT	23
+
 #define CONSOLE_TELNET_IAC	255
 #define CONSOLE_TELNET_DONT	254
 #define CONSOLE_TELNET_DO	253
@@ -70,7 +73,11 @@ void console_telnet_decode(struct console_telnet *t, const uint8_t *in,
     size_t len, uint8_t *data, uint8_t *reply, size_t replycap,
     struct console_telnet_out *out);
 
-/* Line assembly: CR, LF, CRLF and CR CR all end a line; NUL is dropped. */
+/*
+ * Line assembly: CR, LF, CRLF and CR CR all end a line. A NUL is kept
+ * like any control character (the decoder has already turned the NVT's
+ * CR NUL into CR), so whoever reads the line must use `len`.
+ */
 enum console_telnet_line_result {
 	CONSOLE_TELNET_LINE_NONE,	/* byte kept, no line yet */
 	CONSOLE_TELNET_LINE_READY,	/* a non-empty line is in buf/len */
@@ -91,7 +98,8 @@ void console_telnet_line_init(struct console_telnet_line *l, char *buf,
     size_t max);
 /*
  * Feed one byte. On LINE_READY the line is buf[0..len) (NUL-terminated,
- * without its end-of-line) and stays valid until the next call.
+ * without its end-of-line; it may hold NULs) and stays valid until the
+ * next call.
  */
 enum console_telnet_line_result console_telnet_line_push(
     struct console_telnet_line *l, uint8_t c);

@@ -42,6 +42,8 @@ static const struct cfg_key web_keys[] = {
 	    "of max_sessions, kept for Administrator logins" },
 	{ "lockout_after", CFG_INT, 1, 100, "3", NULL,
 	    "failed logins from one address before it is locked out" },
+	{ "lockout_delay", CFG_INT, 1, 300, "2", NULL,
+	    "first lockout in seconds; doubles with each failure, up to 300" },
 	{ "request_timeout_ms", CFG_INT, 500, 60000, "5000", NULL,
 	    "time civetweb allows to receive a request (ms)" },
 	{ "max_per_address", CFG_INT, 1, 1024, "10", NULL,
@@ -111,6 +113,7 @@ web_read_limits(struct svc_ctx *ctx, struct web_limits *l)
 	l->max_per_address = svc_cfg_int(ctx, "max_per_address");
 	l->sessions_per_user = svc_cfg_int(ctx, "sessions_per_user");
 	l->admin_sessions = svc_cfg_int(ctx, "admin_sessions");
+	l->lockout_delay_s = svc_cfg_int(ctx, "lockout_delay");
 }
 
 /* Each part's fini accepts a part that was never made. */

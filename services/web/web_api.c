@@ -145,7 +145,7 @@ api_login(struct api_req *r)
 	unsigned retry = 0;
 	int rc;
 
-	if (web_session_login_allowed(addr, &retry) < 0) {
+	if (web_session_login_allowed(r->w, addr, &retry) < 0) {
 		snprintf(r->extra, sizeof(r->extra), "Retry-After: %u\r\n",
 		    retry);
 		return reply(r, 429, json_pack("{s:s, s:i}", "error",
@@ -156,10 +156,10 @@ api_login(struct api_req *r)
 	    (pass = body_string(r, "password", true)) == NULL)
 		return 400;
 	if (state_user_check(user, pass, &level) < 0) {
-		web_session_login_failed(addr, user);
+		web_session_login_failed(r->w, addr, user);
 		return fail(r, 401, "invalid user or password", NULL);
 	}
-	web_session_login_ok(addr);
+	web_session_login_ok(r->w, addr);
 	rc = web_session_create(r->w, user, level, addr, &r->s);
 	if (rc < 0)
 		return fail(r, 503, "too many sessions; log out elsewhere or "

@@ -37,6 +37,7 @@ struct web_limits {
 	long max_per_address;	/* connections open from one address */
 	long sessions_per_user;	/* a further login ends the user's oldest */
 	long admin_sessions;	/* sessions only an Administrator may take */
+	long lockout_delay_s;	/* first lockout; doubles after */
 };
 
 #define WEB_ALLOWED_HOSTS_MAX 512
@@ -153,9 +154,11 @@ void web_session_expire(struct web *w);
  * -EBUSY with the seconds left. web_session_login_failed counts one
  * failure (and publishes EVENT_LOGIN); _login_ok clears the count.
  */
-int web_session_login_allowed(const char *addr, unsigned *retry_s);
-void web_session_login_failed(const char *addr, const char *user);
-void web_session_login_ok(const char *addr);
+int web_session_login_allowed(struct web *w, const char *addr,
+    unsigned *retry_s);
+void web_session_login_failed(struct web *w, const char *addr,
+    const char *user);
+void web_session_login_ok(struct web *w, const char *addr);
 
 /* ---- web_conn.c: connections per client address ---- */
 int web_conn_init(struct web *w);

@@ -6,8 +6,9 @@
  * user holds a few sessions at most (a further login ends its oldest)
  * and the last rows are kept for Administrators, so no account can lock
  * the others out by logging in again and again. Failed logins are
- * counted per client address and lock it out with a growing delay, as
- * the console does. Called from civetweb's worker threads.
+ * counted per client address and lock it out with a growing delay by
+ * the lockout table the console uses too (core/lockout.c). Called from
+ * civetweb's worker threads.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -17,13 +18,9 @@
 #include <sys/random.h>
 
 #include "clock.h"
+#include "lockout.h"
 #include "log.h"
 #include "web/web_int.h"
-
-#define LOCKOUT_SLOTS 64
-#define LOCKOUT_FIRST_MS 2000u		/* first lockout; doubles after */
-#define LOCKOUT_MAX_MS 300000u
-#define LOCKOUT_FORGET_MS 900000u	/* older failures are forgotten */
 
 struct session_slot {
 	bool used;
@@ -32,25 +29,14 @@ struct session_slot {
 	uint64_t last_ms;
 };
 
-/* The session table (struct web's): one per service start. */
+/* The session table and the login lockout (struct web's): one per start. */
 struct web_sessions {
 	pthread_mutex_t lock;
 	uint32_t next_id;
+	struct lockout lockout;		/* its own lock */
 	size_t n;
 	struct session_slot slot[];
 };
-
-struct lockout_slot {
-	char addr[48];
-	unsigned failures;
-	uint64_t until_ms;	/* locked until (0 = not locked) */
-	uint64_t last_ms;
-};
-
-/* The lockout table is moving to a core module shared with the console. */
-static pthread_mutex_t session_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct lockout_slot lockouts[LOCKOUT_SLOTS];
-static unsigned lockout_after = 3;
 
 int
 web_session_init(struct web *w)
@@ -62,13 +48,12 @@ web_session_init(struct web *w)
 	if (t == NULL)
 		return -ENOMEM;
 	pthread_mutex_init(&t->lock, NULL);
+	lockout_init(&t->lockout, (unsigned)w->limits.lockout_after,
+	    (uint64_t)w->limits.lockout_delay_s * 1000u, LOCKOUT_CAP_MS,
+	    LOCKOUT_FORGET_MS);
 	t->next_id = 1;
 	t->n = n;
 	w->sessions = t;
-	pthread_mutex_lock(&session_lock);
-	lockout_after = (unsigned)w->limits.lockout_after;
-	memset(lockouts, 0, sizeof(lockouts));
-	pthread_mutex_unlock(&session_lock);
 	return 0;
 }
 
@@ -80,6 +65,7 @@ web_session_fini(struct web *w)
 	if (t == NULL)
 		return;
 	explicit_bzero(t->slot, t->n * sizeof(t->slot[0]));
+	lockout_fini(&t->lockout);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 	w->sessions = NULL;
@@ -371,90 +357,35 @@ web_session_expire(struct web *w)
 	pthread_mutex_unlock(&t->lock);
 }
 
-/* The slot for `addr`, or the stalest one to reuse. Lock held. */
-static struct lockout_slot *
-lockout_slot(const char *addr, bool create)
-{
-	struct lockout_slot *oldest = &lockouts[0];
-	uint64_t now = clock_ms();
-	size_t i;
-
-	for (i = 0; i < LOCKOUT_SLOTS; i++) {
-		struct lockout_slot *l = &lockouts[i];
-
-		if (l->addr[0] != '\0' && now >= l->until_ms &&
-		    now > l->last_ms && now - l->last_ms > LOCKOUT_FORGET_MS)
-			memset(l, 0, sizeof(*l));
-		if (strcmp(l->addr, addr) == 0 && l->addr[0] != '\0')
-			return l;
-		if (l->last_ms < oldest->last_ms)
-			oldest = l;
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof(*oldest));
-	strncpy(oldest->addr, addr, sizeof(oldest->addr) - 1);
-	return oldest;
-}
-
 int
-web_session_login_allowed(const char *addr, unsigned *retry_s)
+web_session_login_allowed(struct web *w, const char *addr, unsigned *retry_s)
 {
-	struct lockout_slot *l;
-	uint64_t now = clock_ms();
-	int rc = 0;
+	uint64_t left = lockout_remaining(&w->sessions->lockout, addr, clock_ms());
 
-	pthread_mutex_lock(&session_lock);
-	l = lockout_slot(addr, false);
-	if (l != NULL && l->until_ms > now) {
-		*retry_s = (unsigned)((l->until_ms - now + 999) / 1000);
-		rc = -EBUSY;
-	}
-	pthread_mutex_unlock(&session_lock);
-	return rc;
+	if (left == 0)
+		return 0;
+	*retry_s = lockout_seconds(left);
+	return -EBUSY;
 }
 
 void
-web_session_login_failed(const char *addr, const char *user)
+web_session_login_failed(struct web *w, const char *addr, const char *user)
 {
-	struct lockout_slot *l;
-	uint64_t now = clock_ms(), delay = 0;
-	unsigned failures;
+	uint64_t delay = lockout_fail(&w->sessions->lockout, addr, clock_ms());
 
-	pthread_mutex_lock(&session_lock);
-	l = lockout_slot(addr, true);
-	l->failures++;
-	l->last_ms = now;
-	failures = l->failures;
-	if (failures >= lockout_after) {
-		unsigned shift = failures - lockout_after;
-
-		delay = shift > 8 ? LOCKOUT_MAX_MS :
-		    (uint64_t)LOCKOUT_FIRST_MS << shift;
-		if (delay > LOCKOUT_MAX_MS)
-			delay = LOCKOUT_MAX_MS;
-		l->until_ms = now + delay;
-	}
-	pthread_mutex_unlock(&session_lock);
 	bus_event(EVENT_LOGIN, SEVERITY_WARNING,
 	    "web login failed for user '%.31s' from %s", user, addr);
 	if (delay > 0) {
 		bus_event(EVENT_LOGIN, SEVERITY_WARNING,
-		    "web logins from %s locked for %u s after %u failures",
-		    addr, (unsigned)(delay / 1000), failures);
-		log_warnx("logins from %s locked for %u s after %u failures",
-		    addr, (unsigned)(delay / 1000), failures);
+		    "web logins from %s locked for %u s after repeated "
+		    "failures", addr, lockout_seconds(delay));
+		log_warnx("logins from %s locked for %u s after repeated "
+		    "failures", addr, lockout_seconds(delay));
 	}
 }
 
 void
-web_session_login_ok(const char *addr)
+web_session_login_ok(struct web *w, const char *addr)
 {
-	struct lockout_slot *l;
-
-	pthread_mutex_lock(&session_lock);
-	l = lockout_slot(addr, false);
-	if (l != NULL)
-		memset(l, 0, sizeof(*l));
-	pthread_mutex_unlock(&session_lock);
+	lockout_success(&w->sessions->lockout, addr);
 }

@@ -107,12 +107,15 @@ def login(port, user=b"clearone", password=b"converge", eol=b"\r"):
     return s
 
 
-def run(tests, extra=""):
+def run(tests, extra="", prepare=None):
     """Start a daemon, run each test(daemon), report, exit non-zero on a
-    failure. Cleans up the daemon and its folder whatever happens."""
+    failure. Cleans up the daemon and its folder whatever happens.
+    prepare(daemon), if given, runs before the start (to edit its config)."""
     d = Daemon(extra=extra)
     failed = 0
     try:
+        if prepare is not None:
+            prepare(d)
         d.start()
         for t in tests:
             began = time.monotonic()

@@ -2,7 +2,9 @@
 # shellcheck shell=bash
 # converge-console against the real daemon: send (replies and exit
 # status 0/1/2/3), watch (reports made by another session), shell (lines
-# from stdin). Only 127.0.0.1 is contacted; every wait is bounded.
+# from stdin); and against a server that puts Telnet negotiation and
+# subnegotiations mid-line (the tool decodes with the console's codec).
+# Only 127.0.0.1 is contacted; every wait is bounded.
 . "$(dirname "$0")/lib.sh"
 : "${CONVERGE_CONSOLE:?set CONVERGE_CONSOLE to the converge-console binary}"
 CC=$CONVERGE_CONSOLE
@@ -87,6 +89,66 @@ check "send printed only its own reply" diff -u - "$WORK/out" <<'OUT'
 OK> #H0 VER 4.4.0.2
 OUT
 wait "$BUSY"
+
+# A unit-like server that negotiates mid-line: IAC DO/WILL, IAC SB ...
+# IAC SE (with NUL and 0x1F in the payload), IAC NOP and IAC IAC. The
+# tool must print clean lines and refuse each option (WONT/DONT).
+cat > "$WORK/iac_server.py" <<'PY'
+import socket, sys
+IAC, SB, SE, NOP, WILL, DO = 255, 250, 240, 241, 251, 253
+ready, got_path = sys.argv[1], sys.argv[2]
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+srv.settimeout(15)
+open(ready + ".tmp", "w").write(str(srv.getsockname()[1]))
+__import__("os").rename(ready + ".tmp", ready)
+c, _ = srv.accept()
+c.settimeout(10)
+got = b""
+def line():
+    global got
+    while True:
+        i = max(got.find(b"\r"), got.find(b"\n"))
+        if i >= 0:
+            out, got = got[:i], got[i + 1:].lstrip(b"\r\n")
+            return out
+        chunk = c.recv(4096)
+        if not chunk:
+            sys.exit("closed")
+        log.write(chunk)
+        got += chunk
+log = open(got_path, "wb", buffering=0)
+c.sendall(b"\r\n*** Conv" + bytes([IAC, DO, 1]) + b"erge ***\r\nus" +
+          bytes([IAC, WILL, 3]) + b"er: ")
+line()
+c.sendall(b"\r\npa" + bytes([IAC, SB, 24, 1, IAC, SE]) + b"ss: ")
+line()
+c.sendall(b"\r\n\r\nAuthen" + bytes([IAC, NOP]) + b"ticated.\r\n"
+          b"Level: Admini" + bytes([IAC, SB, 31, 0, 80, 0, 24, IAC, SE]) +
+          b"strator\r\n")
+line()
+c.sendall(b"OK> #H0 VER " + bytes([IAC, SB, 31, 0, 80, IAC, IAC, 0, 24,
+          IAC, SE]) + b"4.4" + bytes([IAC, DO, 24]) + b".0.2\r\n")
+line()
+c.sendall(b"OK> #H0 LABEL 1 M a" + bytes([IAC, IAC]) + b"b\r\n")
+c.recv(1)   # until the tool hangs up
+PY
+timeout 30 /usr/bin/python3 "$WORK/iac_server.py" "$WORK/iac.port" \
+	"$WORK/iac.got" > "$WORK/iac_server.log" 2>&1 &
+IACSRV=$!
+check "negotiating server listens" wait_for 10 test -s "$WORK/iac.port"
+rc_of "send through mid-line negotiation" 0 "$CC" send \
+	"127.0.0.1:$(cat "$WORK/iac.port")" '#** VER' '#** LABEL 1 M'
+printf 'OK> #H0 VER 4.4.0.2\nOK> #H0 LABEL 1 M a\377b\n' > "$WORK/iac.want"
+check "replies printed without Telnet bytes" cmp "$WORK/iac.want" "$WORK/out"
+check "the tool refused DO ECHO with WONT ECHO" \
+	grep -qaF "$(printf '\377\374\001')" "$WORK/iac.got"
+check "the tool refused WILL SGA with DONT SGA" \
+	grep -qaF "$(printf '\377\376\003')" "$WORK/iac.got"
+wait "$IACSRV"
+rc=$?
+check "negotiating server finished (got $rc)" [ "$rc" -eq 0 ]
 
 set -e
 stop_daemon TERM

@@ -340,7 +340,7 @@ START_TEST(empty_lines_are_ignored)
 }
 END_TEST
 
-START_TEST(nul_inside_a_line_is_dropped)
+START_TEST(nul_inside_a_line_is_kept)
 {
 	struct console_telnet_line l;
 	static const uint8_t in[] = { 'V', 0, 'E', 'R', '\r' };
@@ -351,8 +351,10 @@ START_TEST(nul_inside_a_line_is_dropped)
 	console_telnet_line_init(&l, buf, 8);
 	for (i = 0; i < sizeof(in); i++)
 		r = console_telnet_line_push(&l, in[i]);
+	/* kept, so the interpreter sees a control character: SYNTAX ERROR */
 	ck_assert_int_eq(r, CONSOLE_TELNET_LINE_READY);
-	ck_assert_str_eq(l.buf, "VER");
+	ck_assert_uint_eq(l.len, 4);
+	ck_assert_mem_eq(l.buf, "V\0ER", 5);
 }
 END_TEST
 
@@ -391,7 +393,7 @@ main(void)
 		CHECK_CASE(random_chunks_decode_like_whole_input),
 		CHECK_CASE(lines_end_on_cr_lf_crlf_and_double_cr),
 		CHECK_CASE(empty_lines_are_ignored),
-		CHECK_CASE(nul_inside_a_line_is_dropped),
+		CHECK_CASE(nul_inside_a_line_is_kept),
 		CHECK_CASE(line_of_exactly_max_is_kept),
 		CHECK_CASE(overlong_line_is_dropped_and_next_line_works),
 	};

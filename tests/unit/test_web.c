@@ -44,6 +44,7 @@ setup(void)
 	w.limits.max_sessions = 4;
 	w.limits.session_idle_s = 900;
 	w.limits.lockout_after = 3;
+	w.limits.lockout_delay_s = 2;
 	w.limits.max_body = 65536;
 	w.limits.max_clients = 4;
 	w.limits.sessions_per_user = 8;	/* no cap unless a test sets one */
@@ -257,15 +258,15 @@ START_TEST(lockout_starts_after_configured_failures)
 {
 	unsigned retry = 0;
 
-	web_session_login_failed("10.0.0.1", "clearone");
-	web_session_login_failed("10.0.0.1", "clearone");
-	ck_assert_int_eq(web_session_login_allowed("10.0.0.1", &retry), 0);
-	web_session_login_failed("10.0.0.1", "clearone");
-	ck_assert_int_eq(web_session_login_allowed("10.0.0.1", &retry),
+	web_session_login_failed(&w, "10.0.0.1", "clearone");
+	web_session_login_failed(&w, "10.0.0.1", "clearone");
+	ck_assert_int_eq(web_session_login_allowed(&w, "10.0.0.1", &retry), 0);
+	web_session_login_failed(&w, "10.0.0.1", "clearone");
+	ck_assert_int_eq(web_session_login_allowed(&w, "10.0.0.1", &retry),
 	    -EBUSY);
 	ck_assert_uint_eq(retry, 2);
 	/* Another address is not affected. */
-	ck_assert_int_eq(web_session_login_allowed("10.0.0.2", &retry), 0);
+	ck_assert_int_eq(web_session_login_allowed(&w, "10.0.0.2", &retry), 0);
 }
 END_TEST
 
@@ -276,11 +277,11 @@ START_TEST(lockout_delay_doubles_up_to_five_minutes)
 	unsigned retry = 0;
 	size_t i;
 
-	web_session_login_failed("10.0.0.1", "x");
-	web_session_login_failed("10.0.0.1", "x");
+	web_session_login_failed(&w, "10.0.0.1", "x");
+	web_session_login_failed(&w, "10.0.0.1", "x");
 	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		web_session_login_failed("10.0.0.1", "x");
-		ck_assert_int_eq(web_session_login_allowed("10.0.0.1", &retry),
+		web_session_login_failed(&w, "10.0.0.1", "x");
+		ck_assert_int_eq(web_session_login_allowed(&w, "10.0.0.1", &retry),
 		    -EBUSY);
 		ck_assert_msg(retry == want[i], "failure %zu: %u s, want %u s",
 		    i + 3, retry, want[i]);
@@ -292,12 +293,12 @@ START_TEST(successful_login_clears_failures)
 {
 	unsigned retry = 0;
 
-	web_session_login_failed("10.0.0.1", "x");
-	web_session_login_failed("10.0.0.1", "x");
-	web_session_login_ok("10.0.0.1");
-	web_session_login_failed("10.0.0.1", "x");
-	web_session_login_failed("10.0.0.1", "x");
-	ck_assert_int_eq(web_session_login_allowed("10.0.0.1", &retry), 0);
+	web_session_login_failed(&w, "10.0.0.1", "x");
+	web_session_login_failed(&w, "10.0.0.1", "x");
+	web_session_login_ok(&w, "10.0.0.1");
+	web_session_login_failed(&w, "10.0.0.1", "x");
+	web_session_login_failed(&w, "10.0.0.1", "x");
+	ck_assert_int_eq(web_session_login_allowed(&w, "10.0.0.1", &retry), 0);
 }
 END_TEST
 
