@@ -149,6 +149,7 @@ sup_start(struct svc_ctx *ctx, uint64_t now, struct sup_pending *pend)
 {
 	struct cfg *old = ctx->cfg;
 
+	svc_drop_offer(ctx);	/* a new thread starts with sup_cfg */
 	ctx->cfg = cfg_ref(sup_cfg);
 	cfg_unref(old);
 	ctx->priv = NULL;
@@ -346,6 +347,18 @@ sup_report(char *report, size_t len, size_t off, const char *fmt,
 	return off < len ? off : len;
 }
 
+/* The service runs with other [name] settings than `cfg` has. */
+static bool
+sup_section_changed(struct svc_ctx *ctx, const struct cfg *cfg,
+    const char *name)
+{
+	struct cfg *cur = svc_cfg_ref(ctx);	/* a reload may swap it */
+	bool changed = cur != NULL && !cfg_section_equal(cfg, cur, name);
+
+	cfg_unref(cur);
+	return changed;
+}
+
 int
 supervisor_reload(struct cfg *cfg, char *report, size_t len)
 {
@@ -387,8 +400,15 @@ supervisor_reload(struct cfg *cfg, char *report, size_t len)
 			if (!ctx->thread_live)
 				sup_set_state(ctx, SVC_STOPPED, &pend);
 			off = sup_report(report, len, off, "%s disabled; ", name);
-		} else if (want && ctx->cfg &&
-		    !cfg_section_equal(cfg, ctx->cfg, name)) {
+		} else if (want && sup_section_changed(ctx, cfg, name) &&
+		    ctx->svc->reload && ctx->thread_live && !ctx->stop &&
+		    ctx->state == SVC_RUNNING) {
+			/* in place: the service keeps its old settings if the
+			 * new ones cannot be applied (it logs why) */
+			svc_offer_config(ctx, cfg);
+			off = sup_report(report, len, off,
+			    "%s given new settings; ", name);
+		} else if (want && sup_section_changed(ctx, cfg, name)) {
 			ctx->restart_now = true;
 			sup_ask_stop(ctx, now, &pend);
 			if (!ctx->thread_live) {
@@ -484,6 +504,7 @@ supervisor_stop(void)
 			continue;	/* its thread still uses ctx */
 		}
 		close(ctx->wake_fd);
+		svc_drop_offer(ctx);
 		cfg_unref(ctx->cfg);
 		ctx->cfg = NULL;
 		pthread_mutex_destroy(&ctx->error_lock);

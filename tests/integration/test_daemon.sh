@@ -69,6 +69,24 @@ NEWPORT=$(sed -n 's/^port = //p' "$WORK/run.conf")
 kill -HUP "$DAEMON_PID"
 check "SIGHUP moves the console to its new port" wait_for 5 /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $NEWPORT), 1).close()"
 
+# a port in use: the console keeps its listener and settings, says why
+BUSYPORT=$(free_port)
+/usr/bin/python3 -c "
+import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $BUSYPORT)); s.listen(1)
+open('$WORK/busy.ready', 'w').close()
+time.sleep(30)" > /dev/null 2>&1 &
+BUSY_PID=$!
+check "something holds port $BUSYPORT" wait_for 5 test -e "$WORK/busy.ready"
+sed -i "s/^port = $NEWPORT/port = $BUSYPORT/" "$WORK/run.conf"
+kill -HUP "$DAEMON_PID"
+check "SIGHUP to a port in use keeps the console's settings, says why" \
+	wait_for 5 grep -q "console: new settings not applied, keeping the running ones: listen: Address already in use" "$WORK/daemon.log"
+check "the console still answers on its old port" /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $NEWPORT), 1).close()"
+check "the console was not restarted into a backoff" sh -c "! grep -q 'console failed' '$WORK/daemon.log'"
+kill "$BUSY_PID"
+wait "$BUSY_PID" || true
+
 stop_daemon TERM
 echo "   SIGTERM to exit: ${STOP_MS} ms"
 check "SIGTERM: exit status 0" test "$STOP_STATUS" -eq 0
