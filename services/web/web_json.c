@@ -161,7 +161,15 @@ static json_t *
 status_warnings(void)
 {
 	json_t *a = json_array();
+	char reason[BUS_TEXT_MAX], text[BUS_TEXT_MAX + 128];
 
+	if (state_save_problem(reason, sizeof reason)) {
+		snprintf(text, sizeof text, "Settings cannot be saved: %s. "
+		    "Changes are refused until the unit can write its state "
+		    "file again.", reason);
+		json_array_append_new(a, json_pack("{s:s, s:s}", "code",
+		    "not_saved", "text", text));
+	}
 	if (state_default_password_in_use())
 		json_array_append_new(a, json_pack("{s:s, s:s}", "code",
 		    "default_password", "text", "The factory login clearone / "

@@ -28,6 +28,15 @@ def fill(folder):
             pass
 
 
+def save_warning(d):
+    """The status page's "settings cannot be saved" warnings."""
+    w = Client(d.web_port)
+    w.login("clearone", "converge")
+    _, body, _ = w.call("GET", "/status")
+    w.close()
+    return [x["text"] for x in body["warnings"] if x["code"] == "not_saved"]
+
+
 def web_refused(d):
     """The same refusals over the web API: 507 and the reason."""
     w = Client(d.web_port)
@@ -43,6 +52,9 @@ def web_refused(d):
     check("web: adding a user answers 507", st == 507, (st, body))
     st, body, _ = w.call("PUT", "/users/clearone", {"password": "n3w-pw"})
     check("web: a new password answers 507", st == 507, (st, body))
+    warned = save_warning(d)
+    check("web: the status shows why settings cannot be saved",
+          warned and "No space left on device" in warned[0], warned)
     st, body, _ = w.call("GET", "/users")
     check("web: no user was added",
           [u["name"] for u in body["users"]] == ["clearone"], body)
@@ -57,6 +69,7 @@ def full_disk(d, folder):
     check("a setting saves normally",
           a.command("#H0 LOCROOM before") == "OK> #H0 LOCROOM before")
     b.send(b"#H0 VER\r")
+    check("no save warning before a save failed", not save_warning(d))
     fill(folder)
     reply = a.command("#H0 LOCROOM after")
     check("full disk: ERROR NOT SAVED.",
@@ -84,6 +97,7 @@ def full_disk(d, folder):
     check("room again: the other session hears it",
           b"LOCROOM after" in b.last_reports, b.last_reports)
     check("room again: the log says so", "can be saved again" in d.log())
+    check("room again: the status warning is gone", not save_warning(d))
     a.close()
     b.close()
 
