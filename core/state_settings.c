@@ -43,8 +43,9 @@ state_settings_defaults(struct state_data *d, bool keep_network)
 
 /* ---- settings ---- */
 
+/* starttls: required; starttls_optional: used if the server offers it */
 static const char *const security_choices[] = { "none", "starttls", "tls",
-	NULL };
+	"starttls_optional", NULL };
 static const char *const baud_choices[] = { "9600", "19200", "38400",
 	"57600", "115200", NULL };
 
@@ -121,6 +122,15 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	    baud_choices, ADMIN, false },
 	[SET_FLOW] = { "serial.flow", SETTING_BOOL, 0, 1, "0", NULL, ADMIN,
 	    false },
+	[SET_MAIL_ENABLED] = { "mail.enabled", SETTING_BOOL, 0, 1, "1", NULL,
+	    ADMIN, false },
+#define MAIL_RCPT(n) [SET_MAIL_RCPT1 + n - 1] = { "mail.recipient" #n, \
+	SETTING_TEXT, 0, 127, "", NULL, ADMIN, false }
+	MAIL_RCPT(1), MAIL_RCPT(2), MAIL_RCPT(3), MAIL_RCPT(4), MAIL_RCPT(5),
+	MAIL_RCPT(6), MAIL_RCPT(7), MAIL_RCPT(8), MAIL_RCPT(9), MAIL_RCPT(10),
+	MAIL_RCPT(11), MAIL_RCPT(12), MAIL_RCPT(13), MAIL_RCPT(14),
+	MAIL_RCPT(15), MAIL_RCPT(16),
+#undef MAIL_RCPT
 };
 
 const struct state_setting_info *
@@ -352,6 +362,50 @@ extra_mail_list(const char *v, bool many)
 	}
 }
 
+static const char *const severity_names[] = { "info", "warning", "error",
+	NULL };
+
+int
+state_mail_recipient(const char *value, struct state_mail_recipient *r)
+{
+	char buf[STATE_SETTING_LEN], *word[4], *save = NULL, *end;
+	size_t n = 0, i;
+
+	if (strlen(value) >= sizeof buf)
+		return -EINVAL;
+	snprintf(buf, sizeof buf, "%s", value);
+	for (char *w = strtok_r(buf, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if (n == 3)
+			return -EINVAL;
+		word[n++] = w;
+	}
+	if (n == 0)
+		return 1;
+	if (!mail_address_ok(word[0], strlen(word[0])) ||
+	    strlen(word[0]) >= sizeof r->address)
+		return -EINVAL;
+	snprintf(r->address, sizeof r->address, "%s", word[0]);
+	r->mask = 0xFFFFFFFFu;
+	r->min = SEVERITY_INFO;
+	if (n > 1) {
+		if (strlen(word[1]) > 8 || !isxdigit((unsigned char)*word[1]))
+			return -EINVAL;
+		r->mask = (uint32_t)strtoul(word[1], &end, 16);
+		if (*end != '\0')
+			return -EINVAL;
+	}
+	if (n > 2) {
+		for (i = 0; severity_names[i] != NULL; i++)
+			if (strcasecmp(word[2], severity_names[i]) == 0)
+				break;
+		if (severity_names[i] == NULL)
+			return -EINVAL;
+		r->min = (enum event_severity)i;
+	}
+	return 0;
+}
+
 /* A DNS name (RFC 1123 §2.1): dot-separated labels of 1-63 letters,
  * digits and '-', not starting or ending with '-'. Empty = not set. */
 static bool
@@ -405,6 +459,13 @@ extra_check(enum state_setting s, const char *v)
 	case SET_MAIL_TO:
 		return extra_mail_list(v, true);
 	default:
+		if (s >= SET_MAIL_RCPT1 && s <= SET_MAIL_RCPT16) {
+			struct state_mail_recipient r;
+
+			return state_mail_recipient(v, &r) >= 0 ? NULL :
+			    "must be \"address [MASK [severity]]\" (hex event "
+			    "mask, severity info, warning or error)";
+		}
 		return NULL;
 	}
 }
