@@ -394,16 +394,18 @@ mail_wait(struct mail *m, struct mail_queued *q, bool whole_server)
 /* Settle recipients: drop sent and refused ones from `sp`. */
 static size_t
 mail_settle_rcpts(struct mail_spool *sp, const enum mail_rcpt_fate *f,
-    const char *reply, bool *sent)
+    const char *reply, bool *sent, bool *refused)
 {
 	size_t i, keep = 0;
 
 	for (i = 0; i < sp->nrcpt; i++) {
 		if (f[i] == MAIL_RCPT_SENT)
 			*sent = true;
-		if (f[i] == MAIL_RCPT_REFUSED)
+		if (f[i] == MAIL_RCPT_REFUSED) {
+			*refused = true;
 			bus_event(EVENT_MAIL, SEVERITY_ERROR, "mail %s to %s "
 			    "refused: %s", sp->id, sp->rcpt[i], reply);
+		}
 		if (f[i] == MAIL_RCPT_RETRY && keep != i)
 			memcpy(sp->rcpt[keep], sp->rcpt[i], sizeof sp->rcpt[0]);
 		keep += f[i] == MAIL_RCPT_RETRY;
@@ -419,7 +421,7 @@ mail_result(struct mail *m, uint64_t seq, struct mail_spool *sp,
 {
 	enum mail_rcpt_fate f[MAIL_RCPT_MAX];
 	enum mail_fate fate = mail_msg_classify(o, f);
-	bool sent = false;
+	bool sent = false, refused = false;
 
 	if (fate == MAIL_FATE_CONFIG) {
 		mail_hold(m, reply);
@@ -435,13 +437,13 @@ mail_result(struct mail *m, uint64_t seq, struct mail_spool *sp,
 		return o->reverse_code >= 200 && o->reverse_code < 300;
 	}
 	m->server_backoff_s = 0;
-	if (mail_settle_rcpts(sp, f, reply, &sent) == 0)
+	if (mail_settle_rcpts(sp, f, reply, &sent, &refused) == 0)
 		mail_outbox_remove(&m->ob, seq);
 	else if (mail_outbox_rewrite(&m->ob, seq, sp) == 0)
 		mail_wait(m, mail_outbox_find(&m->ob, seq), false);
 	if (sent)
 		m->last_success = time(NULL);
-	if (fate != MAIL_FATE_DONE || !sent)
+	if (fate != MAIL_FATE_DONE || !sent || refused)
 		mail_failed(m, "%s", reply);
 	m->status_dirty = true;
 	return true;
