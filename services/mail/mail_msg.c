@@ -227,8 +227,8 @@ put_headers(struct out *o, const struct mail_alert *a,
 	    "Content-Type: text/plain; charset=UTF-8\r\n"
 	    "Content-Transfer-Encoding: 8bit\r\n"
 	    "Auto-Submitted: auto-generated\r\n"
-	    "X-Convergd-Event: %s\r\n\r\n",
-	    mail_msg_category_name(a->category));
+	    "X-Convergd-Event: %s\r\nX-Convergd-Count: %u\r\n\r\n",
+	    mail_msg_category_name(a->category), a->count);
 }
 
 static void

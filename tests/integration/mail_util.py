@@ -3,6 +3,7 @@
 python3-aiosmtpd) on 127.0.0.1 that records what it receives, a daemon
 whose mail settings are written into its state file, console logins
 that fail on purpose (EVENT_LOGIN warnings), and the outbox status."""
+import asyncio
 import json
 import logging
 import os
@@ -32,6 +33,7 @@ class Handler:
         self.lock = threading.Lock()
         self.messages = []
         self.slow_fails = 0
+        self.delay = 0.0    # seconds before each 250 (a slow server)
 
     async def handle_RCPT(self, server, session, envelope, address, options):
         local = address.split("@")[0]
@@ -46,6 +48,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append({
                 "from": envelope.mail_from,
