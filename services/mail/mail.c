@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include <jansson.h>
 
@@ -50,6 +51,7 @@ struct mail {
 	bool held;
 	char held_settings[1024];
 	/* status (status.json) */
+	char instance[12];	/* Message-IDs of this run (random) */
 	bool status_dirty;
 	time_t last_success, last_failure;
 	char last_error[BUS_TEXT_MAX];
@@ -219,6 +221,7 @@ mail_unit(struct mail *m, struct mail_unit *u)
 	snprintf(u->type_id, sizeof u->type_id, "#%c%X", id.model ?
 	    id.model->type_char : '?', (unsigned)id.device_id);
 	snprintf(u->uid, sizeof u->uid, "%s", id.uid);
+	memcpy(u->instance, m->instance, sizeof u->instance);
 	if (m->hostname[0])
 		snprintf(u->host, sizeof u->host, "%s", m->hostname);
 	else
@@ -542,6 +545,17 @@ mail_config(struct mail *m, struct svc_ctx *ctx)
 	    cfg_str(svc_cfg(ctx), "unit", "spool_dir"));
 }
 
+/* The outbox numbers restart when it is empty: the ID must not. */
+static void
+mail_instance(struct mail *m)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof r, 0) != sizeof r)
+		r = (uint32_t)clock_ms() ^ (uint32_t)time(NULL);
+	snprintf(m->instance, sizeof m->instance, "%08x", r);
+}
+
 static int
 mail_init(struct svc_ctx *ctx, char *why, size_t whylen)
 {
@@ -556,6 +570,7 @@ mail_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	}
 	m->ob.dirfd = -1;
 	mail_config(m, ctx);
+	mail_instance(m);
 	err = mail_outbox_open(&m->ob, m->spool_dir, why, whylen);
 	if (err == 0 && (m->sub = bus_subscribe(BUS_MASK(BUS_EVENT),
 	    MAIL_RING)) == NULL) {

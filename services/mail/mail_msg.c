@@ -44,8 +44,9 @@ void
 mail_msg_id(char *buf, size_t len, time_t created, uint64_t seq,
     const struct mail_unit *u)
 {
-	snprintf(buf, len, "<%lld.%" PRIu64 ".%s@%s>", (long long)created, seq,
-	    u->uid[0] ? u->uid : "0", u->host[0] ? u->host : "convergd");
+	snprintf(buf, len, "<%lld.%" PRIu64 ".%s.%s@%s>", (long long)created,
+	    seq, u->instance[0] ? u->instance : "0", u->uid[0] ? u->uid : "0",
+	    u->host[0] ? u->host : "convergd");
 }
 
 /* An appender that remembers running out of room. */

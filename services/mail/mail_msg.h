@@ -31,6 +31,7 @@ struct mail_unit {
 	char uid[12];
 	char address[48];	/* network.address; empty = not set */
 	char host[64];		/* right-hand side of the Message-ID */
+	char instance[12];	/* random per start: IDs never repeat */
 };
 
 /* What one mail is about: one event, or `count` of them (a digest). */
@@ -58,7 +59,7 @@ struct mail_spool {
 const char *mail_msg_category_name(enum event_category c);
 const char *mail_msg_severity_name(enum event_severity s);
 
-/* "<created.seq.uid@host>" */
+/* "<created.seq.instance.uid@host>" */
 void mail_msg_id(char *buf, size_t len, time_t created, uint64_t seq,
     const struct mail_unit *u);
 
