@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -572,6 +573,11 @@ mail_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	mail_config(m, ctx);
 	mail_instance(m);
 	err = mail_outbox_open(&m->ob, m->spool_dir, why, whylen);
+	if (err == 0 && m->ca_file[0] != '\0' && access(m->ca_file, R_OK) < 0) {
+		err = -errno;
+		snprintf(why, whylen, "ca_file %s: %s", m->ca_file,
+		    strerror(errno));
+	}
 	if (err == 0 && (m->sub = bus_subscribe(BUS_MASK(BUS_EVENT),
 	    MAIL_RING)) == NULL) {
 		snprintf(why, whylen, "cannot subscribe to the bus");
