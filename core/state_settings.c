@@ -124,13 +124,13 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	    false },
 	[SET_MAIL_ENABLED] = { "mail.enabled", SETTING_BOOL, 0, 1, "1", NULL,
 	    ADMIN, false },
-#define MAIL_RCPT(n) [SET_MAIL_RCPT1 + n - 1] = { "mail.recipient" #n, \
+#define RCPT_ROW(n) [SET_MAIL_RCPT1 + n - 1] = { "mail.recipient" #n, \
 	SETTING_TEXT, 0, 127, "", NULL, ADMIN, false }
-	MAIL_RCPT(1), MAIL_RCPT(2), MAIL_RCPT(3), MAIL_RCPT(4), MAIL_RCPT(5),
-	MAIL_RCPT(6), MAIL_RCPT(7), MAIL_RCPT(8), MAIL_RCPT(9), MAIL_RCPT(10),
-	MAIL_RCPT(11), MAIL_RCPT(12), MAIL_RCPT(13), MAIL_RCPT(14),
-	MAIL_RCPT(15), MAIL_RCPT(16),
-#undef MAIL_RCPT
+	RCPT_ROW(1), RCPT_ROW(2), RCPT_ROW(3), RCPT_ROW(4), RCPT_ROW(5),
+	RCPT_ROW(6), RCPT_ROW(7), RCPT_ROW(8), RCPT_ROW(9), RCPT_ROW(10),
+	RCPT_ROW(11), RCPT_ROW(12), RCPT_ROW(13), RCPT_ROW(14),
+	RCPT_ROW(15), RCPT_ROW(16),
+#undef RCPT_ROW
 };
 
 const struct state_setting_info *
@@ -326,7 +326,7 @@ static int (*const type_checks[])(const struct state_setting_info *,
 
 /* One mail address: local@domain, no blanks, commas or brackets. */
 static bool
-mail_address_ok(const char *a, size_t n)
+email_address_ok(const char *a, size_t n)
 {
 	const char *at = memchr(a, '@', n);
 	size_t i;
@@ -352,7 +352,7 @@ extra_mail_list(const char *v, bool many)
 		comma = strchr(p, ',');
 		if (comma != NULL && !many)
 			return "must be one mail address";
-		if (!mail_address_ok(p, comma ? (size_t)(comma - p) :
+		if (!email_address_ok(p, comma ? (size_t)(comma - p) :
 		    strlen(p)))
 			return "must be mail addresses (name@domain, "
 			    "separated by commas)";
@@ -382,7 +382,7 @@ state_mail_recipient(const char *value, struct state_mail_recipient *r)
 	}
 	if (n == 0)
 		return 1;
-	if (!mail_address_ok(word[0], strlen(word[0])) ||
+	if (!email_address_ok(word[0], strlen(word[0])) ||
 	    strlen(word[0]) >= sizeof r->address)
 		return -EINVAL;
 	snprintf(r->address, sizeof r->address, "%s", word[0]);

@@ -245,7 +245,7 @@ mail_drop_oldest(struct mail *m)
 	mail_outbox_remove(&m->ob, seq);
 	m->dropped++;
 	m->status_dirty = true;
-	bus_event(EVENT_MAIL, SEVERITY_WARNING, "mail outbox full: oldest "
+	bus_event(EVENT_EMAIL, SEVERITY_WARNING, "mail outbox full: oldest "
 	    "mail dropped (%lu dropped so far)", m->dropped);
 }
 
@@ -301,7 +301,7 @@ mail_take_events(struct mail *m)
 		struct mail_spool sp;
 
 		/* our own failures are never mailed (no loops) */
-		if (msg.type != BUS_EVENT || ev->category == EVENT_MAIL ||
+		if (msg.type != BUS_EVENT || ev->category == EVENT_EMAIL ||
 		    !mail_active() ||
 		    mail_wanted(ev->category, ev->severity, &sp) == 0)
 			continue;
@@ -377,7 +377,7 @@ mail_hold(struct mail *m, const char *reply)
 	m->held = true;
 	mail_settings_snapshot(m->held_settings, sizeof m->held_settings);
 	mail_failed(m, "not sent, check the mail settings: %s", reply);
-	bus_event(EVENT_MAIL, SEVERITY_ERROR, "mail not sent, outbox held "
+	bus_event(EVENT_EMAIL, SEVERITY_ERROR, "mail not sent, outbox held "
 	    "until the mail settings change: %s", reply);
 }
 
@@ -407,7 +407,7 @@ mail_settle_rcpts(struct mail_spool *sp, const enum mail_rcpt_fate *f,
 			*sent = true;
 		if (f[i] == MAIL_RCPT_REFUSED) {
 			*refused = true;
-			bus_event(EVENT_MAIL, SEVERITY_ERROR, "mail %s to %s "
+			bus_event(EVENT_EMAIL, SEVERITY_ERROR, "mail %s to %s "
 			    "refused: %s", sp->id, sp->rcpt[i], reply);
 		}
 		if (f[i] == MAIL_RCPT_RETRY && keep != i)
@@ -432,7 +432,7 @@ mail_result(struct mail *m, uint64_t seq, struct mail_spool *sp,
 		return false;
 	}
 	if (fate == MAIL_FATE_REJECTED)
-		bus_event(EVENT_MAIL, SEVERITY_ERROR, "mail %s refused by the "
+		bus_event(EVENT_EMAIL, SEVERITY_ERROR, "mail %s refused by the "
 		    "server: %s", sp->id, reply);
 	if (fate == MAIL_FATE_RETRY) {
 		mail_failed(m, "will retry: %s", reply);
@@ -465,14 +465,14 @@ mail_send_one(struct mail *m, uint64_t seq)
 	if (mail_outbox_read(&m->ob, seq, m->filebuf, MAIL_FILE_MAX, &sp,
 	    why, sizeof why) < 0) {
 		mail_outbox_quarantine(&m->ob, seq);
-		bus_event(EVENT_MAIL, SEVERITY_ERROR, "unreadable outbox "
+		bus_event(EVENT_EMAIL, SEVERITY_ERROR, "unreadable outbox "
 		    "file %llu kept aside: %s", (unsigned long long)seq, why);
 		return true;
 	}
 	if (time(NULL) - sp.created > m->max_age_s) {
 		mail_outbox_remove(&m->ob, seq);
 		m->dropped++;
-		bus_event(EVENT_MAIL, SEVERITY_WARNING, "mail %s dropped: not "
+		bus_event(EVENT_EMAIL, SEVERITY_WARNING, "mail %s dropped: not "
 		    "delivered within %ld s", sp.id, m->max_age_s);
 		m->status_dirty = true;
 		return true;

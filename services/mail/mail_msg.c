@@ -20,7 +20,7 @@ static const char *const category_names[32] = {
 	[EVENT_CLIPPING] = "clipping", [EVENT_SERVICE] = "service",
 	[EVENT_SETTINGS] = "settings", [EVENT_NETWORK] = "network",
 	[EVENT_TIME] = "time", [EVENT_NAME] = "name",
-	[EVENT_SNMP_AUTH] = "SNMP authentication", [EVENT_MAIL] = "mail",
+	[EVENT_SNMP_AUTH] = "SNMP authentication", [EVENT_EMAIL] = "mail",
 	[EVENT_LOGIN] = "login",
 };
 
