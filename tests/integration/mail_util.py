@@ -57,6 +57,7 @@ class Handler:
                 "data": envelope.original_content,
                 "tls": session.ssl is not None,
                 "auth": session.authenticated,
+                "at": time.monotonic(),
             })
         return "250 2.0.0 accepted"
 
