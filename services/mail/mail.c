@@ -483,35 +483,52 @@ mail_send_one(struct mail *m, uint64_t seq)
 	return mail_result(m, seq, &sp, &o, reply);
 }
 
-/* Oldest due mail first, for at most MAIL_PASS_MS. */
-static void
-mail_deliver(struct mail *m)
+/* Lift a hold once the mail settings changed; true = still held. */
+static bool
+mail_still_held(struct mail *m)
 {
-	uint64_t start = clock_ms(), last = 0;
 	char now_settings[sizeof m->held_settings];
 
-	if (m->held) {
-		mail_settings_snapshot(now_settings, sizeof now_settings);
-		if (strcmp(now_settings, m->held_settings) == 0)
-			return;
-		m->held = false;	/* settings changed: try again */
-		m->server_next_ms = 0;
-		m->status_dirty = true;
-	}
-	if (!mail_active() || clock_ms() < m->server_next_ms)
-		return;
-	while (clock_ms() - start < MAIL_PASS_MS && !svc_should_stop(m->ctx)) {
-		uint64_t seq = 0;
+	if (!m->held)
+		return false;
+	mail_settings_snapshot(now_settings, sizeof now_settings);
+	if (strcmp(now_settings, m->held_settings) == 0)
+		return true;
+	m->held = false;	/* settings changed: try again */
+	m->server_next_ms = 0;
+	m->status_dirty = true;
+	return false;
+}
 
-		for (size_t i = 0; i < m->ob.count && seq == 0; i++)
-			if (m->ob.q[i].seq > last &&
-			    m->ob.q[i].next_ms <= clock_ms())
-				seq = m->ob.q[i].seq;
-		if (seq == 0 || !mail_send_one(m, seq))
-			break;
+/* The oldest mail after `last` that is due now; 0 = none. */
+static uint64_t
+mail_next_due(const struct mail *m, uint64_t last)
+{
+	for (size_t i = 0; i < m->ob.count; i++)
+		if (m->ob.q[i].seq > last && m->ob.q[i].next_ms <= clock_ms())
+			return m->ob.q[i].seq;
+	return 0;
+}
+
+/* Oldest due mail first, for at most MAIL_PASS_MS; true = more due. */
+static bool
+mail_deliver(struct mail *m)
+{
+	uint64_t start = clock_ms(), last = 0, seq;
+
+	if (mail_still_held(m) || !mail_active() ||
+	    clock_ms() < m->server_next_ms)
+		return false;
+	while ((seq = mail_next_due(m, last)) != 0) {
+		if (clock_ms() - start >= MAIL_PASS_MS ||
+		    svc_should_stop(m->ctx))
+			return true;
+		if (!mail_send_one(m, seq))
+			return false;
 		last = seq;
 		svc_beat(m->ctx);
 	}
+	return false;
 }
 
 /* ---- the service ---- */
@@ -600,14 +617,16 @@ mail_run(struct svc_ctx *ctx)
 {
 	struct mail *m = svc_priv(ctx);
 	struct pollfd pfd = { .fd = bus_sub_fd(m->sub), .events = POLLIN };
+	bool more = false;
 
 	while (!svc_should_stop(ctx)) {
-		int rc = svc_poll(ctx, &pfd, 1, 1000);
+		/* mails still due: only look at the bus, then go on */
+		int rc = svc_poll(ctx, &pfd, 1, more ? 0 : 1000);
 
 		if (rc < 0)
 			return rc;
 		mail_take_events(m);
-		mail_deliver(m);
+		more = mail_deliver(m);
 		mail_status_write(m);
 		svc_beat(ctx);
 	}
