@@ -152,8 +152,21 @@ class MailDaemon(Daemon):
     def __init__(self, mail_cfg="", console_cfg="lockout_failures = 0\n"):
         super().__init__(extra=MAIL_CFG + mail_cfg +
                          "\n[console]\n" + console_cfg)
+        self.codes = []     # exit status of every SIGTERM (sanitizers)
         self.start()
         self.stop()
+
+    def stop(self, *args, **kw):
+        rc = super().stop(*args, **kw)
+        self.codes.append(rc)
+        return rc
+
+    def finish(self, check):
+        """Stop (SIGTERM) if running; check every stop exited 0."""
+        if self.proc and self.proc.poll() is None:
+            self.stop()
+        check("every SIGTERM exited 0 (no sanitizer report)",
+              all(c == 0 for c in self.codes), self.codes)
 
     def set(self, settings):
         with open(self.state) as f:

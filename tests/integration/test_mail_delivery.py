@@ -194,11 +194,13 @@ def main():
             d = MailDaemon()
             try:
                 t(d, free_port())
+                d.finish(check)
             finally:
                 d.cleanup()
         d = MailDaemon(mail_cfg=f"ca_file = {folder}/ca.pem\n")
         try:
             t_starttls(d, free_port(), folder)
+            d.finish(check)
         finally:
             d.cleanup()
     finally:

@@ -67,6 +67,7 @@ def t_outage():
         arrived_in_order(sink.handler.taken(), "out")
         check("out: outbox empty", d.wait_status(
             lambda s: s["queued"] == 0)["queued"] == 0 and d.outbox() == [])
+        d.finish(check)
     finally:
         d.cleanup()
         if sink:
@@ -86,6 +87,7 @@ def t_kill_while_queued():
         sink.wait(N, 60)
         time.sleep(0.5)
         arrived_in_order(sink.handler.taken(), "kq")
+        d.finish(check)
     finally:
         d.cleanup()
         if sink:
@@ -110,6 +112,7 @@ def t_kill_while_sending():
         arrived_in_order(sink.handler.taken(), "ks", allow_dup_ids=True)
         check("ks: outbox empty", d.wait_status(
             lambda s: s["queued"] == 0)["queued"] == 0)
+        d.finish(check)
     finally:
         d.cleanup()
         if sink:

@@ -50,6 +50,7 @@ def main():
         body = digests[0]["data"].decode() if digests else ""
         check("the digest lists the events seen with their counts",
               "Events seen:" in body and "1 x console login failed" in body)
+        d.finish(check)
     finally:
         d.cleanup()
         sink.stop()
