@@ -203,7 +203,7 @@ mail_failed(struct mail *m, const char *fmt, ...)
 	va_end(ap);
 	m->last_failure = time(NULL);
 	m->status_dirty = true;
-	log_warnx("mail: %s", m->last_error);
+	log_warnx("%s", m->last_error);
 }
 
 /* ---- into the outbox ---- */
@@ -291,7 +291,7 @@ mail_take_events(struct mail *m)
 	uint64_t lost = bus_sub_dropped(m->sub);
 
 	if (lost != m->lost) {
-		log_warnx("mail: %llu events lost (outbox busy)",
+		log_warnx("%llu events lost (outbox busy)",
 		    (unsigned long long)(lost - m->lost));
 		m->lost = lost;
 		m->status_dirty = true;
@@ -607,7 +607,7 @@ mail_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	mail_smtp_global_init();
 	m->status_dirty = true;
 	if (m->ob.count > 0)
-		log_info("mail: %zu mails waiting in the outbox", m->ob.count);
+		log_info("%zu mails waiting in the outbox", m->ob.count);
 	svc_set_priv(ctx, m);
 	return 0;
 }

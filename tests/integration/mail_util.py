@@ -138,11 +138,7 @@ def make_ca(folder):
             os.path.join(folder, "srv.key"))
 
 
-MAIL_CFG = """[mail]
-timeout_s = 2
-retry_min_s = 1
-retry_max_s = 2
-"""
+MAIL_CFG = {"timeout_s": "2", "retry_min_s": "1", "retry_max_s": "2"}
 
 
 class MailDaemon(Daemon):
@@ -150,7 +146,13 @@ class MailDaemon(Daemon):
     it is stopped (the state file is the documented way to restore)."""
 
     def __init__(self, mail_cfg="", console_cfg="lockout_failures = 0\n"):
-        super().__init__(extra=MAIL_CFG + mail_cfg +
+        keys = dict(MAIL_CFG)
+        for line in mail_cfg.splitlines():
+            if "=" in line:
+                k, v = line.split("=", 1)
+                keys[k.strip()] = v.strip()
+        mail = "".join(f"{k} = {v}\n" for k, v in keys.items())
+        super().__init__(extra="[mail]\n" + mail +
                          "\n[console]\n" + console_cfg)
         self.codes = []     # exit status of every SIGTERM (sanitizers)
         self.start()
