@@ -177,7 +177,8 @@ put_date(struct out *o, time_t t)
 		"May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
+	if (gmtime_r(&t, &tm) == NULL)	/* a year past int: no date */
+		gmtime_r(&(time_t){ 0 }, &tm);
 	put(o, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n",
 	    days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -189,10 +190,12 @@ put_when(struct out *o, const char *what, time_t t)
 	char utc[32], local[48];
 	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(utc, sizeof utc, "%Y-%m-%d %H:%M:%S UTC", &tm);
-	localtime_r(&t, &tm);
-	strftime(local, sizeof local, "%Y-%m-%d %H:%M:%S %Z", &tm);
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(utc, sizeof utc, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(utc, sizeof utc, "unknown time");
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(local, sizeof local, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+		snprintf(local, sizeof local, "unknown");
 	put(o, "%-10s %s (local %s)\r\n", what, utc, local);
 }
 
@@ -325,7 +328,8 @@ spool_line(struct mail_spool *sp, const char *line, size_t n)
 			return -1;
 	if (strcmp(key, "id") == 0 && v < sizeof sp->id && sp->id[0] == '\0')
 		memcpy(sp->id, value, v + 1);
-	else if (strcmp(key, "created") == 0)
+	else if (strcmp(key, "created") == 0 && v <= 18 &&
+	    strspn(value, "0123456789") == v)
 		sp->created = (time_t)strtoll(value, NULL, 10);
 	else if (strcmp(key, "to") == 0 && sp->nrcpt < MAIL_RCPT_MAX &&
 	    v < sizeof sp->rcpt[0])

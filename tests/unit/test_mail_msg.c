@@ -130,6 +130,22 @@ START_TEST(message_too_long_is_refused)
 }
 END_TEST
 
+/* found by fuzz/mail: gmtime_r fails past year 2^31 */
+START_TEST(dates_out_of_range_are_formatted)
+{
+	struct mail_alert a;
+	struct mail_spool sp;
+
+	one_event(&a, "x");
+	a.first = a.last = (time_t)179598131795981375LL;
+	two_rcpt(&sp);
+	ck_assert_int_gt(mail_msg_format(&a, &unit, "u@example.org", &sp,
+	    a.first, out, sizeof out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Date: Thu, 01 Jan 1970 "));
+	ck_assert_ptr_nonnull(strstr(out, "When:      unknown time"));
+}
+END_TEST
+
 START_TEST(spool_file_round_trip)
 {
 	static char file[MAIL_FILE_MAX];
@@ -164,6 +180,7 @@ START_TEST(spool_parser_refuses_damaged_files)
 		"convergd-mail 1\nid <a>\nto a b\n\nmessage",	/* blank */
 		"convergd-mail 1\nid <a>\nfrom a@b\nto a@b\n\nm", /* key */
 		"convergd-mail 1\nid <a>\nto a@b",		/* cut off */
+		"convergd-mail 1\nid <a>\ncreated 12x\nto a@b\n\nm",
 	};
 	struct mail_spool sp;
 	char why[80];
@@ -266,6 +283,7 @@ main(void)
 		CHECK_CASE(utf8_subject_is_encoded_and_controls_are_blanked),
 		CHECK_CASE(digest_states_count_and_samples),
 		CHECK_CASE(message_too_long_is_refused),
+		CHECK_CASE(dates_out_of_range_are_formatted),
 		CHECK_CASE(spool_file_round_trip),
 		CHECK_CASE(spool_parser_refuses_damaged_files),
 		CHECK_CASE(failure_matrix),
