@@ -71,7 +71,7 @@ static const struct cfg_key mail_keys[] = {
 	    "first wait after a temporary failure; doubles each time" },
 	{ "retry_max_s", CFG_INT, 1, 86400, "1800", NULL,
 	    "longest wait between attempts" },
-	{ "max_age_s", CFG_INT, 60, 31536000, "604800", NULL,
+	{ "max_age_s", CFG_INT, 1, 31536000, "604800", NULL,
 	    "a mail not delivered after this long is dropped (counted)" },
 	{ "max_queued", CFG_INT, 1, 100000, "1000", NULL,
 	    "outbox size in mails; when full the oldest is dropped" },
@@ -637,7 +637,11 @@ static void
 mail_stop(struct svc_ctx *ctx)
 {
 	struct mail *m = svc_priv(ctx);
+	struct mail_alert a;
 
+	/* digests still counting go to the outbox, sent after the restart */
+	while (m != NULL && mail_window_flush(&m->win, &a) == 1)
+		mail_queue(m, &a);
 	if (m != NULL)
 		mail_status_write(m);
 	mail_free(m);

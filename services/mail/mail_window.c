@@ -97,3 +97,19 @@ mail_window_tick(struct mail_windows *ws, time_t now, struct mail_alert *out)
 	}
 	return 0;
 }
+
+int
+mail_window_flush(struct mail_windows *ws, struct mail_alert *out)
+{
+	for (size_t c = 0; c < 32; c++) {
+		struct mail_win *w = &ws->w[c];
+
+		if (w->open && w->digest.count > 0) {
+			*out = w->digest;
+			w->open = false;
+			memset(&w->digest, 0, sizeof w->digest);
+			return 1;
+		}
+	}
+	return 0;
+}

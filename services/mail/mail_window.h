@@ -37,4 +37,7 @@ int mail_window_event(struct mail_windows *ws, const struct bus_event *ev,
 int mail_window_tick(struct mail_windows *ws, time_t now,
     struct mail_alert *out);
 
+/* Stopping: 1 = a held digest (in `out`; call again), 0 = none left. */
+int mail_window_flush(struct mail_windows *ws, struct mail_alert *out);
+
 #endif

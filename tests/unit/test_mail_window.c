@@ -95,6 +95,21 @@ START_TEST(digest_keeps_highest_severity_and_span)
 }
 END_TEST
 
+START_TEST(stopping_flushes_held_digests)
+{
+	struct mail_alert a;
+
+	mail_window_init(&ws, 60, 1);
+	event(EVENT_LOGIN, "a", 0, &a);
+	event(EVENT_LOGIN, "b", 1, &a);
+	event(EVENT_LOGIN, "c", 2, &a);
+	event(EVENT_SERVICE, "s", 2, &a);	/* mailed at once: nothing held */
+	ck_assert_int_eq(mail_window_flush(&ws, &a), 1);
+	ck_assert_uint_eq(a.count, 2);
+	ck_assert_int_eq(mail_window_flush(&ws, &a), 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -103,6 +118,7 @@ main(void)
 		CHECK_CASE(storm_goes_on_one_digest_per_window),
 		CHECK_CASE(categories_have_their_own_windows),
 		CHECK_CASE(digest_keeps_highest_severity_and_span),
+		CHECK_CASE(stopping_flushes_held_digests),
 	};
 
 	return check_cases_run("mail_window", cases,
