@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -120,22 +121,40 @@ class Silent:
         self.sock.close()
 
 
+def _openssl(folder, *args):
+    subprocess.run(["openssl", *args], cwd=folder, check=True,
+                   capture_output=True)
+
+
 def make_ca(folder):
-    """A test CA and a server certificate for IP 127.0.0.1 (no DNS name)."""
-    def run(*args):
-        subprocess.run(["openssl", *args], cwd=folder, check=True,
-                       capture_output=True)
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-        "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=convergd test CA")
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "srv.key",
-        "-out", "srv.csr", "-subj", "/CN=mail server")
-    with open(os.path.join(folder, "ext.cnf"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\n")
-    run("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-        "-CAcreateserial", "-days", "2", "-out", "srv.pem",
-        "-extfile", "ext.cnf")
-    return (os.path.join(folder, "ca.pem"), os.path.join(folder, "srv.pem"),
-            os.path.join(folder, "srv.key"))
+    """A test CA (ca.pem) and a server certificate it signed for the IP
+    127.0.0.1 and no DNS name; returns (ca, cert, key) paths."""
+    _openssl(folder, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+             "-days", "2", "-keyout", "ca.key", "-out", "ca.pem",
+             "-subj", "/CN=convergd test CA")
+    return (os.path.join(folder, "ca.pem"),) + make_cert(folder,
+                                                         "IP:127.0.0.1", "")
+
+
+def make_cert(folder, san, prefix):
+    """Another server certificate from the same CA, for `san`."""
+    p = prefix
+    _openssl(folder, "req", "-newkey", "rsa:2048", "-nodes",
+             "-keyout", f"{p}srv.key", "-out", f"{p}srv.csr",
+             "-subj", "/CN=mail server")
+    with open(os.path.join(folder, f"{p}ext.cnf"), "w") as f:
+        f.write(f"subjectAltName={san}\n")
+    _openssl(folder, "x509", "-req", "-in", f"{p}srv.csr", "-CA", "ca.pem",
+             "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+             "-out", f"{p}srv.pem", "-extfile", f"{p}ext.cnf")
+    return (os.path.join(folder, f"{p}srv.pem"),
+            os.path.join(folder, f"{p}srv.key"))
+
+
+def tls_context(cert, key):
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    return ctx
 
 
 MAIL_CFG = {"timeout_s": "2", "retry_min_s": "1", "retry_max_s": "2"}
@@ -259,4 +278,4 @@ def header(data, name):
 
 
 __all__ = ["Sink", "Silent", "MailDaemon", "fail_logins", "header",
-           "make_ca", "free_port", "LOGIN_MASK"]
+           "make_ca", "make_cert", "tls_context", "free_port", "LOGIN_MASK"]

@@ -14,7 +14,8 @@ import shutil
 sys.path.insert(0, os.path.dirname(__file__))
 from convergd_test import Checks  # noqa: E402
 from mail_util import (LOGIN_MASK, MailDaemon, Silent, Sink,  # noqa: E402
-                       fail_logins, free_port, header, make_ca)
+                       fail_logins, free_port, header, make_ca, make_cert,
+                       tls_context)
 
 results = Checks()
 check = results.check
@@ -154,22 +155,41 @@ def t_auth(d, port):
             sink.stop()
 
 
-def t_starttls(d, port, folder):
-    ca, cert, key = make_ca(folder)
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(cert, key)
-    sink = Sink(port, tls_context=ctx, require_starttls=True)
+def tls_case(d, port, ctx, security, user):
+    """One alert through a server with `ctx` (None = no TLS offered)."""
+    sink = Sink(port, tls_context=ctx, require_starttls=ctx is not None)
     try:
         d.set(base(port, **{"mail.recipient1": f"ops@example.org {LOGIN_MASK}",
-                            "mail.security": "starttls"}))
+                            "mail.security": security}))
         d.start()
-        fail_logins(d.port, ["tls1"])
-        got = sink.wait(1)
-        check("STARTTLS, certificate for 127.0.0.1 by IP accepted",
-              len(got) == 1 and got[0]["tls"], got)
+        fail_logins(d.port, [user])
+        got = sink.wait(1, 8)
+        return got, d.wait_status(lambda s: s.get("held") or
+                                  s.get("last_success"))
     finally:
         d.stop()
         sink.stop()
+
+
+def t_starttls(d, port, folder):
+    cert, key = os.path.join(folder, "srv.pem"), os.path.join(folder, "srv.key")
+    got, _ = tls_case(d, port, tls_context(cert, key), "starttls", "tls1")
+    check("STARTTLS, certificate for 127.0.0.1 by IP accepted",
+          len(got) == 1 and got[0]["tls"], got)
+    got, _ = tls_case(d, port, tls_context(cert, key), "starttls_optional",
+                      "tls2")
+    check("starttls_optional with a server offering it: TLS used",
+          len(got) == 1 and got[0]["tls"], got)
+    got, _ = tls_case(d, port, None, "starttls_optional", "tls3")
+    check("starttls_optional, server without it: sent in clear",
+          len(got) == 1 and not got[0]["tls"], got)
+    # the same CA, but a certificate for a DNS name only: our IP check
+    # must refuse it (libESMTP alone would, too: it never matches IPs)
+    cert2, key2 = make_cert(folder, "DNS:localhost", "dns-")
+    got, st = tls_case(d, port, tls_context(cert2, key2), "starttls", "tls4")
+    check("certificate without the server's IP: refused, outbox held",
+          got == [] and st.get("held") and
+          "certificate" in st.get("last_error", ""), st)
 
 
 def t_starttls_not_offered(d, port):
@@ -203,6 +223,7 @@ def main():
                 d.finish(check)
             finally:
                 d.cleanup()
+        make_ca(folder)     # the CA file must exist when the service starts
         d = MailDaemon(mail_cfg=f"ca_file = {folder}/ca.pem\n")
         try:
             t_starttls(d, free_port(), folder)
