@@ -6,7 +6,6 @@ recipients, a closed port, a server that never greets, AUTH PLAIN and
 LOGIN, a wrong password, STARTTLS against a test CA with a certificate
 for 127.0.0.1, and STARTTLS required but not offered."""
 import os
-import ssl
 import sys
 import tempfile
 import shutil
