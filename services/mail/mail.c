@@ -53,6 +53,7 @@ struct mail {
 	char held_settings[1024];
 	/* status (status.json) */
 	char instance[12];	/* Message-IDs of this run (random) */
+	bool active;		/* enabled and a server set */
 	bool status_dirty;
 	time_t last_success, last_failure;
 	char last_error[BUS_TEXT_MAX];
@@ -181,7 +182,7 @@ mail_status_write(struct mail *m)
 	    "last_failure", mail_time(m->last_failure),
 	    "last_error", m->last_error, "dropped", (json_int_t)m->dropped,
 	    "lost_events", (json_int_t)m->lost, "held", m->held,
-	    "active", mail_active());
+	    "active", m->active);
 	snprintf(path, sizeof path, "%s/mail/status.json", m->spool_dir);
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	if (j != NULL && json_dump_file(j, tmp, JSON_COMPACT) == 0)
@@ -426,6 +427,7 @@ mail_result(struct mail *m, uint64_t seq, struct mail_spool *sp,
 	enum mail_rcpt_fate f[MAIL_RCPT_MAX];
 	enum mail_fate fate = mail_msg_classify(o, f);
 	bool sent = false, refused = false;
+	int err;
 
 	if (fate == MAIL_FATE_CONFIG) {
 		mail_hold(m, reply);
@@ -442,13 +444,18 @@ mail_result(struct mail *m, uint64_t seq, struct mail_spool *sp,
 	}
 	m->server_backoff_s = 0;
 	if (mail_settle_rcpts(sp, f, reply, &sent, &refused) == 0)
-		mail_outbox_remove(&m->ob, seq);
-	else if (mail_outbox_rewrite(&m->ob, seq, sp) == 0)
+		err = mail_outbox_remove(&m->ob, seq);
+	else
+		err = mail_outbox_rewrite(&m->ob, seq, sp);
+	if (mail_outbox_find(&m->ob, seq) != NULL)
 		mail_wait(m, mail_outbox_find(&m->ob, seq), false);
 	if (sent)
 		m->last_success = time(NULL);
 	if (fate != MAIL_FATE_DONE || !sent || refused)
 		mail_failed(m, "%s", reply);
+	if (err < 0)	/* the settled recipients may get it again */
+		mail_failed(m, "outbox: cannot record the delivery of %s: %s",
+		    sp->id, strerror(-err));
 	m->status_dirty = true;
 	return true;
 }
@@ -625,6 +632,10 @@ mail_run(struct svc_ctx *ctx)
 
 		if (rc < 0)
 			return rc;
+		if (mail_active() != m->active) {
+			m->active = !m->active;
+			m->status_dirty = true;
+		}
 		mail_take_events(m);
 		more = mail_deliver(m);
 		mail_status_write(m);

@@ -39,6 +39,11 @@ def t_api(d, adm):
     st, body, _ = adm.call("PUT", "/settings", good)
     check(f"recipients with mask and severity accepted ({st})", st == 200,
           body)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not status(d).get("active"):
+        time.sleep(0.1)
+    check("server set: the status says mail is active",
+          status(d).get("active") is True, status(d))
     before = settings(adm)
     bad = [
         ("invalid address", {"mail.recipient2": "not-an-address"},
