@@ -99,7 +99,7 @@ enum event_category {
 	EVENT_TIME = 27,
 	EVENT_NAME = 28,
 	EVENT_SNMP_AUTH = 29,
-	EVENT_MAIL = 30,
+	EVENT_EMAIL = 30,
 	EVENT_LOGIN = 31,
 };
 

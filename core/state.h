@@ -98,6 +98,9 @@ enum state_setting {
 	SET_LOGMASK,		/* LOGMASK, hex, 8 digits */
 	SET_BAUD,		/* 9600 ... 115200 */
 	SET_FLOW,		/* 0/1 */
+	SET_MAIL_ENABLED,	/* 0/1: mail alerts on */
+	SET_MAIL_RCPT1,		/* "address [MASK [severity]]", see */
+	SET_MAIL_RCPT16 = SET_MAIL_RCPT1 + 15,	/* state_mail_recipient */
 	SET_COUNT
 };
 
@@ -124,6 +127,19 @@ struct state_setting_info {
 const struct state_setting_info *state_setting_info(enum state_setting s);
 /* The setting named `key`, or -1. */
 int state_setting_lookup(const char *key);
+
+/*
+ * Parse a mail.recipientN value, "address [MASK [severity]]" (hex event
+ * mask, default FFFFFFFF; severity info|warning|error, default info).
+ * 0 = a recipient, 1 = empty (none), -EINVAL = malformed.
+ */
+#define STATE_MAIL_ADDR_MAX 128
+struct state_mail_recipient {
+	char address[STATE_MAIL_ADDR_MAX];
+	uint32_t mask;		/* event categories, 1u << category */
+	enum event_severity min;
+};
+int state_mail_recipient(const char *value, struct state_mail_recipient *r);
 
 /* Identity fixed at start-up (from [unit] config and the machine). */
 struct state_identity {

@@ -43,8 +43,9 @@ state_settings_defaults(struct state_data *d, bool keep_network)
 
 /* ---- settings ---- */
 
+/* starttls: required; starttls_optional: used if the server offers it */
 static const char *const security_choices[] = { "none", "starttls", "tls",
-	NULL };
+	"starttls_optional", NULL };
 static const char *const baud_choices[] = { "9600", "19200", "38400",
 	"57600", "115200", NULL };
 
@@ -121,6 +122,15 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	    baud_choices, ADMIN, false },
 	[SET_FLOW] = { "serial.flow", SETTING_BOOL, 0, 1, "0", NULL, ADMIN,
 	    false },
+	[SET_MAIL_ENABLED] = { "mail.enabled", SETTING_BOOL, 0, 1, "1", NULL,
+	    ADMIN, false },
+#define RCPT_ROW(n) [SET_MAIL_RCPT1 + n - 1] = { "mail.recipient" #n, \
+	SETTING_TEXT, 0, 127, "", NULL, ADMIN, false }
+	RCPT_ROW(1), RCPT_ROW(2), RCPT_ROW(3), RCPT_ROW(4), RCPT_ROW(5),
+	RCPT_ROW(6), RCPT_ROW(7), RCPT_ROW(8), RCPT_ROW(9), RCPT_ROW(10),
+	RCPT_ROW(11), RCPT_ROW(12), RCPT_ROW(13), RCPT_ROW(14),
+	RCPT_ROW(15), RCPT_ROW(16),
+#undef RCPT_ROW
 };
 
 const struct state_setting_info *
@@ -316,7 +326,7 @@ static int (*const type_checks[])(const struct state_setting_info *,
 
 /* One mail address: local@domain, no blanks, commas or brackets. */
 static bool
-mail_address_ok(const char *a, size_t n)
+email_address_ok(const char *a, size_t n)
 {
 	const char *at = memchr(a, '@', n);
 	size_t i;
@@ -342,7 +352,7 @@ extra_mail_list(const char *v, bool many)
 		comma = strchr(p, ',');
 		if (comma != NULL && !many)
 			return "must be one mail address";
-		if (!mail_address_ok(p, comma ? (size_t)(comma - p) :
+		if (!email_address_ok(p, comma ? (size_t)(comma - p) :
 		    strlen(p)))
 			return "must be mail addresses (name@domain, "
 			    "separated by commas)";
@@ -350,6 +360,50 @@ extra_mail_list(const char *v, bool many)
 			return NULL;
 		p = comma + 1;
 	}
+}
+
+static const char *const severity_names[] = { "info", "warning", "error",
+	NULL };
+
+int
+state_mail_recipient(const char *value, struct state_mail_recipient *r)
+{
+	char buf[STATE_SETTING_LEN], *word[4], *save = NULL, *end;
+	size_t n = 0, i;
+
+	if (strlen(value) >= sizeof buf)
+		return -EINVAL;
+	snprintf(buf, sizeof buf, "%s", value);
+	for (char *w = strtok_r(buf, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if (n == 3)
+			return -EINVAL;
+		word[n++] = w;
+	}
+	if (n == 0)
+		return 1;
+	if (!email_address_ok(word[0], strlen(word[0])) ||
+	    strlen(word[0]) >= sizeof r->address)
+		return -EINVAL;
+	snprintf(r->address, sizeof r->address, "%s", word[0]);
+	r->mask = 0xFFFFFFFFu;
+	r->min = SEVERITY_INFO;
+	if (n > 1) {
+		if (strlen(word[1]) > 8 || !isxdigit((unsigned char)*word[1]))
+			return -EINVAL;
+		r->mask = (uint32_t)strtoul(word[1], &end, 16);
+		if (*end != '\0')
+			return -EINVAL;
+	}
+	if (n > 2) {
+		for (i = 0; severity_names[i] != NULL; i++)
+			if (strcasecmp(word[2], severity_names[i]) == 0)
+				break;
+		if (severity_names[i] == NULL)
+			return -EINVAL;
+		r->min = (enum event_severity)i;
+	}
+	return 0;
 }
 
 /* A DNS name (RFC 1123 §2.1): dot-separated labels of 1-63 letters,
@@ -405,6 +459,13 @@ extra_check(enum state_setting s, const char *v)
 	case SET_MAIL_TO:
 		return extra_mail_list(v, true);
 	default:
+		if (s >= SET_MAIL_RCPT1 && s <= SET_MAIL_RCPT16) {
+			struct state_mail_recipient r;
+
+			return state_mail_recipient(v, &r) >= 0 ? NULL :
+			    "must be \"address [MASK [severity]]\" (hex event "
+			    "mask, severity info, warning or error)";
+		}
 		return NULL;
 	}
 }

@@ -7,7 +7,8 @@ set -euo pipefail
 build_packages=(
 	build-essential cmake pkg-config
 	libinih-dev libjansson-dev libsystemd-dev libcrypt-dev
-	libcivetweb-dev libssl-dev
+	libcivetweb-dev
+	libesmtp-dev libssl-dev
 )
 test_packages=(
 	check libsubunit-dev
@@ -15,6 +16,7 @@ test_packages=(
 	python3 python3-pexpect
 	chromium
 	wrk xxd
+	python3-aiosmtpd openssl
 )
 
 case "${1:-}" in
