@@ -166,7 +166,25 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	return 0;
 }
 
+/*
+ * civetweb listens (and its workers take requests) before our handlers
+ * can be set on its context; a request in that window would get a 404.
+ * begin_request runs before the handler lookup, so it holds the worker
+ * until they are set (a few ms at start-up, bounded).
+ */
+static int
+web_begin_request(struct mg_connection *c)
+{
+	struct web *w = web_of(c);
+	uint64_t deadline = clock_ms() + 2000;
+
+	while (!atomic_load(&w->handlers_set) && clock_ms() < deadline)
+		usleep(1000);
+	return 0;
+}
+
 static const struct mg_callbacks web_callbacks = {
+	.begin_request = web_begin_request,
 	.log_message = web_log_message,
 	.init_thread = web_thread_init,
 	/* the per-address connection limit (web_conn.c) */
@@ -226,6 +244,7 @@ web_start(struct svc_ctx *ctx, struct web_priv *p)
 	    web_ws_ready, web_ws_data, web_ws_close, NULL);
 	mg_set_request_handler(p->mg, "/api", web_api_handler, NULL);
 	mg_set_request_handler(p->mg, "/", web_http_static, NULL);
+	atomic_store(&p->w.handlers_set, true);
 	log_info("listening on http://%s (%s worker threads)", p->listen,
 	    threads);
 	return 0;

@@ -10,6 +10,7 @@
 #ifndef CONVERGD_WEB_INT_H
 #define CONVERGD_WEB_INT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,7 @@ struct web_conns;	/* web_conn.c */
  */
 struct web {
 	struct web_limits limits;
+	atomic_bool handlers_set;	/* civetweb listens before they are */
 	int port;		/* where civetweb listens */
 	char allowed_hosts[WEB_ALLOWED_HOSTS_MAX + 1];	/* [web] list */
 	struct web_sessions *sessions;

@@ -88,7 +88,7 @@ def full_disk(d, folder):
           b.last_reports)
     log = d.log()
     check("full disk: the log says it once, with the reason",
-          log.count("settings cannot be saved") == 1 and
+          log.count("state: settings cannot be saved") == 1 and
           "No space left on device" in log, log[-2000:])
     os.unlink(os.path.join(folder, "filler"))
     check("room again: the change is saved",
