@@ -98,6 +98,7 @@ enum state_setting {
 	SET_LOGMASK,		/* LOGMASK, hex, 8 digits */
 	SET_BAUD,		/* 9600 ... 115200 */
 	SET_FLOW,		/* 0/1 */
+	SET_LOC_CONTACT,	/* who looks after the unit (SNMP sysContact) */
 	SET_COUNT
 };
 

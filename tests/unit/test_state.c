@@ -559,6 +559,9 @@ static const struct {
 	{ SET_SNMP_RO_COMMUNITY, "", -EINVAL, NULL },	/* 1-31 chars */
 	{ SET_SNMP_RO_COMMUNITY, "pub lic", -EINVAL, NULL },
 	{ SET_SNMP_RW_COMMUNITY, "s3cret", 0, "s3cret" },
+	{ SET_SNMP_RW_COMMUNITY, "", 0, "" },	/* empty = no SET */
+	{ SET_SNMP_RW_COMMUNITY, "pri vate", -EINVAL, NULL },
+	{ SET_LOC_CONTACT, "noc@example.com", 0, "noc@example.com" },
 	{ SET_LOGMASK, "ff", 0, "000000FF" },
 	{ SET_LOGMASK, "FFFFFFFF", 0, "FFFFFFFF" },
 	{ SET_LOGMASK, "123456789", -EINVAL, NULL },
@@ -640,8 +643,10 @@ START_TEST(setting_table_keys_defaults_levels)
 	    "162");
 	ck_assert_str_eq(state_setting_info(SET_SNMP_RO_COMMUNITY)->def,
 	    "public");
-	ck_assert_str_eq(state_setting_info(SET_SNMP_RW_COMMUNITY)->def,
-	    "private");
+	ck_assert_str_eq(state_setting_info(SET_SNMP_RW_COMMUNITY)->def, "");
+	ck_assert_str_eq(state_setting_info(SET_LOC_CONTACT)->def, "");
+	ck_assert_int_eq(state_setting_lookup("location.contact"),
+	    SET_LOC_CONTACT);
 	ck_assert_str_eq(state_setting_info(SET_MAIL_PORT)->def, "25");
 }
 END_TEST
