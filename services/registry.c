@@ -6,11 +6,13 @@
 extern const struct service engine_service;
 extern const struct service console_service;
 extern const struct service web_service;
+extern const struct service snmp_service;
 
 const struct service *const registry_services[] = {
 	&engine_service,
 	&console_service,
 	&web_service,
+	&snmp_service,
 };
 
 const size_t registry_count =

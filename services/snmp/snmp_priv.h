@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the SNMP service (services/snmp/snmp*.c): the agent's state,
+ * owned by the service thread, and the MIB registration. net-snmp is not
+ * reentrant: every net-snmp call happens on that one thread.
+ */
+#ifndef CONVERGD_SNMP_PRIV_H
+#define CONVERGD_SNMP_PRIV_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "bus.h"
+#include "service.h"
+#include "snmp_map.h"
+#include "state.h"
+
+/* 1.3.6.1.4.1.21831.10: module CONVERGD-MIB (docs/CONVERGD-MIB.txt) */
+#define SNMP_CV_OID 1, 3, 6, 1, 4, 1, SNMP_MAP_ENTERPRISE, 10
+#define SNMP_CV_OID_LEN 8
+#define SNMP_SERVICES_MAX 32
+
+struct snmp_agent {
+	struct svc_ctx *ctx;
+	struct state_identity id;
+	char conf_dir[300];	/* data_dir (<= 255) + "/conf" */
+	char persist_dir[300];
+	char conf_file[320];
+	char conf_text[SNMP_MAP_CONF_MAX];	/* what net-snmp last read */
+	struct bus_sub *sub;
+	struct snmp_map_bucket bucket;
+	bool lib_up;		/* init_agent ran: shut net-snmp down */
+	/* health, shown in cvAgent */
+	uint32_t requests, sets, notes_sent, notes_dropped;
+	time_t last_request;
+	/* scratch for the service and event tables (too big for a stack) */
+	struct bus_service services[SNMP_SERVICES_MAX];
+	struct bus_event events[STATE_EVENTS_MAX];
+};
+
+/* Register the system group and CONVERGD-MIB; 0 or -errno. */
+int snmp_mib_register(struct snmp_agent *a);
+/* Send the notification for bus message `m` to every trap destination. */
+void snmp_mib_notify(struct snmp_agent *a, const struct bus_msg *m);
+
+#endif
