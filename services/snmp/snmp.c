@@ -253,14 +253,15 @@ snmp_lib_start(struct snmp_agent *a, char *why, size_t whylen)
 static void
 snmp_start_trap(struct snmp_agent *a)
 {
-	unsigned restarts = 0;
+	static const oid product[] = { SNMP_PRODUCT_OID };
 	size_t n = state_services(a->services, SNMP_SERVICES_MAX);
+	unsigned restarts = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(a->services[i].name, svc_name(a->ctx)) == 0)
 			restarts = a->services[i].restarts;
-	send_easy_trap(restarts ? SNMP_TRAP_WARMSTART : SNMP_TRAP_COLDSTART,
-	    0);
+	send_enterprise_trap_vars(restarts ? SNMP_TRAP_WARMSTART :
+	    SNMP_TRAP_COLDSTART, 0, product, OID_LENGTH(product), NULL);
 	a->notes_sent++;
 }
 
@@ -338,13 +339,13 @@ static void
 snmp_drain(struct snmp_agent *a)
 {
 	struct bus_msg m;
-	bool resync = false;
 
 	for (int i = 0; i < SNMP_BUS_BURST && bus_take(a->sub, &m) == 1; i++) {
+		/* new destination first: later messages of the burst go there */
 		if (m.type == BUS_CHANGE && (m.u.change.what ==
 		    STATE_F_RELOADED || (m.u.change.what == STATE_F_SETTING &&
 		    snmp_conf_setting(m.u.change.integer))))
-			resync = true;
+			snmp_conf_sync(a, true);
 		if (snmp_map_note(&m) == SNMP_MAP_NOTE_NONE)
 			continue;
 		if (snmp_map_bucket_take(&a->bucket, clock_ms()))
@@ -352,8 +353,6 @@ snmp_drain(struct snmp_agent *a)
 		else
 			a->notes_dropped++;
 	}
-	if (resync)
-		snmp_conf_sync(a, true);
 }
 
 /* net-snmp's sockets and its next timeout (informs, alarms) as pollfds. */

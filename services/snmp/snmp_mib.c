@@ -118,7 +118,7 @@ static void
 mib_scalar_get(struct snmp_agent *a, const struct mib_scalar *s,
     netsnmp_variable_list *vb)
 {
-	static const oid product[] = { SNMP_CV_OID, 3, 1 };
+	static const oid product[] = { SNMP_PRODUCT_OID };
 	char buf[MIB_TEXT_MAX];
 
 	switch (s->val) {
@@ -743,8 +743,8 @@ mib_note_change(netsnmp_variable_list **vars, const struct bus_change *c,
 	char text[BUS_TEXT_MAX], from[BUS_TEXT_MAX];
 	const struct state_setting_info *info;
 
-	snprintf(from, sizeof from, "%s%s%s", bus_origin_name(&c->origin),
-	    c->origin.from[0] ? " " : "", c->origin.from);
+	snprintf(from, sizeof from, "%s", c->origin.from[0] ?
+	    c->origin.from : bus_origin_name(&c->origin));
 	if (note == SNMP_MAP_NOTE_SETTING) {
 		info = state_setting_info(c->integer);
 		mib_note_text(vars, N_SETTING, info ? info->key : "");

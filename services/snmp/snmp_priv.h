@@ -19,6 +19,8 @@
 /* 1.3.6.1.4.1.21831.10: module CONVERGD-MIB (docs/CONVERGD-MIB.txt) */
 #define SNMP_CV_OID 1, 3, 6, 1, 4, 1, SNMP_MAP_ENTERPRISE, 10
 #define SNMP_CV_OID_LEN 8
+/* sysObjectID: cvProducts.1 */
+#define SNMP_PRODUCT_OID SNMP_CV_OID, 3, 1
 #define SNMP_SERVICES_MAX 32
 
 struct snmp_agent {
