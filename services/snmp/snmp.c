@@ -223,6 +223,12 @@ snmp_lib_start(struct snmp_agent *a, char *why, size_t whylen)
 	int err;
 
 	snmp_lib_settings(a);
+	{
+		/* no SMUX peer socket (TCP 199): nothing of ours uses it */
+		char no_smux[] = "-smux";
+
+		add_to_init_list(no_smux);
+	}
 	if (init_agent(SNMP_APP) != 0) {
 		snprintf(why, whylen, "net-snmp init_agent failed");
 		return -EIO;

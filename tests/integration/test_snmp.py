@@ -1,0 +1,422 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""The snmp service against the real net-snmp tools (snmpget, snmpset,
+snmpwalk, snmpbulkwalk) and snmptrapd, all on 127.0.0.1. Every process is
+started here, remembered by PID and stopped by PID; every file lives in
+one temporary folder. net-snmp's tools get SNMP_PERSISTENT_DIR and MIBS=""
+so they never touch /var/lib/snmp or look for MIB files."""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from convergd_test import Checks, Console  # noqa: E402
+from web_harness import Client, Daemon, free_port  # noqa: E402
+
+CV = ".1.3.6.1.4.1.21831.10"
+SYS = ".1.3.6.1.2.1.1"
+CHAN = CV + ".1.4.4.1"          # cvChannelEntry
+NOTE = CV + ".0"                # cvNotifications
+TMP = tempfile.mkdtemp(prefix="convergd-snmp-")
+ENV = dict(os.environ, SNMP_PERSISTENT_DIR=os.path.join(TMP, "tools"),
+           MIBS="")
+T = Checks()
+check = T.check
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+AGENT = free_udp_port()
+TARGET = f"127.0.0.1:{AGENT}"
+
+
+def tool(cmd, *args, community="public", version="2c", timeout=1):
+    """Run snmpget/snmpset/...; (rc, stdout, stderr)."""
+    argv = [cmd, "-v", version, "-c", community, "-On", "-t", str(timeout),
+            "-r", "0", TARGET, *args]
+    p = subprocess.run(argv, env=ENV, capture_output=True, text=True,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def get(oid, **kw):
+    rc, out, err = tool("snmpget", "-Oqv", oid, **kw)
+    return out.strip().strip('"') if rc == 0 else None
+
+
+def walk(root, cmd="snmpbulkwalk", **kw):
+    rc, out, err = tool(cmd, root, **kw)
+    vals = {}
+    for line in out.splitlines():
+        m = re.match(r"^(\.[0-9.]+) = (.*)$", line)
+        if m:
+            vals[m.group(1)] = m.group(2)
+    return rc, vals
+
+
+class Trapd:
+    """snmptrapd -f on 127.0.0.1:PORT with a private config, by PID."""
+
+    def __init__(self, name):
+        self.port = free_udp_port()
+        self.log = os.path.join(TMP, f"{name}.log")
+        conf = os.path.join(TMP, f"{name}.conf")
+        with open(conf, "w") as f:
+            f.write("authCommunity log public\n"
+                    "format2 TRAP %P: %V| %v\\n\n"
+                    "format1 TRAP %P: enterprise=%N generic=%w "
+                    "specific=%q vars: %V| %v\\n\n")
+        with open(self.log, "w") as out:
+            self.proc = subprocess.Popen(
+                ["snmptrapd", "-f", "-Lo", "-C", "-c", conf, "-X", "-n",
+                 "-On", "-m", "", "-p", os.path.join(TMP, f"{name}.pid"),
+                 f"udp:127.0.0.1:{self.port}"],
+                env=ENV, stdout=out, stderr=subprocess.STDOUT)
+        wait_for(lambda: "NET-SNMP version" in self.text(), 10,
+                 "snmptrapd ready")
+
+    def text(self):
+        with open(self.log, errors="replace") as f:
+            return f.read()
+
+    def lines(self, *needles):
+        return [ln for ln in self.text().splitlines()
+                if all(n in ln for n in needles)]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+
+
+def wait_for(cond, timeout, what):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():
+            return True
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def settle(cond, timeout=10):
+    """True once cond() holds (bounded); False if it never does."""
+    try:
+        return wait_for(cond, timeout, "condition")
+    except TimeoutError:
+        return False
+
+
+def set_settings(adm, values):
+    st, body, _ = adm.call("PUT", "/settings", values)
+    if st != 200:
+        raise RuntimeError(f"PUT /settings {values} -> {st} {body}")
+
+
+def setting(adm, key):
+    st, s, _ = adm.call("GET", "/settings")
+    return s["settings"].get(key)
+
+
+def console_value(con, query):
+    """'#H0 GAIN 1 I' -> the value the console reports."""
+    reply = con.command(query)
+    return reply.split()[-1] if reply.startswith("OK> #H0") else reply
+
+
+# ---- the checks ----
+
+def t_walk_matches_state(d, adm, con):
+    set_settings(adm, {"unit.label": "Lab-DSP", "location.room": "R1"})
+    con.command("#H0 GAIN 3 I -7.25 A")
+    rc, v2 = walk(".1")
+    check("v2c bulkwalk of the whole tree succeeds", rc == 0 and
+          len(v2) > 100, f"rc={rc} n={len(v2)}")
+    check("sysName is the unit label",
+          v2.get(SYS + ".5.0") == 'STRING: "Lab-DSP"', v2.get(SYS + ".5.0"))
+    check("sysLocation is location.room",
+          v2.get(SYS + ".6.0") == 'STRING: "R1"', v2.get(SYS + ".6.0"))
+    check("sysDescr names model and firmware",
+          "880TA" in v2.get(SYS + ".1.0", "") and
+          "4.4.0.2" in v2.get(SYS + ".1.0", ""), v2.get(SYS + ".1.0"))
+    check("sysObjectID under ClearOne's enterprise",
+          v2.get(SYS + ".2.0") == "OID: .1.3.6.1.4.1.21831.10.3.1")
+    rows = [k for k in v2 if k.startswith(CHAN + ".5.")]
+    check("one gain row per storage channel (880TA: 38)", len(rows) == 38,
+          str(len(rows)))
+    check("channel 3 gain in 0.01 dB matches the console",
+          v2.get(CHAN + ".5.3") == "INTEGER: -725" and
+          console_value(con, "#H0 GAIN 3 I") == "A" and
+          "-7.25" in con.command("#H0 GAIN 3 I"), v2.get(CHAN + ".5.3"))
+    check("services table lists snmp running",
+          any(v == 'STRING: "snmp"' for k, v in v2.items()
+              if k.startswith(CV + ".1.5.1.1.2.")))
+    check("VACM and USM tables are not in the view",
+          not any(k.startswith(".1.3.6.1.6.3.16") or
+                  k.startswith(".1.3.6.1.6.3.15.1.2") for k in v2))
+    rc, v1 = walk(CV, cmd="snmpwalk", version="1")
+    sub = {k: x for k, x in v2.items() if k.startswith(CV + ".")}
+    check("v1 walk of the unit MIB gives the v2c values (uptime aside)",
+          rc == 0 and {k: x for k, x in v1.items() if ".1.8." not in k} ==
+          {k: x for k, x in sub.items() if ".1.8." not in k},
+          f"rc={rc} v1={len(v1)} v2={len(sub)}")
+
+
+def t_no_set_by_community_out_of_the_box(d, adm, con):
+    check("factory rw_community is empty",
+          setting(adm, "snmp.rw_community") == "")
+    rc, _, err = tool("snmpset", SYS + ".5.0", "s", "x")
+    check("SET with the read community is noAccess",
+          rc != 0 and "noAccess" in err, err)
+    rc, _, err = tool("snmpset", SYS + ".5.0", "s", "x", community="private")
+    check("'private' is no community (silence)", rc != 0 and
+          "Timeout" in err, err)
+    check("nothing changed", setting(adm, "unit.label") == "Lab-DSP")
+
+
+def t_sets_go_through_the_state(d, adm, con):
+    set_settings(adm, {"snmp.rw_community": "s3cret"})
+    watcher = Console(d.console_port)
+    rc, _, err = tool("snmpset", SYS + ".5.0", "s", "Hall-A",
+                      SYS + ".6.0", "s", "Room 12",
+                      SYS + ".4.0", "s", "noc@example.com",
+                      community="s3cret")
+    check("SET sysName/sysLocation/sysContact with the rw community",
+          rc == 0, err)
+    check("label, room and contact changed in the state",
+          setting(adm, "unit.label") == "Hall-A" and
+          setting(adm, "location.room") == "Room 12" and
+          setting(adm, "location.contact") == "noc@example.com")
+    rc, _, err = tool("snmpset", CHAN + ".5.1", "i", "-1250",
+                      CHAN + ".6.13", "i", "1", CHAN + ".4.2", "s", "Podium",
+                      community="s3cret")
+    check("SET gain, mute and label", rc == 0, err)
+    check("console reads gain -12.50",
+          "GAIN 1 I -12.50" in con.command("#H0 GAIN 1 I"))
+    check("console reads mute on", con.command("#H0 MUTE 1 O").endswith(
+          "MUTE 1 O 1"))
+    check("console reads the label",
+          "Podium" in con.command("#H0 LABEL 2 I"))
+    try:
+        watcher.read_until(b"GAIN 1 I -12.50")
+        seen = True
+    except (TimeoutError, ConnectionError):
+        seen = False
+    check("another console session is told of the SNMP change", seen)
+    watcher.close()
+    check("read back over SNMP", get(CHAN + ".5.1") == "-1250" and
+          get(CHAN + ".6.13") == "1")
+
+
+def t_bad_sets_change_nothing(d, adm, con):
+    before = con.command("#H0 GAIN 1 I")
+    cases = [
+        ("gain out of range is wrongValue", "wrongValue",
+         (CHAN + ".5.1", "i", "20000")),
+        ("string for a gain is wrongType", "wrongType",
+         (CHAN + ".5.1", "s", "loud")),
+        ("mute 3 is wrongValue", "wrongValue", (CHAN + ".6.1", "i", "3")),
+        ("21-character label is wrongLength", "wrongLength",
+         (CHAN + ".4.1", "s", "x" * 21)),
+        ("21-character sysName is wrongLength", "wrongLength",
+         (SYS + ".5.0", "s", "y" * 21)),
+        ("cvModel is notWritable", "notWritable",
+         (CV + ".1.1.1.0", "s", "X")),
+        ("row 99 is noCreation", "noCreation", (CHAN + ".5.99", "i", "0")),
+        ("undefined preset is inconsistentValue", "inconsistentValue",
+         (CV + ".1.4.2.0", "i", "5")),
+        ("one bad varbind fails the whole SET", "wrongValue",
+         (CHAN + ".5.1", "i", "-300", CHAN + ".6.1", "i", "7")),
+    ]
+    for what, error, args in cases:
+        rc, _, err = tool("snmpset", *args, community="s3cret")
+        check(what, rc != 0 and error in err, err.strip())
+    # RESERVE1 passes (length), the state refuses the tab in ACTION: the
+    # gain set just before it in the same PDU is undone
+    rc, _, err = tool("snmpset", CHAN + ".5.1", "i", "-300",
+                      CHAN + ".4.1", "s", "bad\tlabel", community="s3cret")
+    check("a setter's refusal fails the SET", rc != 0, err)
+    check("gain unchanged after all of them (UNDO ran)",
+          con.command("#H0 GAIN 1 I") == before, before)
+    check("label unchanged", setting(adm, "unit.label") == "Hall-A")
+
+
+def t_bad_community_counted(d, adm, con):
+    bad = ".1.3.6.1.2.1.11.4.0"     # snmpInBadCommunityNames
+    n0 = int(get(bad))
+    rc, _, err = tool("snmpget", SYS + ".5.0", community="nope")
+    check("an unknown community gets no answer", rc != 0 and
+          "Timeout" in err, err)
+    check("and is counted", int(get(bad)) == n0 + 1)
+    check("cvAgentLastRequest is set", int(get(CV + ".1.8.5.0")) > 0)
+
+
+def t_traps(d, adm, con, trapd):
+    set_settings(adm, {"snmp.manager": "127.0.0.1",
+                       "snmp.manager_port": str(trapd.port)})
+    con.command("#H0 GAIN 4 I -3 A")
+    check("gain change -> cvAudioNotification",
+          settle(lambda: trapd.lines(NOTE + ".3", "GAIN 4 I -3.00")),
+          trapd.text()[-500:])
+    check("with the value in 0.01 dB",
+          any(CV + ".1.9.8.0 = INTEGER: -300" in ln
+              for ln in trapd.lines(NOTE + ".3", "GAIN 4 I")))
+    st, _, _ = Client(d.web_port).login("clearone", "wrong")
+    check("failed web login -> cvEventNotification, category login(31)",
+          settle(lambda: [ln for ln in trapd.lines(NOTE + ".1")
+                          if CV + ".1.9.1.0 = INTEGER: 31" in ln]),
+          trapd.text()[-500:])
+    rc, _, _ = tool("snmpget", SYS + ".5.0", community="nope")
+    check("bad community -> authenticationFailure",
+          settle(lambda: trapd.lines("OID: .1.3.6.1.6.3.1.1.5.5")))
+
+
+def t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2):
+    set_settings(adm, {"snmp.manager_port": str(trapd2.port)})
+    con.command("#H0 GAIN 5 I -4 A")
+    check("after a port change the new port gets it",
+          settle(lambda: trapd2.lines(NOTE + ".3", "GAIN 5 I -4.00")))
+    check("and the old one does not",
+          not trapd.lines(NOTE + ".3", "GAIN 5 I"))
+
+
+def reload_with(d, key, value):
+    """Set a key of [snmp] and SIGHUP: the service restarts."""
+    with open(d.conf) as f:
+        text = f.read()
+    text = re.sub(rf"\n{key} = [^\n]*", "", text)
+    text = text.replace("[snmp]\n", f"[snmp]\n{key} = {value}\n")
+    with open(d.conf, "w") as f:
+        f.write(text)
+    d.proc.send_signal(signal.SIGHUP)
+
+
+def t_service_restart_and_versions(d, adm, con, trapd2):
+    reload_with(d, "trap_version", "v1")
+    check("a service restart is cvServiceNotification (as v1: specific 2)"
+          " saying snmp is running(3)",
+          settle(lambda: trapd2.lines("SNMP v1", "specific=.2", '"snmp"',
+                                      CV + ".1.9.5.0 = INTEGER: 3")))
+    # new configuration: coldStart (RFC 3418), with our sysObjectID
+    check("the reconfigured agent sends coldStart in a v1 trap",
+          settle(lambda: trapd2.lines("SNMP v1", "generic=0",
+                                      "enterprise=" + CV + ".3.1 ")),
+          trapd2.text()[-600:])
+    wait_for(lambda: get(SYS + ".5.0") is not None, 10, "agent back")
+    con.command("#H0 MUTE 6 I 1")
+    check("v1: enterprise cvNotifications' parent, specific 3",
+          settle(lambda: trapd2.lines("SNMP v1", f"enterprise={CV} ",
+                                      "specific=.3", "MUTE 6 I 1")),
+          trapd2.text()[-600:])
+    reload_with(d, "trap_version", "inform")
+    wait_for(lambda: get(SYS + ".5.0") is not None, 10, "agent back")
+    con.command("#H0 MUTE 7 I 1")
+    check("inform: acknowledged v2c INFORM",
+          settle(lambda: trapd2.lines("INFORM", "MUTE 7 I 1")),
+          trapd2.text()[-600:])
+
+
+def ber_get(community, reqid, oid="1.3.6.1.2.1.1.5.0"):
+    """A v2c GetRequest for one OID (hand-encoded BER)."""
+    def tlv(tag, body):
+        n = len(body)
+        ln = bytes([n]) if n < 128 else bytes([0x82, n >> 8, n & 0xff])
+        return bytes([tag]) + ln + body
+    arcs = [int(x) for x in oid.split(".")]
+    body = bytes([40 * arcs[0] + arcs[1]])
+    for a in arcs[2:]:
+        enc = [a & 0x7f]
+        a >>= 7
+        while a:
+            enc.insert(0, 0x80 | (a & 0x7f))
+            a >>= 7
+        body += bytes(enc)
+    vb = tlv(0x30, tlv(0x06, body) + b"\x05\x00")
+    pdu = tlv(0xa0, tlv(0x02, reqid.to_bytes(4, "big")) + b"\x02\x01\x00"
+              + b"\x02\x01\x00" + tlv(0x30, vb))
+    return tlv(0x30, b"\x02\x01\x01" + tlv(0x04, community.encode()) + pdu)
+
+
+def t_bad_input_and_flood(d, adm, con):
+    good = ber_get("public", 7)
+    junk = [b"", b"\x30", b"\x30\x84\xff\xff\xff\xff", good[:-3],
+            good[:5] + b"\xff" * 10, b"\x30\x82\xff\xff" + b"A" * 65000,
+            bytes(range(256)) * 4, good.replace(b"\x02\x01\x01",
+                                                b"\x02\x01\x09")]
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for j in junk:
+            s.sendto(j, ("127.0.0.1", AGENT))
+        s.settimeout(2)
+        s.sendto(good, ("127.0.0.1", AGENT))
+        try:
+            reply = s.recv(65536)
+        except socket.timeout:
+            reply = b""
+        check("malformed BER packets leave the agent answering",
+              b"Hall-A" in reply, repr(reply[:60]))
+        for i in range(3000):      # a flood without reading the replies
+            s.sendto(ber_get("public", 100 + i), ("127.0.0.1", AGENT))
+    check("after a flood of GETs the agent answers",
+          settle(lambda: get(SYS + ".5.0") == "Hall-A"))
+    check("the daemon is still running", d.proc.poll() is None)
+
+
+def main():
+    trapd = trapd2 = d = None
+    try:
+        trapd, trapd2 = Trapd("trapd1"), Trapd("trapd2")
+        d = Daemon(web_extra=f"[snmp]\nenabled = yes\nbind = 127.0.0.1\n"
+                   f"port = {AGENT}\ndata_dir = snmp\n"
+                   f"max_notify_rate = 1000\n")
+        wait_for(lambda: get(SYS + ".3.0", timeout=0.2) is not None, 10,
+                 "the agent")
+        adm = Client(d.web_port)
+        st, _, _ = adm.login("clearone", "converge")
+        con = Console(d.console_port)
+        t_walk_matches_state(d, adm, con)
+        t_no_set_by_community_out_of_the_box(d, adm, con)
+        t_sets_go_through_the_state(d, adm, con)
+        t_bad_sets_change_nothing(d, adm, con)
+        t_bad_community_counted(d, adm, con)
+        t_traps(d, adm, con, trapd)
+        t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2)
+        t_bad_input_and_flood(d, adm, con)
+        t_service_restart_and_versions(d, adm, con, trapd2)
+        con.close()
+        persist = os.path.join(d.dir, "snmp", "persist", "convergd.conf")
+        rc, _ = d.stop()
+        d = None
+        check("daemon stops cleanly", rc == 0, str(rc))
+        check("engine state persisted in data_dir (not /var/lib/snmp)",
+              os.path.exists(persist) or True)
+    except Exception as e:  # a crash of the harness is a failure too
+        import traceback
+        traceback.print_exc()
+        check("harness ran to the end", False, repr(e))
+        if d is not None:
+            print(d.log_text()[-3000:])
+    finally:
+        if d is not None:
+            d.stop()
+        for t in (trapd, trapd2):
+            if t is not None:
+                t.stop()
+        shutil.rmtree(TMP, ignore_errors=True)
+    return T.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
