@@ -8,6 +8,7 @@ build_packages=(
 	build-essential cmake pkg-config
 	libinih-dev libjansson-dev libsystemd-dev libcrypt-dev
 	libcivetweb-dev
+	libsnmp-dev
 )
 test_packages=(
 	check libsubunit-dev
@@ -15,6 +16,7 @@ test_packages=(
 	python3 python3-pexpect
 	chromium
 	wrk xxd
+	snmp snmptrapd snmpd smitools
 )
 
 case "${1:-}" in
