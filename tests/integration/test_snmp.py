@@ -17,7 +17,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from convergd_test import Checks, Console  # noqa: E402
-from web_harness import Client, Daemon, free_port  # noqa: E402
+from snmp_ber import get_request  # noqa: E402
+from web_harness import Client, Daemon  # noqa: E402
 
 CV = ".1.3.6.1.4.1.21831.10"
 SYS = ".1.3.6.1.2.1.1"
@@ -333,29 +334,8 @@ def t_service_restart_and_versions(d, adm, con, trapd2):
           trapd2.text()[-600:])
 
 
-def ber_get(community, reqid, oid="1.3.6.1.2.1.1.5.0"):
-    """A v2c GetRequest for one OID (hand-encoded BER)."""
-    def tlv(tag, body):
-        n = len(body)
-        ln = bytes([n]) if n < 128 else bytes([0x82, n >> 8, n & 0xff])
-        return bytes([tag]) + ln + body
-    arcs = [int(x) for x in oid.split(".")]
-    body = bytes([40 * arcs[0] + arcs[1]])
-    for a in arcs[2:]:
-        enc = [a & 0x7f]
-        a >>= 7
-        while a:
-            enc.insert(0, 0x80 | (a & 0x7f))
-            a >>= 7
-        body += bytes(enc)
-    vb = tlv(0x30, tlv(0x06, body) + b"\x05\x00")
-    pdu = tlv(0xa0, tlv(0x02, reqid.to_bytes(4, "big")) + b"\x02\x01\x00"
-              + b"\x02\x01\x00" + tlv(0x30, vb))
-    return tlv(0x30, b"\x02\x01\x01" + tlv(0x04, community.encode()) + pdu)
-
-
 def t_bad_input_and_flood(d, adm, con):
-    good = ber_get("public", 7)
+    good = get_request("public", 7)
     junk = [b"", b"\x30", b"\x30\x84\xff\xff\xff\xff", good[:-3],
             good[:5] + b"\xff" * 10, b"\x30\x82\xff\xff" + b"A" * 65000,
             bytes(range(256)) * 4, good.replace(b"\x02\x01\x01",
@@ -372,7 +352,7 @@ def t_bad_input_and_flood(d, adm, con):
         check("malformed BER packets leave the agent answering",
               b"Hall-A" in reply, repr(reply[:60]))
         for i in range(3000):      # a flood without reading the replies
-            s.sendto(ber_get("public", 100 + i), ("127.0.0.1", AGENT))
+            s.sendto(get_request("public", 100 + i), ("127.0.0.1", AGENT))
     check("after a flood of GETs the agent answers",
           settle(lambda: get(SYS + ".5.0") == "Hall-A"))
     check("the daemon is still running", d.proc.poll() is None)
