@@ -316,14 +316,15 @@ mib_apply(const struct mib_target *t, const struct mib_value *v,
 
 /* Who made the change, for the console and web reports. */
 static void
-mib_origin(netsnmp_agent_request_info *ri, struct origin *o)
+mib_origin(struct snmp_agent *a, netsnmp_agent_request_info *ri,
+    struct origin *o)
 {
 	netsnmp_pdu *pdu = ri->asp->pdu;
 	netsnmp_transport *t =
 	    snmp_sess_transport(snmp_sess_pointer(ri->asp->session));
 	char *addr = NULL, *lb, *rb;
 
-	bus_origin_set(o, "snmp", (uint32_t)pdu->reqid);
+	bus_origin_set(o, svc_name(a->ctx), (uint32_t)pdu->reqid);
 	if (pdu->version == SNMP_VERSION_3)
 		snprintf(o->user, sizeof o->user, "%.*s",
 		    (int)pdu->securityNameLen, pdu->securityName);
@@ -336,10 +337,10 @@ mib_origin(netsnmp_agent_request_info *ri, struct origin *o)
 	lb = addr ? strchr(addr, '[') : NULL;
 	rb = lb ? strchr(lb, ']') : NULL;
 	if (rb != NULL)
-		snprintf(o->from, sizeof o->from, "snmp %.*s:%d",
+		snprintf(o->from, sizeof o->from, "%s %.*s:%d", o->service,
 		    (int)(rb - lb - 1), lb + 1, atoi(rb + 2));
 	else
-		snprintf(o->from, sizeof o->from, "snmp");
+		snprintf(o->from, sizeof o->from, "%s", o->service);
 	free(addr);
 }
 
@@ -373,7 +374,7 @@ mib_set(struct snmp_agent *a, const struct mib_target *t,
 		struct mib_value nv;
 
 		mib_value_of(t, rq->requestvb, &nv);
-		mib_origin(ri, &o);
+		mib_origin(a, ri, &o);
 		err = mib_apply(t, &nv, &o, false);
 		if (err < 0)
 			netsnmp_set_request_error(ri, rq, err == -EINVAL ?
@@ -385,7 +386,7 @@ mib_set(struct snmp_agent *a, const struct mib_target *t,
 	case MODE_SET_UNDO:
 		v = netsnmp_request_get_list_data(rq, "old");
 		if (v != NULL) {
-			mib_origin(ri, &o);
+			mib_origin(a, ri, &o);
 			if (mib_apply(t, v, &o, true) < 0)
 				netsnmp_set_request_error(ri, rq,
 				    SNMP_ERR_UNDOFAILED);

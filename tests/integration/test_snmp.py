@@ -279,6 +279,11 @@ def t_traps(d, adm, con, trapd):
     check("with the value in 0.01 dB",
           any(CV + ".1.9.8.0 = INTEGER: -300" in ln
               for ln in trapd.lines(NOTE + ".3", "GAIN 4 I")))
+    tool("snmpset", CHAN + ".5.8", "i", "-222", community="s3cret")
+    check("a change made over SNMP is notified with origin snmp ADDR:PORT",
+          settle(lambda: [ln for ln in trapd.lines("GAIN 8 I -2.22")
+                          if 'STRING: "snmp 127.0.0.1:' in ln]),
+          trapd.text()[-500:])
     st, _, _ = Client(d.web_port).login("clearone", "wrong")
     check("failed web login -> cvEventNotification, category login(31)",
           settle(lambda: [ln for ln in trapd.lines(NOTE + ".1")
