@@ -127,15 +127,15 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 	return snmp_map_conf_text(&c, buf, len, why, whylen);
 }
 
-/* Write the file net-snmp reads (mode 0600: it holds communities). */
+/* Replace a file net-snmp reads (mode 0600: it holds communities). */
 static int
-snmp_conf_write(struct snmp_agent *a, const char *text)
+snmp_file_write(const char *path, const char *text)
 {
 	char tmp[PATH_MAX + 8];
 	size_t len = strlen(text);
 	int fd, err = 0;
 
-	snprintf(tmp, sizeof tmp, "%s.tmp", a->conf_file);
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -143,7 +143,7 @@ snmp_conf_write(struct snmp_agent *a, const char *text)
 		err = errno ? -errno : -EIO;
 	if (close(fd) < 0 && err == 0)
 		err = -errno;
-	if (err == 0 && rename(tmp, a->conf_file) < 0)
+	if (err == 0 && rename(tmp, path) < 0)
 		err = -errno;
 	if (err < 0)
 		unlink(tmp);
@@ -164,7 +164,7 @@ snmp_conf_sync(struct snmp_agent *a, bool reload)
 		return err;
 	if (strcmp(text, a->conf_text) == 0)
 		return 0;
-	err = snmp_conf_write(a, text);
+	err = snmp_file_write(a->conf_file, text);
 	if (err < 0) {
 		log_warnx("cannot write %s: %s", a->conf_file, strerror(-err));
 		return err;
@@ -208,13 +208,8 @@ snmp_lib_settings(struct snmp_agent *a)
 	    NETSNMP_DS_LIB_CONFIGURATION_DIR, a->conf_dir);
 	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
 	    NETSNMP_DS_LIB_PERSISTENT_DIR, a->persist_dir);
-	/* the agent needs no MIB text files (Debian ships none anyway) */
+	/* no MIB directory either (conf/snmp.conf says "mibs :") */
 	netsnmp_set_mib_directory("");
-	{
-		char line[] = "mibs :";
-
-		netsnmp_config(line);
-	}
 }
 
 static int
@@ -275,6 +270,7 @@ static int
 snmp_paths(struct snmp_agent *a, char *why, size_t whylen)
 {
 	const char *dir = svc_cfg_str(a->ctx, "data_dir");
+	char lib_conf[PATH_MAX];
 	int err;
 
 	/* the config key is at most 255 characters: these always fit */
@@ -283,7 +279,15 @@ snmp_paths(struct snmp_agent *a, char *why, size_t whylen)
 	snprintf(a->conf_file, sizeof a->conf_file, "%s/conf/" SNMP_APP
 	    ".conf", dir);
 	err = snmp_mkdir(a->conf_dir, why, whylen);
-	return err < 0 ? err : snmp_mkdir(a->persist_dir, why, whylen);
+	if (err == 0)
+		err = snmp_mkdir(a->persist_dir, why, whylen);
+	/* the library's own file: load no MIB text (Debian ships none) */
+	snprintf(lib_conf, sizeof lib_conf, "%s/snmp.conf", a->conf_dir);
+	if (err == 0 && snmp_file_write(lib_conf, "mibs :\n") < 0) {
+		snprintf(why, whylen, "cannot write %s", lib_conf);
+		err = -EIO;
+	}
+	return err;
 }
 
 static void

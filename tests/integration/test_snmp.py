@@ -332,7 +332,9 @@ def t_service_restart_and_versions(d, adm, con, trapd2):
                                       "specific=.3", "MUTE 6 I 1")),
           trapd2.text()[-600:])
     reload_with(d, "trap_version", "inform")
-    wait_for(lambda: get(SYS + ".5.0") is not None, 10, "agent back")
+    # the new agent's coldStart: changes before it would go unseen
+    check("inform: the restarted agent's coldStart is an INFORM",
+          settle(lambda: trapd2.lines("INFORM", "OID: .1.3.6.1.6.3.1.1.5.1")))
     con.command("#H0 MUTE 7 I 1")
     check("inform: acknowledged v2c INFORM",
           settle(lambda: trapd2.lines("INFORM", "MUTE 7 I 1")),
@@ -361,6 +363,38 @@ def t_bad_input_and_flood(d, adm, con):
     check("after a flood of GETs the agent answers",
           settle(lambda: get(SYS + ".5.0") == "Hall-A"))
     check("the daemon is still running", d.proc.poll() is None)
+
+
+def t_port_in_use_then_free():
+    """The agent cannot bind: the service fails, backs off, and answers
+    once the port is free (net-snmp shut down and started again)."""
+    global TARGET
+    holder = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    holder.bind(("127.0.0.1", 0))
+    port = holder.getsockname()[1]
+    d = Daemon(web_extra=f"[snmp]\nenabled = yes\nbind = 127.0.0.1\n"
+               f"port = {port}\ndata_dir = snmp\n")
+    saved, TARGET = TARGET, f"127.0.0.1:{port}"
+    try:
+        check("a busy port is reported",
+              settle(lambda: "cannot listen on udp 127.0.0.1:" + str(port)
+                     in d.log_text()))
+        holder.close()
+        check("the agent answers once the port is free",
+              settle(lambda: get(SYS + ".3.0", timeout=0.2) is not None,
+                     15))
+        rc, v = walk(CV + ".1.5.1.1")
+        names = {k.rsplit(".", 1)[1]: x for k, x in v.items()
+                 if k.startswith(CV + ".1.5.1.1.2.")}
+        row = [r for r, x in names.items() if x == 'STRING: "snmp"']
+        check("the services table counts the restart", row and
+              v.get(f"{CV}.1.5.1.1.4.{row[0]}") == "Counter32: 1",
+              str(v))
+    finally:
+        TARGET = saved
+        holder.close()
+        rc, _ = d.stop()
+    check("that daemon stops cleanly too", rc == 0, str(rc))
 
 
 def main():
@@ -394,6 +428,7 @@ def main():
         rc, _ = d.stop()
         d = None
         check("daemon stops cleanly", rc == 0, str(rc))
+        t_port_in_use_then_free()
     except Exception as e:  # a crash of the harness is a failure too
         import traceback
         traceback.print_exc()
