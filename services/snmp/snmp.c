@@ -102,11 +102,30 @@ fail:
 	return -errno;
 }
 
+/* Managers and Administrators are the SNMPv3 users (those with a key). */
+static size_t
+snmp_v3_users(struct state_user_info *out)
+{
+	struct state_user_info all[STATE_USERS_MAX];
+	size_t n = state_user_list(all, STATE_USERS_MAX), k = 0;
+	uint8_t key[USMKEY_LEN];
+
+	for (size_t i = 0; i < n; i++)
+		if (all[i].level >= LEVEL_MANAGER &&
+		    state_user_usm_key(all[i].name, key) == 0)
+			out[k++] = all[i];
+	explicit_bzero(key, sizeof key);
+	return k;
+}
+
 /* The configuration text for the state's settings now. */
 static int
 snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
     size_t whylen)
 {
+	struct state_user_info users[STATE_USERS_MAX];
+	const char *names[STATE_USERS_MAX];
+	size_t nusers = snmp_v3_users(users);
 	char ro[64], rw[64], mgr[64], port[16];
 	struct snmp_map_conf c = {
 		.ro_community = ro, .rw_community = rw, .manager = mgr,
@@ -116,6 +135,11 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 		.inform_retries = (int)svc_cfg_int(a->ctx, "inform_retries"),
 	};
 	const char *tv = svc_cfg_str(a->ctx, "trap_version");
+
+	for (size_t i = 0; i < nusers; i++)
+		names[i] = users[i].name;
+	c.v3_users = names;
+	c.nv3_users = nusers;
 
 	state_setting_get(SET_SNMP_RO_COMMUNITY, ro, sizeof ro);
 	state_setting_get(SET_SNMP_RW_COMMUNITY, rw, sizeof rw);
@@ -172,7 +196,8 @@ snmp_conf_sync(struct snmp_agent *a, bool reload)
 	memcpy(a->conf_text, text, sizeof text);
 	if (reload) {
 		update_config();
-		log_info("communities and trap destination updated");
+		snmp_usm_sync(a);
+		log_info("communities, users and trap destination updated");
 	}
 	return 0;
 }
@@ -332,6 +357,7 @@ snmp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		return err;
 	}
 	svc_set_priv(ctx, a);
+	snmp_usm_sync(a);
 	snmp_start_trap(a);
 	log_info("agent on udp %s:%ld", svc_cfg_str(ctx, "bind"),
 	    svc_cfg_int(ctx, "port"));
@@ -356,6 +382,12 @@ snmp_drain(struct snmp_agent *a)
 		    STATE_F_RELOADED || (m.u.change.what == STATE_F_SETTING &&
 		    snmp_conf_setting(m.u.change.integer))))
 			snmp_conf_sync(a, true);
+		/* a new password is a new key even when the text is the same */
+		if (m.type == BUS_CHANGE && (m.u.change.what == STATE_F_USER ||
+		    m.u.change.what == STATE_F_RELOADED)) {
+			snmp_conf_sync(a, true);
+			snmp_usm_sync(a);
+		}
 		if (snmp_map_note(&m) == SNMP_MAP_NOTE_NONE)
 			continue;
 		if (snmp_map_bucket_take(&a->bucket, clock_ms()))

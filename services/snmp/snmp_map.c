@@ -184,6 +184,10 @@ snmp_map_conf_text(const struct snmp_map_conf *c, char *buf, size_t len,
 		snprintf(why, whylen, "write community not usable by "
 		    "net-snmp (blank, quote, '\\' or '#'): no SET by "
 		    "community");
+	for (size_t i = 0; i < c->nv3_users; i++)
+		if (map_word_ok(c->v3_users[i]))
+			map_put(&o, "rwuser %s priv -V cvview\n",
+			    c->v3_users[i]);
 	map_put(&o, "authtrapenable %d\n", c->auth_traps ? 1 : 2);
 	if (c->manager[0] != '\0' && map_word_ok(c->manager) && ro_ok)
 		map_sink(&o, c);

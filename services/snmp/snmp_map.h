@@ -30,12 +30,18 @@ struct snmp_map_conf {
 	enum snmp_map_trap trap;
 	bool auth_traps;	/* authenticationFailure on a bad community */
 	int inform_timeout_s, inform_retries;
+	/* SNMPv3 users (Managers and Administrators with a key): read and
+	   write at authPriv only */
+	const char *const *v3_users;
+	size_t nv3_users;
 };
 
 /*
  * The snmpd.conf-style text for net-snmp: a view limited to what the
  * unit publishes (never the VACM/USM tables), the communities per source
- * network and the trap destination. A community net-snmp's parser would
+ * network, the SNMPv3 users' access and the trap destination (the USM
+ * users themselves are made in the agent from the state's keys). A
+ * community net-snmp's parser would
  * split or quote is left out and named in `why` (the call still returns
  * 0 so the rest works); -EINVAL for a bad source list or a short buffer.
  */

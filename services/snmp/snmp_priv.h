@@ -33,6 +33,12 @@ struct snmp_agent {
 	struct bus_sub *sub;
 	struct snmp_map_bucket bucket;
 	bool lib_up;		/* init_agent ran: shut net-snmp down */
+	/* SNMPv3 users made from the state's keys, and those told that
+	   they have none yet */
+	char usm_users[STATE_USERS_MAX][32];
+	size_t nusm_users;
+	char usm_warned[STATE_USERS_MAX][32];
+	size_t nusm_warned;
 	/* health, shown in cvAgent */
 	uint32_t requests, sets, notes_sent, notes_dropped;
 	time_t last_request;
@@ -43,6 +49,8 @@ struct snmp_agent {
 
 /* Register the system group and CONVERGD-MIB; 0 or -errno. */
 int snmp_mib_register(struct snmp_agent *a);
+/* Make net-snmp's SNMPv3 users match the state's Managers and Admins. */
+void snmp_usm_sync(struct snmp_agent *a);
 /* Send the notification for bus message `m` to every trap destination. */
 void snmp_mib_notify(struct snmp_agent *a, const struct bus_msg *m);
 

@@ -37,6 +37,7 @@ START_TEST(conf_has_view_ro_and_no_rw_when_empty)
 	ck_assert_ptr_null(strstr(buf, ".1.3.6.1.6.3.16"));
 	ck_assert_ptr_null(strstr(buf, ".1.3.6.1.6.3.15.1.2"));
 	ck_assert_ptr_nonnull(strstr(buf, "authtrapenable 1\n"));
+	ck_assert_ptr_null(strstr(buf, "user"));
 }
 END_TEST
 
@@ -62,6 +63,21 @@ START_TEST(conf_rw_per_source_and_sinks_per_version)
 	snmp_map_conf_text(&c, buf, sizeof buf, why, sizeof why);
 	ck_assert_ptr_nonnull(strstr(buf,
 	    "trapsess -v 2c -c pub -Ci -t 2 -r 3 192.0.2.9:1162\n"));
+}
+END_TEST
+
+START_TEST(conf_v3_users_need_priv)
+{
+	static const char *const users[] = { "clearone", "tech.1" };
+	struct snmp_map_conf c = conf("public", "", "");
+	char buf[SNMP_MAP_CONF_MAX], why[160];
+
+	c.v3_users = users;
+	c.nv3_users = 2;
+	ck_assert_int_eq(snmp_map_conf_text(&c, buf, sizeof buf, why,
+	    sizeof why), 0);
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "rwuser clearone priv -V cvview\nrwuser tech.1 priv -V cvview\n"));
 }
 END_TEST
 
@@ -194,6 +210,7 @@ main(void)
 	const struct check_case cases[] = {
 		CHECK_CASE(conf_has_view_ro_and_no_rw_when_empty),
 		CHECK_CASE(conf_rw_per_source_and_sinks_per_version),
+		CHECK_CASE(conf_v3_users_need_priv),
 		CHECK_CASE(conf_leaves_out_communities_the_parser_would_split),
 		CHECK_CASE(conf_short_buffer_fails),
 		CHECK_CASE(sources_are_checked),
