@@ -95,8 +95,11 @@ snmp_usm_sync(struct snmp_agent *a)
 
 	for (size_t i = 0; i < a->nusm_users; i++) {
 		u = usm_get_user(eid, elen, a->usm_users[i]);
-		if (u != NULL)
-			usm_free_user(usm_remove_user(u));
+		if (u == NULL)
+			continue;
+		/* it returns the list's head, not the user */
+		usm_remove_user(u);
+		usm_free_user(u);
 	}
 	a->nusm_users = 0;
 	for (size_t i = 0; i < n; i++) {

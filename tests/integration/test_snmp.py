@@ -54,6 +54,16 @@ def tool(cmd, *args, community="public", version="2c", timeout=1):
     return p.returncode, p.stdout, p.stderr
 
 
+def v3(cmd, user, password, *args, level="authPriv"):
+    """An SNMPv3 tool run, SHA/AES with one password for both."""
+    priv = ["-x", "AES", "-X", password] if level == "authPriv" else []
+    argv = [cmd, "-v3", "-l", level, "-u", user, "-a", "SHA", "-A",
+            password, *priv, "-On", "-t", "1", "-r", "0", TARGET, *args]
+    p = subprocess.run(argv, env=ENV, capture_output=True, text=True,
+                       timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
 def get(oid, **kw):
     rc, out, err = tool("snmpget", "-Oqv", oid, **kw)
     return out.strip().strip('"') if rc == 0 else None
@@ -259,6 +269,64 @@ def t_bad_sets_change_nothing(d, adm, con):
     check("label unchanged", setting(adm, "unit.label") == "Hall-A")
 
 
+def t_v3_users_are_the_units_accounts(d, adm, con):
+    wrong_digest = ".1.3.6.1.6.3.15.1.1.5.0"    # usmStatsWrongDigests
+    unknown = ".1.3.6.1.6.3.15.1.1.3.0"         # usmStatsUnknownUserNames
+    rc, out, err = v3("snmpbulkwalk", "clearone", "converge", CHAN)
+    _, v2 = walk(CHAN)
+    check("v3 authPriv (SHA/AES) walk as the Administrator", rc == 0 and
+          len(out.splitlines()) == len(v2) == 38 * 7, err)
+    check("v3 walk gives the v2c values",
+          all(f"{k} = {x}" in out for k, x in v2.items()))
+    rc, _, err = v3("snmpset", "clearone", "converge",
+                    SYS + ".6.0", "s", "Room V3")
+    check("v3 SET by the Administrator", rc == 0 and
+          setting(adm, "location.room") == "Room V3", err)
+    n0 = int(get(wrong_digest))
+    rc, _, err = v3("snmpget", "clearone", "wrong-pass", SYS + ".5.0")
+    check("a wrong v3 password is an authentication failure",
+          rc != 0 and "Authentication failure" in err, err)
+    check("and is counted", int(get(wrong_digest)) == n0 + 1)
+    n0 = int(get(unknown))
+    rc, _, err = v3("snmpget", "nobody", "converge", SYS + ".5.0")
+    check("an unknown v3 user is refused", rc != 0 and
+          "Unknown user name" in err, err)
+    check("and is counted", int(get(unknown)) == n0 + 1)
+    rc, _, err = v3("snmpget", "clearone", "converge", SYS + ".5.0",
+                    level="authNoPriv")
+    check("without privacy (authNoPriv) there is no access",
+          rc != 0 and "authorizationError" in err, err)
+    st, _, _ = adm.call("POST", "/users", {"name": "tech", "password":
+                                           "tech-pass-1", "level": "Manager"})
+    rc, _, err = v3("snmpset", "tech", "tech-pass-1", SYS + ".5.0", "s",
+                    "Hall-A")
+    check("a Manager added at run time is a v3 user at once (and may SET)",
+          st == 201 and rc == 0, f"{st} {err}")
+    adm.call("POST", "/users", {"name": "op", "password": "op-pass-123",
+                                "level": "User"})
+    rc, _, err = v3("snmpget", "op", "op-pass-123", SYS + ".5.0")
+    check("a User-level account is no v3 user", rc != 0 and
+          "Unknown user name" in err, err)
+    adm.call("PUT", "/users/tech", {"password": "tech-pass-2"})
+    rc_old, _, _ = v3("snmpget", "tech", "tech-pass-1", SYS + ".5.0")
+    rc_new, _, err = v3("snmpget", "tech", "tech-pass-2", SYS + ".5.0")
+    check("a password change takes effect at once", rc_old != 0 and
+          rc_new == 0, err)
+    st, body, _ = adm.call("PUT", "/users/tech", {"password": "short"})
+    rc, _, _ = v3("snmpget", "tech", "tech-pass-2", SYS + ".5.0")
+    check("a password under 8 characters makes no v3 user, and says so "
+          "in the event log",
+          st == 200 and rc != 0 and
+          settle(lambda: any("tech has no key yet" in x for x in
+                             walk(CV + ".1.6.1.1.6")[1].values())),
+          f"{st} {body} rc={rc}")
+    adm.call("DELETE", "/users/tech")
+    adm.call("DELETE", "/users/op")
+    rc, _, err = v3("snmpget", "tech", "tech-pass-2", SYS + ".5.0")
+    check("a deleted user is gone", rc != 0 and "Unknown user name" in err,
+          err)
+
+
 def t_bad_community_counted(d, adm, con):
     bad = ".1.3.6.1.2.1.11.4.0"     # snmpInBadCommunityNames
     n0 = int(get(bad))
@@ -413,6 +481,7 @@ def main():
         t_no_set_by_community_out_of_the_box(d, adm, con)
         t_sets_go_through_the_state(d, adm, con)
         t_bad_sets_change_nothing(d, adm, con)
+        t_v3_users_are_the_units_accounts(d, adm, con)
         t_bad_community_counted(d, adm, con)
         t_traps(d, adm, con, trapd)
         t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2)
