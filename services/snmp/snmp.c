@@ -454,7 +454,7 @@ snmp_stop(struct svc_ctx *ctx)
 
 const struct service snmp_service = {
 	.name = "snmp",
-	.summary = "SNMP agent (v1/v2c) and notifications (net-snmp)",
+	.summary = "SNMP agent (v1/v2c/v3) and notifications (net-snmp)",
 	.keys = snmp_keys,
 	.default_port = 161,
 	.default_enabled = false,
