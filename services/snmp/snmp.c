@@ -131,8 +131,6 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 		.ro_community = ro, .rw_community = rw, .manager = mgr,
 		.sources = svc_cfg_str(a->ctx, "sources"),
 		.auth_traps = svc_cfg_bool(a->ctx, "auth_traps"),
-		.inform_timeout_s = (int)svc_cfg_int(a->ctx, "inform_timeout"),
-		.inform_retries = (int)svc_cfg_int(a->ctx, "inform_retries"),
 	};
 	const char *tv = svc_cfg_str(a->ctx, "trap_version");
 
@@ -207,6 +205,7 @@ snmp_lib_stop(struct snmp_agent *a)
 {
 	if (!a->lib_up)
 		return;
+	snmp_notify_close(a);
 	snmp_shutdown(SNMP_APP);
 	shutdown_master_agent();
 	shutdown_agent();
@@ -279,16 +278,13 @@ snmp_lib_start(struct snmp_agent *a, char *why, size_t whylen)
 static void
 snmp_start_trap(struct snmp_agent *a)
 {
-	static const oid product[] = { SNMP_PRODUCT_OID };
 	size_t n = state_services(a->services, SNMP_SERVICES_MAX);
 	unsigned restarts = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(a->services[i].name, svc_name(a->ctx)) == 0)
 			restarts = a->services[i].restarts;
-	send_enterprise_trap_vars(restarts ? SNMP_TRAP_WARMSTART :
-	    SNMP_TRAP_COLDSTART, 0, product, OID_LENGTH(product), NULL);
-	a->notes_sent++;
+	snmp_notify_start(a, restarts > 0);
 }
 
 static int
@@ -358,6 +354,8 @@ snmp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	}
 	svc_set_priv(ctx, a);
 	snmp_usm_sync(a);
+	snmp_notify_open(a);
+	a->bad_seen = snmp_get_statistic(STAT_SNMPINBADCOMMUNITYNAMES);
 	snmp_start_trap(a);
 	log_info("agent on udp %s:%ld", svc_cfg_str(ctx, "bind"),
 	    svc_cfg_int(ctx, "port"));
@@ -380,8 +378,10 @@ snmp_drain(struct snmp_agent *a)
 		/* new destination first: later messages of the burst go there */
 		if (m.type == BUS_CHANGE && (m.u.change.what ==
 		    STATE_F_RELOADED || (m.u.change.what == STATE_F_SETTING &&
-		    snmp_conf_setting(m.u.change.integer))))
+		    snmp_conf_setting(m.u.change.integer)))) {
 			snmp_conf_sync(a, true);
+			snmp_notify_open(a);
+		}
 		/* a new password is a new key even when the text is the same */
 		if (m.type == BUS_CHANGE && (m.u.change.what == STATE_F_USER ||
 		    m.u.change.what == STATE_F_RELOADED)) {
@@ -435,6 +435,7 @@ snmp_run(struct svc_ctx *ctx)
 		}
 		/* reads what is ready, runs timeouts and alarms; no wait */
 		agent_check_and_process(0);
+		snmp_notify_auth_check(a);
 		snmp_drain(a);
 		svc_beat(ctx);
 	}

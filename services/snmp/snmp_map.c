@@ -144,11 +144,7 @@ map_sink(struct map_out *o, const struct snmp_map_conf *c)
 		[SNMP_MAP_TRAP_V2C] = "trap2sink",
 	};
 
-	if (c->trap == SNMP_MAP_INFORM)
-		map_put(o, "trapsess -v 2c -c %s -Ci -t %d -r %d %s:%d\n",
-		    c->ro_community, c->inform_timeout_s, c->inform_retries,
-		    c->manager, c->manager_port);
-	else
+	if (c->trap != SNMP_MAP_INFORM)	/* informs: our own session */
 		map_put(o, "%s %s:%d %s\n", token[c->trap], c->manager,
 		    c->manager_port, c->ro_community);
 }
@@ -188,7 +184,9 @@ snmp_map_conf_text(const struct snmp_map_conf *c, char *buf, size_t len,
 		if (map_word_ok(c->v3_users[i]))
 			map_put(&o, "rwuser %s priv -V cvview\n",
 			    c->v3_users[i]);
-	map_put(&o, "authtrapenable %d\n", c->auth_traps ? 1 : 2);
+	/* with informs the service sends authenticationFailure itself */
+	map_put(&o, "authtrapenable %d\n",
+	    c->auth_traps && c->trap != SNMP_MAP_INFORM ? 1 : 2);
 	if (c->manager[0] != '\0' && map_word_ok(c->manager) && ro_ok)
 		map_sink(&o, c);
 	return o.full ? -EINVAL : 0;

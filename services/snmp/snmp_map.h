@@ -29,7 +29,6 @@ struct snmp_map_conf {
 	int manager_port;
 	enum snmp_map_trap trap;
 	bool auth_traps;	/* authenticationFailure on a bad community */
-	int inform_timeout_s, inform_retries;
 	/* SNMPv3 users (Managers and Administrators with a key): read and
 	   write at authPriv only */
 	const char *const *v3_users;
@@ -39,8 +38,9 @@ struct snmp_map_conf {
 /*
  * The snmpd.conf-style text for net-snmp: a view limited to what the
  * unit publishes (never the VACM/USM tables), the communities per source
- * network, the SNMPv3 users' access and the trap destination (the USM
- * users themselves are made in the agent from the state's keys). A
+ * network, the SNMPv3 users' access and the trap destination for v1/v2c
+ * traps (the USM users are made in the agent from the state's keys;
+ * informs go out on the service's own session, snmp_notify.c). A
  * community net-snmp's parser would
  * split or quote is left out and named in `why` (the call still returns
  * 0 so the rest works); -EINVAL for a bad source list or a short buffer.

@@ -790,7 +790,6 @@ snmp_mib_notify(struct snmp_agent *a, const struct bus_msg *m)
 	} else {
 		mib_note_change(&vars, &m->u.change, note);
 	}
-	send_v2trap(vars);
+	snmp_notify_send(a, vars);
 	snmp_free_varbind(vars);
-	a->notes_sent++;
 }

@@ -23,6 +23,9 @@
 #define SNMP_PRODUCT_OID SNMP_CV_OID, 3, 1
 #define SNMP_SERVICES_MAX 32
 
+struct snmp_session;
+struct variable_list;
+
 struct snmp_agent {
 	struct svc_ctx *ctx;
 	struct state_identity id;
@@ -39,8 +42,13 @@ struct snmp_agent {
 	size_t nusm_users;
 	char usm_warned[STATE_USERS_MAX][32];
 	size_t nusm_warned;
+	/* informs: our own session, to see the unacknowledged ones */
+	struct snmp_session *inform;
+	char inform_peer[64];	/* "a.b.c.d:port" */
+	bool inform_silent;	/* reported; cleared by the next ack */
+	uint32_t bad_seen;	/* snmpInBadCommunityNames last looked at */
 	/* health, shown in cvAgent */
-	uint32_t requests, sets, notes_sent, notes_dropped;
+	uint32_t requests, sets, notes_sent, notes_dropped, informs_unacked;
 	time_t last_request;
 	/* scratch for the service and event tables (too big for a stack) */
 	struct bus_service services[SNMP_SERVICES_MAX];
@@ -51,6 +59,12 @@ struct snmp_agent {
 int snmp_mib_register(struct snmp_agent *a);
 /* Make net-snmp's SNMPv3 users match the state's Managers and Admins. */
 void snmp_usm_sync(struct snmp_agent *a);
+/* Notifications out (snmp_notify.c): informs on a session of ours. */
+void snmp_notify_open(struct snmp_agent *a);
+void snmp_notify_close(struct snmp_agent *a);
+void snmp_notify_send(struct snmp_agent *a, struct variable_list *vars);
+void snmp_notify_start(struct snmp_agent *a, bool warm);
+void snmp_notify_auth_check(struct snmp_agent *a);
 /* Send the notification for bus message `m` to every trap destination. */
 void snmp_mib_notify(struct snmp_agent *a, const struct bus_msg *m);
 

@@ -10,12 +10,15 @@ check "convergd links net-snmp" test -n "$libs"
 for l in $libs; do
 	nm -D --defined-only "$l" | awk '{ print $3 }'
 done | sed 's/@.*//' | sort -u > "$WORK/theirs"
+# the library's own data the program uses (usmAESPrivProtocol ...) is
+# copied into it by the linker (R_X86_64_COPY): those are theirs
+readelf -rW "$CONVERGD" | awk '/_COPY/ { print $5 }' | sed 's/@.*//' |
+	sort -u > "$WORK/copied"
 nm --defined-only -g "$CONVERGD" | awk '{ print $3 }' | sed 's/@.*//' |
-	sort -u > "$WORK/ours"
+	sort -u | comm -23 - "$WORK/copied" > "$WORK/ours"
 check "theirs and ours are both non-empty" \
 	test -s "$WORK/theirs" -a -s "$WORK/ours"
-clash=$(comm -12 "$WORK/ours" "$WORK/theirs" |
-	grep -v -x -E 'optarg|opterr|optind|stderr|stdout|_.*' || true)
+clash=$(comm -12 "$WORK/ours" "$WORK/theirs")
 check "no global of convergd has a net-snmp name" test -z "$clash"
 [ -z "$clash" ] || echo "$clash"
 echo "$PASSED passed, $FAILED failed"
