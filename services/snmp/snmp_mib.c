@@ -27,7 +27,7 @@ enum mib_val {
 	V_SETTING, V_DESCR, V_OBJECTID, V_UPTIME, V_SYSSERVICES, V_MODEL,
 	V_FIRMWARE, V_DEVICE_ID, V_UID, V_MAC, V_VERSION, V_SAFETY_MUTE,
 	V_PRESET, V_LAST_MACRO, V_IN_PKTS, V_SETS, V_NOTES_SENT,
-	V_NOTES_DROPPED, V_LAST_REQUEST,
+	V_NOTES_DROPPED, V_LAST_REQUEST, V_INFORMS_UNACKED,
 };
 
 struct mib_scalar {
@@ -77,6 +77,8 @@ static const struct mib_scalar mib_scalars[] = {
 	{ CV(8, 4), "cvAgentNotificationsDropped", V_NOTES_DROPPED, 0,
 	    false },
 	{ CV(8, 5), "cvAgentLastRequest", V_LAST_REQUEST, 0, false },
+	{ CV(8, 6), "cvAgentInformsUnacknowledged", V_INFORMS_UNACKED, 0,
+	    false },
 };
 
 /* What a SET changes, and the value it carries (new or saved old). */
@@ -184,6 +186,9 @@ mib_scalar_get(struct snmp_agent *a, const struct mib_scalar *s,
 		break;
 	case V_LAST_REQUEST:
 		mib_set_int(vb, ASN_UNSIGNED, (long)a->last_request);
+		break;
+	case V_INFORMS_UNACKED:
+		mib_set_int(vb, ASN_COUNTER, a->informs_unacked);
 		break;
 	}
 }

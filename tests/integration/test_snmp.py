@@ -371,12 +371,13 @@ def t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2):
           not trapd.lines(NOTE + ".3", "GAIN 5 I"))
 
 
-def reload_with(d, key, value):
-    """Set a key of [snmp] and SIGHUP: the service restarts."""
+def reload_with(d, key, value, more=None):
+    """Set keys of [snmp] and SIGHUP: the service restarts."""
     with open(d.conf) as f:
         text = f.read()
-    text = re.sub(rf"\n{key} = [^\n]*", "", text)
-    text = text.replace("[snmp]\n", f"[snmp]\n{key} = {value}\n")
+    for k, v in {key: value, **(more or {})}.items():
+        text = re.sub(rf"\n{k} = [^\n]*", "", text)
+        text = text.replace("[snmp]\n", f"[snmp]\n{k} = {v}\n")
     with open(d.conf, "w") as f:
         f.write(text)
     d.proc.send_signal(signal.SIGHUP)
@@ -399,7 +400,8 @@ def t_service_restart_and_versions(d, adm, con, trapd2):
           settle(lambda: trapd2.lines("SNMP v1", f"enterprise={CV} ",
                                       "specific=.3", "MUTE 6 I 1")),
           trapd2.text()[-600:])
-    reload_with(d, "trap_version", "inform")
+    reload_with(d, "trap_version", "inform",
+                {"inform_timeout": "1", "inform_retries": "2"})
     # the new agent's coldStart: changes before it would go unseen
     check("inform: the restarted agent's coldStart is an INFORM",
           settle(lambda: trapd2.lines("INFORM", "OID: .1.3.6.1.6.3.1.1.5.1")))
@@ -431,6 +433,33 @@ def t_bad_input_and_flood(d, adm, con):
     check("after a flood of GETs the agent answers",
           settle(lambda: get(SYS + ".5.0") == "Hall-A"))
     check("the daemon is still running", d.proc.poll() is None)
+
+
+def t_inform_to_a_silent_destination(d, adm, con):
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.settimeout(10)
+    unacked = CV + ".1.8.6.0"
+    n0 = int(get(unacked))
+    try:
+        set_settings(adm, {"snmp.manager_port":
+                           str(silent.getsockname()[1])})
+        con.command("#H0 GAIN 9 I -9 A")
+        got = []
+        while len(got) < 3:     # timeout 1 s, 2 retries: 3 sends
+            pkt = silent.recv(65536)
+            if b"GAIN 9 I -9.00" in pkt:
+                got.append(pkt)
+        check("an unacknowledged inform is sent again (1 + 2 retries)",
+              len(set(got)) == 1, f"{len(set(got))} different packets")
+        check("and reported in the event log",
+              settle(lambda: any("does not acknowledge informs" in x
+                                 for x in walk(CV + ".1.6.1.1.6")[1]
+                                 .values())))
+        check("and counted in cvAgentInformsUnacknowledged",
+              settle(lambda: int(get(unacked)) > n0))
+    finally:
+        silent.close()
 
 
 def t_port_in_use_then_free():
@@ -487,6 +516,7 @@ def main():
         t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2)
         t_bad_input_and_flood(d, adm, con)
         t_service_restart_and_versions(d, adm, con, trapd2)
+        t_inform_to_a_silent_destination(d, adm, con)
         con.close()
         # the restarts above shut net-snmp down: it saved its engine
         # state (engineBoots) in data_dir, where the config said
