@@ -184,9 +184,12 @@ def t_walk_matches_state(d, adm, con):
                   k.startswith(".1.3.6.1.6.3.15.1.2") for k in v2))
     rc, v1 = walk(CV, cmd="snmpwalk", version="1")
     sub = {k: x for k, x in v2.items() if k.startswith(CV + ".")}
-    check("v1 walk of the unit MIB gives the v2c values (uptime aside)",
-          rc == 0 and {k: x for k, x in v1.items() if ".1.8." not in k} ==
-          {k: x for k, x in sub.items() if ".1.8." not in k},
+    # services, events and agent counters may move between the walks
+    steady = (lambda vals: {k: x for k, x in vals.items()
+                            if not re.match(re.escape(CV) + r"\.1\.[568]\.",
+                                            k)})
+    check("v1 walk of the unit MIB gives the v2c values",
+          rc == 0 and len(steady(v1)) > 250 and steady(v1) == steady(sub),
           f"rc={rc} v1={len(v1)} v2={len(sub)}")
 
 
