@@ -37,6 +37,8 @@ void init_snmp_mib(void);
 void init_snmpEngine(void);
 void init_snmpMPDStats(void);
 void init_usmStats(void);
+void init_ifTable(void);
+void init_ifXTable(void);
 
 static const char *const snmp_trap_choices[] = { "v1", "v2c", "inform",
 	NULL };
@@ -259,6 +261,9 @@ snmp_lib_start(struct snmp_agent *a, char *why, size_t whylen)
 	init_snmpEngine();
 	init_snmpMPDStats();
 	init_usmStats();
+	/* interface counters: the host's interfaces, as net-snmp reads them */
+	init_ifTable();
+	init_ifXTable();
 	err = snmp_mib_register(a);
 	if (err < 0) {
 		snprintf(why, whylen, "cannot register the MIB: %s",

@@ -18,6 +18,8 @@
  * statistics groups, and the unit MIB; never the VACM or USM tables. */
 static const char *const map_view[] = {
 	".1.3.6.1.2.1.1",	/* system */
+	".1.3.6.1.2.1.2",	/* interfaces (ifTable) */
+	".1.3.6.1.2.1.31",	/* ifMIB (ifXTable: 64-bit counters) */
 	".1.3.6.1.2.1.11",	/* snmp (counters) */
 	".1.3.6.1.6.3.10.2.1",	/* snmpEngine */
 	".1.3.6.1.6.3.11.2.1",	/* snmpMPDStats */

@@ -182,6 +182,12 @@ def t_walk_matches_state(d, adm, con):
     check("VACM and USM tables are not in the view",
           not any(k.startswith(".1.3.6.1.6.3.16") or
                   k.startswith(".1.3.6.1.6.3.15.1.2") for k in v2))
+    descr = {x.split('"')[1] for k, x in v2.items()
+             if k.startswith(".1.3.6.1.2.1.2.2.1.2.")}
+    check("ifTable lists the host's interfaces (net-snmp's counters)",
+          descr == set(os.listdir("/sys/class/net")) and
+          v2.get(".1.3.6.1.2.1.2.1.0") == f"INTEGER: {len(descr)}",
+          f"{descr}")
     rc, v1 = walk(CV, cmd="snmpwalk", version="1")
     sub = {k: x for k, x in v2.items() if k.startswith(CV + ".")}
     # services, events and agent counters may move between the walks

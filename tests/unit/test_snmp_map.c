@@ -33,6 +33,8 @@ START_TEST(conf_has_view_ro_and_no_rw_when_empty)
 	ck_assert_ptr_null(strstr(buf, "sink"));	/* no manager */
 	ck_assert_ptr_nonnull(strstr(buf,
 	    "view cvview included .1.3.6.1.4.1.21831\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+	    "view cvview included .1.3.6.1.2.1.2\n"));
 	/* the VACM and USM tables stay out of every view */
 	ck_assert_ptr_null(strstr(buf, ".1.3.6.1.6.3.16"));
 	ck_assert_ptr_null(strstr(buf, ".1.3.6.1.6.3.15.1.2"));
