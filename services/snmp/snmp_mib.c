@@ -116,6 +116,45 @@ mib_truth(int on)
 	return on ? 1 : 2;	/* TruthValue: true(1), false(2) */
 }
 
+/* Audio state and the agent's own counters. */
+static void
+mib_live_get(struct snmp_agent *a, enum mib_val val,
+    netsnmp_variable_list *vb)
+{
+	switch (val) {
+	case V_SAFETY_MUTE:
+		mib_set_int(vb, ASN_INTEGER, mib_truth(state_safety_mute_get()));
+		break;
+	case V_PRESET:
+		mib_set_int(vb, ASN_INTEGER, 0);	/* write-only action */
+		break;
+	case V_LAST_MACRO:
+		mib_set_int(vb, ASN_INTEGER, state_macro_last());
+		break;
+	case V_IN_PKTS:
+		mib_set_int(vb, ASN_COUNTER,
+		    (long)snmp_get_statistic(STAT_SNMPINPKTS));
+		break;
+	case V_SETS:
+		mib_set_int(vb, ASN_COUNTER, a->sets);
+		break;
+	case V_NOTES_SENT:
+		mib_set_int(vb, ASN_COUNTER, a->notes_sent);
+		break;
+	case V_NOTES_DROPPED:
+		mib_set_int(vb, ASN_COUNTER, a->notes_dropped);
+		break;
+	case V_LAST_REQUEST:
+		mib_set_int(vb, ASN_UNSIGNED, (long)a->last_request);
+		break;
+	case V_INFORMS_UNACKED:
+		mib_set_int(vb, ASN_COUNTER, a->informs_unacked);
+		break;
+	default:	/* identity and settings: mib_scalar_get */
+		break;
+	}
+}
+
 static void
 mib_scalar_get(struct snmp_agent *a, const struct mib_scalar *s,
     netsnmp_variable_list *vb)
@@ -162,33 +201,8 @@ mib_scalar_get(struct snmp_agent *a, const struct mib_scalar *s,
 	case V_VERSION:
 		mib_set_text(vb, CONVERGD_VERSION);
 		break;
-	case V_SAFETY_MUTE:
-		mib_set_int(vb, ASN_INTEGER, mib_truth(state_safety_mute_get()));
-		break;
-	case V_PRESET:
-		mib_set_int(vb, ASN_INTEGER, 0);	/* write-only action */
-		break;
-	case V_LAST_MACRO:
-		mib_set_int(vb, ASN_INTEGER, state_macro_last());
-		break;
-	case V_IN_PKTS:
-		mib_set_int(vb, ASN_COUNTER,
-		    (long)snmp_get_statistic(STAT_SNMPINPKTS));
-		break;
-	case V_SETS:
-		mib_set_int(vb, ASN_COUNTER, a->sets);
-		break;
-	case V_NOTES_SENT:
-		mib_set_int(vb, ASN_COUNTER, a->notes_sent);
-		break;
-	case V_NOTES_DROPPED:
-		mib_set_int(vb, ASN_COUNTER, a->notes_dropped);
-		break;
-	case V_LAST_REQUEST:
-		mib_set_int(vb, ASN_UNSIGNED, (long)a->last_request);
-		break;
-	case V_INFORMS_UNACKED:
-		mib_set_int(vb, ASN_COUNTER, a->informs_unacked);
+	default:
+		mib_live_get(a, s->val, vb);
 		break;
 	}
 }
