@@ -19,6 +19,7 @@
 
 #include "bus.h"
 #include "model.h"
+#include "usmkey.h"
 
 #define STATE_LABEL_MAX 20	/* LABEL text, 1-20 chars */
 #define STATE_PRESETS 32
@@ -101,6 +102,7 @@ enum state_setting {
 	SET_MAIL_ENABLED,	/* 0/1: mail alerts on */
 	SET_MAIL_RCPT1,		/* "address [MASK [severity]]", see */
 	SET_MAIL_RCPT16 = SET_MAIL_RCPT1 + 15,	/* state_mail_recipient */
+	SET_LOC_CONTACT,	/* who looks after the unit (SNMP sysContact) */
 	SET_COUNT
 };
 
@@ -198,6 +200,13 @@ struct state_user_info {
 	enum user_level level;
 };
 size_t state_user_list(struct state_user_info *out, size_t max);
+/*
+ * The SNMPv3 USM key (RFC 3414 Ku, SHA-1) of `name`'s password: 0,
+ * -ENOENT (no such user) or -ENODATA (not known: the password is
+ * shorter than 8 characters or was set before keys were kept; setting
+ * the password again makes it).
+ */
+int state_user_usm_key(const char *name, uint8_t key[USMKEY_LEN]);
 /* True while the first-boot clearone/converge login still works. */
 bool state_default_password_in_use(void);
 

@@ -235,6 +235,14 @@ users_json(const struct state_data *d)
 		json_object_set_new(o, "level",
 		    json_string(user_level_name(d->users[i].level)));
 		json_object_set_new(o, "hash", json_string(d->users[i].hash));
+		if (d->users[i].usm_known) {
+			char hex[2 * USMKEY_LEN + 1];
+
+			for (size_t k = 0; k < USMKEY_LEN; k++)
+				snprintf(hex + 2 * k, 3, "%02x",
+				    d->users[i].usm_key[k]);
+			json_object_set_new(o, "usm_key", json_string(hex));
+		}
 		json_array_append_new(arr, o);
 	}
 	return arr;
@@ -429,9 +437,10 @@ static int
 parse_user(struct jctx *c, const json_t *o, const char *path,
     struct state_data *d)
 {
-	static const char *const keys[] = { "name", "level", "hash", NULL };
+	static const char *const keys[] = { "name", "level", "hash",
+		"usm_key", NULL };
 	struct state_user *u = &d->users[d->nusers];
-	const char *name, *level, *hash;
+	const char *name, *level, *hash, *key = NULL;
 	size_t i;
 	int err;
 
@@ -452,6 +461,21 @@ parse_user(struct jctx *c, const json_t *o, const char *path,
 	if (!state_hash_valid(hash))
 		return jfail(c, path, "hash: not a SHA-512 crypt hash "
 		    "($6$) of the default cost, as this unit makes them");
+	/* optional: files from older builds have no SNMPv3 key */
+	if (json_object_get(o, "usm_key") != NULL &&
+	    ((err = get_string(c, o, "usm_key", path, 2 * USMKEY_LEN,
+	    &key)) < 0))
+		return err;
+	if (key != NULL && (strlen(key) != 2 * USMKEY_LEN ||
+	    strspn(key, "0123456789abcdef") != 2 * USMKEY_LEN))
+		return jfail(c, path, "usm_key: not 40 lower-case hex digits");
+	u->usm_known = key != NULL;
+	for (size_t k = 0; key != NULL && k < USMKEY_LEN; k++) {
+		unsigned b;
+
+		sscanf(key + 2 * k, "%2x", &b);
+		u->usm_key[k] = (uint8_t)b;
+	}
 	snprintf(u->name, sizeof u->name, "%s", name);
 	snprintf(u->hash, sizeof u->hash, "%s", hash);
 	d->nusers++;

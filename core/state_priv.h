@@ -21,6 +21,7 @@
 #include "bus.h"
 #include "model.h"
 #include "state.h"
+#include "usmkey.h"
 
 #define STATE_SETTING_LEN 128	/* longest setting value + NUL */
 #define STATE_HASH_LEN 128	/* crypt(3) output + NUL */
@@ -77,6 +78,10 @@ struct state_user {
 	char name[32];
 	enum user_level level;
 	char hash[STATE_HASH_LEN];
+	/* SNMPv3 USM key Ku of the password (usmkey.h); not known for a
+	   password under 8 characters or one set before keys were kept */
+	bool usm_known;
+	uint8_t usm_key[USMKEY_LEN];
 };
 
 /* Everything that is saved in the state file. */

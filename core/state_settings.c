@@ -98,8 +98,10 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	    65535, "162", NULL, ADMIN, false },
 	[SET_SNMP_RO_COMMUNITY] = { "snmp.ro_community", SETTING_TEXT, 1, 31,
 	    "public", NULL, ADMIN, false },
-	[SET_SNMP_RW_COMMUNITY] = { "snmp.rw_community", SETTING_TEXT, 1, 31,
-	    "private", NULL, ADMIN, false },
+	/* empty = no SET by community: a well-known write community is an
+	   open door (v3 users or a chosen community instead) */
+	[SET_SNMP_RW_COMMUNITY] = { "snmp.rw_community", SETTING_TEXT, 0, 31,
+	    "", NULL, ADMIN, false },
 	[SET_MAIL_SERVER] = { "mail.server", SETTING_TEXT, 0, 63, "", NULL,
 	    ADMIN, false },
 	[SET_MAIL_PORT] = { "mail.port", SETTING_INT, 1, 65535, "25", NULL,
@@ -131,6 +133,8 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	RCPT_ROW(11), RCPT_ROW(12), RCPT_ROW(13), RCPT_ROW(14),
 	RCPT_ROW(15), RCPT_ROW(16),
 #undef RCPT_ROW
+	[SET_LOC_CONTACT] = { "location.contact", SETTING_TEXT, 0, 63, "",
+	    NULL, MANAGER, false },
 };
 
 const struct state_setting_info *

@@ -206,9 +206,10 @@ removes_last_admin(int i, enum user_level new_level)
 	    new_level != LEVEL_ADMIN && admin_count() == 1;
 }
 
+/* `hash` NULL keeps the password; `key` NULL: its USM key is unknown. */
 static int
-user_apply(const char *name, const char *hash, enum user_level level,
-    char *why, size_t whylen)
+user_apply(const char *name, const char *hash, const uint8_t *key,
+    enum user_level level, char *why, size_t whylen)
 {
 	int i = user_find(name);
 	struct state_user *u;
@@ -228,8 +229,12 @@ user_apply(const char *name, const char *hash, enum user_level level,
 	}
 	u = &state_st.d->users[i];
 	u->level = level;
-	if (hash != NULL)
+	if (hash != NULL) {
 		snprintf(u->hash, sizeof u->hash, "%s", hash);
+		u->usm_known = key != NULL;
+		if (key != NULL)
+			memcpy(u->usm_key, key, USMKEY_LEN);
+	}
 	return 0;
 }
 
@@ -259,6 +264,8 @@ state_user_set(const char *name, const char *password,
     size_t whylen)
 {
 	char hash[STATE_HASH_LEN];
+	uint8_t key[USMKEY_LEN];
+	bool key_ok = false;
 	struct change_set cs = { .n = 0 };
 	int err;
 
@@ -273,19 +280,23 @@ state_user_set(const char *name, const char *password,
 	    hash_password(password, hash, sizeof hash) < 0)
 		err = state_fail(why, whylen, -EAGAIN,
 		    "could not hash the password");
+	/* the SNMPv3 key too (1 MB of SHA-1): the password is not kept */
+	if (err == 0 && password != NULL)
+		key_ok = usmkey_derive(password, key) == 0;
 	if (err < 0)
 		return err;
 	state_txn_begin();
 	WRLOCK();
 	err = users_keep(why, whylen);
 	if (err == 0)
-		err = user_apply(name, password ? hash : NULL, level, why,
-		    whylen);
+		err = user_apply(name, password ? hash : NULL,
+		    key_ok ? key : NULL, level, why, whylen);
 	if (err == 0)
 		snprintf(state_change_add(&cs, STATE_F_USER, origin)->text,
 		    BUS_TEXT_MAX, "%s", name);
 	UNLOCK();
 	explicit_bzero(hash, sizeof hash);
+	explicit_bzero(key, sizeof key);
 	return state_txn_end(&cs, err, why, whylen);
 }
 
@@ -374,6 +385,25 @@ state_default_password_in_use(void)
 
 
 int
+state_user_usm_key(const char *name, uint8_t key[USMKEY_LEN])
+{
+	int i, err = -ENOENT;
+
+	if (!state_st.ready || name == NULL)
+		return -ENOENT;
+	RDLOCK();
+	i = user_find(name);
+	if (i >= 0 && !state_st.d->users[i].usm_known)
+		err = -ENODATA;
+	else if (i >= 0) {
+		memcpy(key, state_st.d->users[i].usm_key, USMKEY_LEN);
+		err = 0;
+	}
+	UNLOCK();
+	return err;
+}
+
+int
 state_users_defaults(struct state_data *d)
 {
 	int err = hash_password("converge", d->users[0].hash,
@@ -381,6 +411,8 @@ state_users_defaults(struct state_data *d)
 
 	if (err < 0)
 		return err;
+	d->users[0].usm_known = usmkey_derive("converge",
+	    d->users[0].usm_key) == 0;
 	snprintf(d->users[0].name, sizeof d->users[0].name, "clearone");
 	d->users[0].level = LEVEL_ADMIN;
 	d->nusers = 1;

@@ -9,6 +9,7 @@ build_packages=(
 	libinih-dev libjansson-dev libsystemd-dev libcrypt-dev
 	libcivetweb-dev
 	libesmtp-dev libssl-dev
+	libsnmp-dev
 )
 test_packages=(
 	check libsubunit-dev
@@ -17,6 +18,7 @@ test_packages=(
 	chromium
 	wrk xxd
 	python3-aiosmtpd openssl
+	snmp snmptrapd snmpd smitools
 )
 
 case "${1:-}" in

@@ -8,6 +8,7 @@ extern const struct service console_service;
 extern const struct service web_service;
 extern const struct service discovery_service;
 extern const struct service mail_service;
+extern const struct service snmp_service;
 
 const struct service *const registry_services[] = {
 	&engine_service,
@@ -15,6 +16,7 @@ const struct service *const registry_services[] = {
 	&web_service,
 	&discovery_service,
 	&mail_service,
+	&snmp_service,
 };
 
 const size_t registry_count =

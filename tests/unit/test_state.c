@@ -578,6 +578,9 @@ static const struct {
 	{ SET_SNMP_RO_COMMUNITY, "", -EINVAL, NULL },	/* 1-31 chars */
 	{ SET_SNMP_RO_COMMUNITY, "pub lic", -EINVAL, NULL },
 	{ SET_SNMP_RW_COMMUNITY, "s3cret", 0, "s3cret" },
+	{ SET_SNMP_RW_COMMUNITY, "", 0, "" },	/* empty = no SET */
+	{ SET_SNMP_RW_COMMUNITY, "pri vate", -EINVAL, NULL },
+	{ SET_LOC_CONTACT, "noc@example.com", 0, "noc@example.com" },
 	{ SET_LOGMASK, "ff", 0, "000000FF" },
 	{ SET_LOGMASK, "FFFFFFFF", 0, "FFFFFFFF" },
 	{ SET_LOGMASK, "123456789", -EINVAL, NULL },
@@ -659,8 +662,10 @@ START_TEST(setting_table_keys_defaults_levels)
 	    "162");
 	ck_assert_str_eq(state_setting_info(SET_SNMP_RO_COMMUNITY)->def,
 	    "public");
-	ck_assert_str_eq(state_setting_info(SET_SNMP_RW_COMMUNITY)->def,
-	    "private");
+	ck_assert_str_eq(state_setting_info(SET_SNMP_RW_COMMUNITY)->def, "");
+	ck_assert_str_eq(state_setting_info(SET_LOC_CONTACT)->def, "");
+	ck_assert_int_eq(state_setting_lookup("location.contact"),
+	    SET_LOC_CONTACT);
 	ck_assert_str_eq(state_setting_info(SET_MAIL_PORT)->def, "25");
 }
 END_TEST
@@ -732,6 +737,47 @@ START_TEST(users_last_admin_protected)
 	    sizeof why), 0);
 	ck_assert_int_eq(state_user_set("ADMIN2", NULL, LEVEL_USER, &console,
 	    why, sizeof why), -EPERM);
+}
+END_TEST
+
+START_TEST(users_usm_key_follows_the_password)
+{
+	uint8_t key[USMKEY_LEN], want[USMKEY_LEN];
+	json_t *root, *u;
+
+	/* the factory user has the key of "converge" */
+	ck_assert_int_eq(usmkey_derive("converge", want), 0);
+	ck_assert_int_eq(state_user_usm_key("clearone", key), 0);
+	ck_assert(memcmp(key, want, sizeof key) == 0);
+	ck_assert_int_eq(state_user_set("tech", "maplesyrup", LEVEL_MANAGER,
+	    &console, why, sizeof why), 0);
+	ck_assert_int_eq(state_user_usm_key("TECH", key), 0);
+	usmkey_derive("maplesyrup", want);
+	ck_assert(memcmp(key, want, sizeof key) == 0);
+	/* a level change keeps it; a short password has none */
+	ck_assert_int_eq(state_user_set("tech", NULL, LEVEL_ADMIN, &console,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_user_usm_key("tech", key), 0);
+	ck_assert_int_eq(state_user_set("tech", "short", LEVEL_ADMIN, &console,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_user_usm_key("tech", key), -ENODATA);
+	ck_assert_int_eq(state_user_usm_key("nobody", key), -ENOENT);
+	/* saved and loaded; a file without it (older builds) loads as unknown */
+	root = state_to_json();
+	u = json_array_get(json_object_get(root, "users"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(u, "usm_key")),
+	    "218c36e6cd0cb579bc68ee2625f386cdc673beba");
+	ck_assert_ptr_null(json_object_get(json_array_get(
+	    json_object_get(root, "users"), 1), "usm_key"));
+	json_object_set_new(u, "usm_key", json_string("xyz"));
+	ck_assert_int_eq(state_from_json(root, &console, why, sizeof why),
+	    -EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "usm_key"));
+	ck_assert_int_eq(state_user_usm_key("clearone", key), 0);
+	json_object_del(u, "usm_key");
+	ck_assert_int_eq(state_from_json(root, &console, why, sizeof why), 0);
+	ck_assert_int_eq(state_user_usm_key("clearone", key), -ENODATA);
+	json_decref(root);
 }
 END_TEST
 
@@ -1345,6 +1391,7 @@ main(void)
 		CHECK_CASE(setting_table_keys_defaults_levels),
 		CHECK_CASE(users_default_clearone_admin),
 		CHECK_CASE(users_add_check_wrong_password),
+		CHECK_CASE(users_usm_key_follows_the_password),
 		CHECK_CASE(users_last_admin_protected),
 		CHECK_CASE(users_hash_is_not_the_password),
 		CHECK_CASE(json_round_trip),

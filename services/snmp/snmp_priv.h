@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private to the SNMP service (services/snmp/snmp*.c): the agent's state,
+ * owned by the service thread, and the MIB registration. net-snmp is not
+ * reentrant: every net-snmp call happens on that one thread.
+ */
+#ifndef CONVERGD_SNMP_PRIV_H
+#define CONVERGD_SNMP_PRIV_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "bus.h"
+#include "service.h"
+#include "snmp_map.h"
+#include "state.h"
+
+/* 1.3.6.1.4.1.21831.10: module CONVERGD-MIB (docs/CONVERGD-MIB.txt) */
+#define SNMP_CV_OID 1, 3, 6, 1, 4, 1, SNMP_MAP_ENTERPRISE, 10
+#define SNMP_CV_OID_LEN 8
+/* sysObjectID: cvProducts.1 */
+#define SNMP_PRODUCT_OID SNMP_CV_OID, 3, 1
+#define SNMP_SERVICES_MAX 32
+
+struct snmp_session;
+struct variable_list;
+
+struct snmp_agent {
+	struct svc_ctx *ctx;
+	struct state_identity id;
+	char conf_dir[300];	/* data_dir (<= 255) + "/conf" */
+	char persist_dir[300];
+	char conf_file[320];
+	char conf_text[SNMP_MAP_CONF_MAX];	/* what net-snmp last read */
+	struct bus_sub *sub;
+	struct snmp_map_bucket bucket;
+	bool lib_up;		/* init_agent ran: shut net-snmp down */
+	/* SNMPv3 users made from the state's keys, and those told that
+	   they have none yet */
+	char usm_users[STATE_USERS_MAX][32];
+	size_t nusm_users;
+	char usm_warned[STATE_USERS_MAX][32];
+	size_t nusm_warned;
+	/* informs: our own session, to see the unacknowledged ones */
+	struct snmp_session *inform;
+	char inform_peer[64];	/* "a.b.c.d:port" */
+	bool inform_silent;	/* reported; cleared by the next ack */
+	uint32_t bad_seen;	/* snmpInBadCommunityNames last looked at */
+	/* health, shown in cvAgent */
+	uint32_t requests, sets, notes_sent, notes_dropped, informs_unacked;
+	time_t last_request;
+	/* scratch for the service and event tables (too big for a stack) */
+	struct bus_service services[SNMP_SERVICES_MAX];
+	struct bus_event events[STATE_EVENTS_MAX];
+};
+
+/* Register the system group and CONVERGD-MIB; 0 or -errno. */
+int snmp_mib_register(struct snmp_agent *a);
+/* Make net-snmp's SNMPv3 users match the state's Managers and Admins. */
+void snmp_usm_sync(struct snmp_agent *a);
+/* Notifications out (snmp_notify.c): informs on a session of ours. */
+void snmp_notify_open(struct snmp_agent *a);
+void snmp_notify_close(struct snmp_agent *a);
+void snmp_notify_send(struct snmp_agent *a, struct variable_list *vars);
+void snmp_notify_start(struct snmp_agent *a, bool warm);
+void snmp_notify_auth_check(struct snmp_agent *a);
+/* Send the notification for bus message `m` to every trap destination. */
+void snmp_mib_notify(struct snmp_agent *a, const struct bus_msg *m);
+
+#endif
