@@ -18,7 +18,7 @@
 
 enum bus_type {
 	BUS_SERVICE,	/* a service changed state (supervisor) */
-	BUS_CHANGE,	/* the shared state changed (state.c) */
+	BUS_CHANGE,	/* the shared state changed (state.h) */
 	BUS_EVENT,	/* something a user should hear about */
 	BUS_METERS,	/* engine updated meters/gates (no state seq) */
 	BUS_TYPE_COUNT

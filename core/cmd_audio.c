@@ -358,7 +358,8 @@ cmd_mtrx_one(struct cmd_ctx *ctx, const struct cmd_xp *xp, int s, int d,
 /*
  * MTRX <src ch> <src grp> <dst ch> <dst grp> [0-6]. Which values a
  * source takes (mics 0/3/4/5, others 0/1/2; 6 is only ever reported)
- * is state.c's rule, so the web page and SNMP obey the same one.
+ * is the state's rule (state_audio.c), so the web page and SNMP obey the
+ * same one.
  */
 static int
 cmd_mtrx(struct cmd_ctx *ctx)

@@ -306,17 +306,6 @@ is_unit_label(char group, int channel)
 }
 
 int
-state_label_check(const char *text, char *why, size_t whylen)
-{
-	size_t n = text == NULL ? 0 : strlen(text);
-
-	if (n > STATE_LABEL_MAX || (n > 0 && !state_printable(text)))
-		return state_fail(why, whylen, -EINVAL,
-		    "label must be 1 to 20 printable characters");
-	return 0;
-}
-
-int
 state_label_get(char group, int channel, char *buf, size_t len)
 {
 	int slot;
@@ -380,29 +369,6 @@ change_xpoint(struct bus_change *c, char src_group, int src, char dst_group,
 	state_change_addr(c, src_group, src);
 	c->dst_group = (char)toupper((unsigned char)dst_group);
 	c->dst_channel = dst;
-}
-
-int
-state_xpoint(const struct state_layout *l, char sg, int s, char dg, int d,
-    struct state_xpoint *x)
-{
-	const struct model *m = l->model;
-	const struct model_group *src, *mics;
-	int s_idx, d_idx;
-
-	if (state_slot(l, sg, s, SLOT_SRC, &x->src) < 0 ||
-	    state_slot(l, dg, d, SLOT_DST, &x->dst) < 0)
-		return -EINVAL;
-	src = model_group(m, sg);
-	mics = model_group(m, 'M');
-	model_storage(m, src, s, &s_idx);
-	model_storage(m, model_group(m, dg), d, &d_idx);
-	/* Mic inputs are M, or the inputs I that the model's M covers. */
-	x->mic = src->letter == 'M' || (src->letter == 'I' && mics != NULL &&
-	    s_idx < mics->count);
-	x->self = src->letter == 'P' && toupper((unsigned char)dg) == 'P' &&
-	    s_idx == d_idx;
-	return 0;
 }
 
 static int
@@ -693,18 +659,6 @@ state_preset_defined(int n)
 }
 
 /* ---- macros ---- */
-
-int
-state_macro_line_check(const char *line, char *why, size_t whylen)
-{
-	size_t n = line == NULL ? 0 : strlen(line);
-
-	if (n == 0 || n >= BUS_TEXT_MAX || !state_printable(line))
-		return state_fail(why, whylen, -EINVAL,
-		    "macro lines must be 1 to %d printable characters",
-		    BUS_TEXT_MAX - 1);
-	return 0;
-}
 
 static int
 macro_number(int n, char *why, size_t whylen)

@@ -5,6 +5,9 @@
  * (which only writes text atomically). One save at a time. While saves
  * fail, the reason is kept for the status page, and the log and the
  * event log hear of it once per change (failing, working again).
+ * The file read at start replaces the state here (state_json_load), and
+ * setters that need no transaction save and publish through
+ * state_finish; this file calls only state_json.c and state_base.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -200,4 +203,43 @@ state_save_problem(char *buf, size_t len)
 		snprintf(buf, len, "%s", sf.problem);
 	pthread_mutex_unlock(&sf.problem_lock);
 	return failing;
+}
+
+/* Call with the lock released. */
+int
+state_finish(const struct change_set *cs, enum state_save save, char *why,
+    size_t whylen)
+{
+	int i;
+
+	(void)why;	/* nothing here fails (saving setters: state_txn.c) */
+	(void)whylen;
+	if (save == SAVE_AUDIO)
+		state_save_mark();
+	for (i = 0; i < cs->n; i++)
+		state_publish_change(&cs->c[i]);
+	return 0;
+}
+
+/* The file just read by state_file_load: not saved again. */
+int
+state_json_load(const json_t *root, const struct origin *origin, char *why,
+    size_t whylen)
+{
+	struct change_set cs = { .n = 0 };
+	struct state_data *d, *old;
+	uint64_t seq = 0;
+
+	CHECK_READY(why, whylen);
+	d = state_data_parse(root, &seq, why, whylen);
+	if (d == NULL)
+		return -EINVAL;
+	WRLOCK();
+	old = state_data_swap(d);
+	if (seq > state_st.seq)
+		state_st.seq = seq;
+	state_change_add(&cs, STATE_F_RELOADED, origin);
+	UNLOCK();
+	state_data_free(old);
+	return state_finish(&cs, SAVE_NONE, why, whylen);
 }

@@ -14,6 +14,10 @@
  *              "macros": [{"number", "level": "Manager", "lines": []}],
  *              "safety_mute": 0},
  *    "events": [{"time", "category", "severity", "source", "text"}]}
+ *
+ * At the end, the whole state as a document (state_to_json) and a file
+ * parsed into a fresh copy (state_data_parse), for state_file.c and
+ * state_core.c below and above.
  */
 #include <errno.h>
 #include <limits.h>
@@ -924,4 +928,38 @@ state_json_parse(const json_t *root, const struct state_layout *l,
 	    out, parse_event)) < 0)
 		return err;
 	return 0;
+}
+
+/* ---- the whole state ---- */
+
+json_t *
+state_to_json(void)
+{
+	json_t *root;
+
+	if (!state_st.ready)
+		return NULL;
+	RDLOCK();
+	root = state_json_build(state_st.d, &state_st.layout, state_st.seq);
+	UNLOCK();
+	return root;
+}
+
+/* Parse and check `root` into a fresh copy; NULL with `why`. */
+struct state_data *
+state_data_parse(const json_t *root, uint64_t *seq, char *why, size_t whylen)
+{
+	struct state_data *d = calloc(1, sizeof *d);
+	int err;
+
+	if (d == NULL) {
+		state_fail(why, whylen, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	err = state_json_parse(root, &state_st.layout, d, seq, why, whylen);
+	if (err < 0) {
+		state_data_free(d);
+		return NULL;
+	}
+	return d;
 }

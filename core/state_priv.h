@@ -4,11 +4,16 @@
  * as plain structs, the per-model slot layout, the one locked struct all
  * of them share, the change helpers, and the validators both the setters
  * and the JSON loader use (so a restored file obeys the same rules as a
- * command). state.c: life cycle, layout, change numbering and publishing,
- * whole-state swap; state_settings.c: the settings table and validators;
- * state_users.c: users and passwords; state_audio.c: gains, mutes, ramps,
- * labels, matrix, presets, macros, meters; state_health.c: the services
- * table and the event log; state_json.c: the file format.
+ * command). From the bottom up, each file calling only those below it:
+ * state_base.c: the shared struct, layout, change numbering and
+ * publishing, small helpers; state_settings.c: the settings table and
+ * validators; state_rules.c: the other validators; state_json.c: the
+ * file format; state_file.c: when and what is saved, the file loaded;
+ * state_txn.c: saving transactions; then the setters: state_settings_set.c,
+ * state_users.c (users and passwords), state_audio.c (gains, mutes,
+ * ramps, labels, matrix, presets, macros, meters), state_health.c (the
+ * services table and the event log); state_core.c: life cycle and the
+ * whole-state swap (restore, DEFAULT).
  */
 #ifndef CONVERGD_STATE_PRIV_H
 #define CONVERGD_STATE_PRIV_H
@@ -107,7 +112,7 @@ struct change_set {
 	int n;
 };
 
-/* The one shared state, behind one rwlock (state.c defines it). */
+/* The one shared state, behind one rwlock (state_base.c defines it). */
 struct state_shared {
 	pthread_rwlock_t lock;
 	_Atomic bool ready;	/* read without the lock by guard clauses */
@@ -129,6 +134,8 @@ struct state_shared {
 };
 
 extern struct state_shared state_st;
+/* Held by a saving transaction (state_txn.c), or by the audio save. */
+extern pthread_mutex_t state_txn_lock;
 
 #define RDLOCK() pthread_rwlock_rdlock(&state_st.lock)
 #define WRLOCK() pthread_rwlock_wrlock(&state_st.lock)
@@ -167,7 +174,16 @@ int state_users_defaults(struct state_data *d);
 void state_audio_defaults(struct state_audio *a);
 /* Free the macro lines of `d` (not `d` itself). */
 void state_data_free_macros(struct state_data *d);
+/* Free `d` and its macro lines (NULL is fine). */
+void state_data_free(struct state_data *d);
+/* Put `d` in place of the saved part; the old one is returned. Lock held. */
+struct state_data *state_data_swap(struct state_data *d);
+/* Parse and check `root` into a fresh copy; NULL with `why`. */
+struct state_data *state_data_parse(const json_t *root, uint64_t *seq,
+    char *why, size_t whylen);
 
+/* Give every storage group of `m` its slots; -E2BIG if they overflow. */
+int state_layout_build(struct state_layout *l, const struct model *m);
 /* Slot of (group, channel) for `kind`; -EINVAL if it has none. */
 int state_slot(const struct state_layout *l, char group, int channel,
     enum state_slot_kind kind, int *slot);
@@ -233,7 +249,8 @@ int state_txn_end(const struct change_set *cs, int err, char *why,
     size_t whylen);
 /*
  * For the coalesced audio save: take the transaction lock if it is free
- * (so no unsaved setting change is written), release it after.
+ * (so no unsaved setting change is written), release it after. In
+ * state_base.c, so that state_file.c need not call up into state_txn.c.
  */
 bool state_txn_try(void);
 void state_txn_release(void);

@@ -2,7 +2,8 @@
 /*
  * Settings (state.h): one table row per scalar setting with its type,
  * limits, default and level, the validators a setting value must pass
- * (also used by the state file loader), and the setters.
+ * (also used by the state file loader). The getter and setter are in
+ * state_settings_set.c, above the transactions this file never calls.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -156,24 +157,6 @@ state_setting_lookup(const char *key)
 		if (strcmp(settings[s].key, key) == 0)
 			return s;
 	return -1;
-}
-
-bool
-state_all_in(const char *v, const char *set)
-{
-	for (; *v != '\0'; v++)
-		if (!isalnum((unsigned char)*v) && strchr(set, *v) == NULL)
-			return false;
-	return true;
-}
-
-bool
-state_printable(const char *v)
-{
-	for (; *v != '\0'; v++)
-		if (*v < 0x20 || *v > 0x7e)
-			return false;
-	return true;
 }
 
 /* A strict dotted quad: four 0-255 numbers without leading zeros. */
@@ -496,52 +479,4 @@ state_setting_check(enum state_setting s, const char *value, char *canon,
 		return state_fail(why, whylen, -EINVAL, "%s %s", info->key,
 		    problem);
 	return 0;
-}
-
-int
-state_setting_get(enum state_setting s, char *buf, size_t len)
-{
-	if ((unsigned)s >= SET_COUNT || buf == NULL || len == 0)
-		return -EINVAL;
-	CHECK_READY(NULL, 0);
-	RDLOCK();
-	snprintf(buf, len, "%s", state_st.d->settings[s]);
-	UNLOCK();
-	return 0;
-}
-
-int
-state_setting_set(enum state_setting s, const char *value,
-    const struct origin *origin, char *why, size_t whylen)
-{
-	char canon[STATE_SETTING_LEN];
-	struct change_set cs = { .n = 0 };
-	struct state_undo u = { .kind = UNDO_SETTING, .index = (int)s };
-	struct bus_change *c;
-	int err;
-
-	CHECK_READY(why, whylen);
-	err = state_setting_check(s, value, canon, sizeof canon, why, whylen);
-	if (err < 0)
-		return err;
-	state_txn_begin();
-	WRLOCK();
-	memcpy(u.u.text, state_st.d->settings[s], sizeof u.u.text);
-	err = state_txn_undo(&u);
-	if (err < 0) {
-		UNLOCK();
-		return state_txn_end(NULL, err, why, whylen);
-	}
-	memcpy(state_st.d->settings[s], canon, sizeof canon);
-	c = state_change_add(&cs, STATE_F_SETTING, origin);
-	c->integer = (int)s;
-	/* Secrets stay out of bus messages; readers ask the state. */
-	if (!settings[s].secret)
-		snprintf(c->text, sizeof c->text, "%s", canon);
-	if (s == SET_UNIT_LABEL) {
-		c->group = 'U';
-		c->channel = 0;
-	}
-	UNLOCK();
-	return state_txn_end(&cs, 0, why, whylen);
 }

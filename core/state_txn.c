@@ -2,7 +2,7 @@
 /*
  * Changes that must be saved (state.h: settings, users, labels, limits,
  * presets, macros, DEFAULT, restore) run as a transaction: one at a time
- * (txn_lock), each setter records how to undo what it applies, and the
+ * (state_txn_lock), each setter records how to undo what it applies, and the
  * end saves once. If the save fails every change is undone, nothing is
  * published and the sequence number goes back: the caller gets -EIO,
  * "not saved: REASON". A batch (state_batch_begin/end) holds several
@@ -19,10 +19,9 @@
 #include "state.h"
 #include "state_priv.h"
 
-static pthread_mutex_t txn_lock = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local int txn_depth;	/* > 0: this thread holds txn_lock */
+static _Thread_local int txn_depth;	/* > 0: we hold state_txn_lock */
 
-/* The open transaction; only the holder of txn_lock touches it. */
+/* The open transaction; only the holder of state_txn_lock touches it. */
 static struct {
 	struct state_undo *undo;
 	size_t nundo, undocap;
@@ -35,19 +34,7 @@ void
 state_txn_begin(void)
 {
 	if (txn_depth++ == 0)
-		pthread_mutex_lock(&txn_lock);
-}
-
-bool
-state_txn_try(void)
-{
-	return pthread_mutex_trylock(&txn_lock) == 0;
-}
-
-void
-state_txn_release(void)
-{
-	pthread_mutex_unlock(&txn_lock);
+		pthread_mutex_lock(&state_txn_lock);
 }
 
 /* Grow `*arr` (of `size` bytes each) to hold one more; -ENOMEM. */
@@ -175,7 +162,7 @@ txn_commit(char *why, size_t whylen)
 	int rc = txn.err;
 
 	if (txn.nundo == 0 && txn.nchanges == 0) {
-		pthread_mutex_unlock(&txn_lock);
+		pthread_mutex_unlock(&state_txn_lock);
 		return 0;
 	}
 	if (rc == 0)
@@ -190,7 +177,7 @@ txn_commit(char *why, size_t whylen)
 		txn.changecap = 0;
 	}
 	txn_reset();
-	pthread_mutex_unlock(&txn_lock);
+	pthread_mutex_unlock(&state_txn_lock);
 	/* published after every lock is released */
 	for (i = 0; i < n; i++)
 		state_publish_change(&out[i]);

@@ -5,7 +5,6 @@
  * least one Administrator always remains.
  */
 #include <crypt.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,54 +63,6 @@ password_matches(const char *password, const char *hash)
 	explicit_bzero(cd, sizeof *cd);
 	free(cd);
 	return diff == 0;
-}
-
-/* Characters of crypt(3)'s base-64 alphabet only. */
-static bool
-crypt64(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
-		    s[i] != '/')
-			return false;
-	return true;
-}
-
-/*
- * Only what hash_password makes: SHA-512 crypt at its default cost,
- * "$6$" SALT(1-16) "$" HASH(86), or the same cost spelt "rounds=5000$".
- * Any other method or cost could let a restored file make every login
- * check slow (a DoS) or weak.
- */
-bool
-state_hash_valid(const char *hash)
-{
-	static const char rounds[] = "rounds=5000$";
-	const char *salt, *end;
-
-	if (strncmp(hash, "$6$", 3) != 0)
-		return false;
-	salt = hash + 3;
-	if (strncmp(salt, rounds, sizeof rounds - 1) == 0)
-		salt += sizeof rounds - 1;
-	end = strchr(salt, '$');
-	return end != NULL && end > salt && end - salt <= 16 &&
-	    crypt64(salt, (size_t)(end - salt)) && strlen(end + 1) == 86 &&
-	    crypt64(end + 1, 86);
-}
-
-int
-state_user_name_check(const char *name, char *why, size_t whylen)
-{
-	size_t n = name == NULL ? 0 : strlen(name);
-
-	if (n < 1 || n > 31 || !state_all_in(name, "._-"))
-		return state_fail(why, whylen, -EINVAL,
-		    "user name must be 1 to 31 letters, digits, '.', '_' "
-		    "or '-'");
-	return 0;
 }
 
 static int
