@@ -267,7 +267,8 @@ netbios_conflict(struct netbios *nb, struct netbios_owned *o,
 	netbios_event(SEVERITY_WARNING, "name conflict: %s<%02X> refused "
 	    "by %s (rcode %u%s)", o->name.name, o->name.suffix,
 	    inet_ntoa(from->sin_addr), rcode, rcode == NETBIOS_RC_ACT ?
-	    ", name active" : rcode == NETBIOS_RC_CFT ? ", conflict" : "");
+	    ", name active" : rcode == NETBIOS_RC_RFS ? ", refused" :
+	    rcode == NETBIOS_RC_CFT ? ", conflict" : "");
 }
 
 /* The response switch: registered, wait longer (WACK), or refused. */
