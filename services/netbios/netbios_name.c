@@ -186,6 +186,7 @@ netbios_registered(struct netbios *nb, struct netbios_owned *o,
 	o->state = NB_REGISTERED;
 	o->ttl = ttl;
 	o->refreshing = false;
+	o->silence_told = false;
 	/* refresh at half the TTL, as Samba and Windows do */
 	o->deadline_ms = now + (uint64_t)ttl * 500;
 }
@@ -216,6 +217,9 @@ netbios_timeout(struct netbios *nb, struct netbios_owned *o, uint64_t now)
 		}
 		o->state = NB_SILENT;
 		o->deadline_ms = now + SILENT_RETRY_MS;
+		if (o->silence_told)
+			break;	/* once until it answers again */
+		o->silence_told = true;
 		netbios_event(SEVERITY_WARNING, "WINS server %s does not "
 		    "answer for %s<%02X>", inet_ntoa(nb->wins), o->name.name,
 		    o->name.suffix);

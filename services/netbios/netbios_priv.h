@@ -30,6 +30,7 @@ struct netbios_owned {
 	uint16_t xid;		/* of the request in flight */
 	unsigned tries;
 	bool refreshing;	/* the request in flight is a refresh */
+	bool silence_told;	/* "server does not answer" event sent */
 	uint32_t ttl;		/* granted by the WINS server */
 	uint64_t deadline_ms;	/* next time-out; 0 = none */
 };
