@@ -15,6 +15,7 @@ test_packages=(
 	python3 python3-pexpect
 	chromium
 	wrk xxd
+	samba samba-common-bin
 )
 
 case "${1:-}" in
