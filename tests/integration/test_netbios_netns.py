@@ -4,7 +4,8 @@ in namespace <p>dut (10.77.0.2), nmblookup and nmbd in <p>srv (10.77.0.1),
 joined by a veth pair made here and removed on exit. B-node: broadcast
 and unicast queries, node status (-A, -S), a conflicting claim defended,
 hostile packets dropped and counted. P-node: nmbd as WINS server; the
-registration is in its database, resolves through WINS, is refreshed
+registration is in its database, resolves through WINS, is defended
+against another node (the unit answers the challenge), is refreshed
 before the TTL ends, a name the server refuses is reported, and the name
 is released on stop. Settings change at run time through the web API."""
 import json
@@ -77,19 +78,26 @@ def probe_main(argv):
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
     s.settimeout(3)
     xid = random.getrandbits(16)
-    if kind == "claim":		# broadcast registration of argv[2]<00>
-        pkt = (struct.pack("!HHHHHH", xid, 0x2910, 1, 0, 0, 1) +
+    me = argv[3] if len(argv) > 3 else "10.77.0.1"
+    if kind in ("claim", "register"):	# registration of argv[2]<00>
+        flags = 0x2910 if kind == "claim" else 0x2900
+        pkt = (struct.pack("!HHHHHH", xid, flags, 1, 0, 0, 1) +
                encode(argv[2], 0) + b"\0\x20\0\x01" + b"\xc0\x0c" +
                struct.pack("!HHIHH4s", 0x20, 1, 300, 6, 0,
-                           socket.inet_aton("10.77.0.1")))
+                           socket.inet_aton(me)))
+        s.bind((me, 0))
     else:
         pkt = bytes.fromhex(argv[2])
     s.sendto(pkt, (dst, 137))
-    try:
-        d, src = s.recvfrom(1024)
-    except socket.timeout:
-        print("no answer")
-        return
+    while True:
+        try:
+            d, src = s.recvfrom(1024)
+        except socket.timeout:
+            print("no answer")
+            return
+        if (struct.unpack("!H", d[2:4])[0] >> 11) & 15 != 7:
+            break
+        s.settimeout(15)	# WACK: the server challenges the owner
     flags = struct.unpack("!H", d[2:4])[0]
     print(f"from {src[0]} xid_ok={d[:2] == pkt[:2]} flags=0x{flags:04x} "
           f"rcode={flags & 15}")
@@ -315,6 +323,15 @@ def pnode(c, lab):
             lab.detail())
     out = lab.nmblookup("-U", "10.77.0.1", "--recursion", "CVUNIT")
     c.check("still registered after more than one TTL",
+            "10.77.0.2 CVUNIT<00>" in out, out)
+    # another node asks the WINS server for the unit's name: the server
+    # challenges the unit (a unicast query), the unit answers, refused
+    sh("ip", "-n", SRV, "addr", "add", "10.77.0.9/24", "dev", "veth-srv")
+    out = lab.probe("register", "10.77.0.1", "CVUNIT", "10.77.0.9")
+    c.check("another node's WINS registration of the name is refused "
+            "(the unit answers the challenge)", "rcode=6" in out, out)
+    out = lab.nmblookup("-U", "10.77.0.1", "--recursion", "CVUNIT")
+    c.check("WINS still maps the name to the unit",
             "10.77.0.2 CVUNIT<00>" in out, out)
     lab.stop(lab.nmbd)
     dat = lab.wins_dat()
