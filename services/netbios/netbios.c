@@ -26,6 +26,7 @@
 #include "state.h"
 
 #define NETBIOS_BURST_READS 64	/* datagrams per pass */
+#define NETBIOS_ADDR_CHECK_MS 5000
 
 static const struct cfg_key netbios_keys[] = {
 	{ "ttl", CFG_INT, 60, 604800, "259200", NULL,
@@ -351,6 +352,28 @@ netbios_publish(struct netbios *nb)
 	state_service_detail_put(svc_name(nb->ctx), text);
 }
 
+/*
+ * Every few seconds: a new interface address (DHCP, a static change)
+ * releases the names held at the old one and claims them at the new.
+ */
+static void
+netbios_check_addr(struct netbios *nb, uint64_t now)
+{
+	struct in_addr old = nb->addr, old_bcast = nb->bcast;
+
+	if (now < nb->addr_check_ms)
+		return;
+	nb->addr_check_ms = now + NETBIOS_ADDR_CHECK_MS;
+	netbios_find_addr(nb);
+	if (nb->addr.s_addr == old.s_addr)
+		return;
+	log_info("address changed from %s", inet_ntoa(old));
+	nb->addr = old;		/* releases name the old address */
+	nb->bcast = old_bcast;
+	netbios_name_release_all(nb);
+	netbios_name_start(nb);
+}
+
 static int
 netbios_run(struct svc_ctx *ctx)
 {
@@ -360,11 +383,14 @@ netbios_run(struct svc_ctx *ctx)
 	while (!svc_should_stop(ctx)) {
 		struct pollfd pfd[2] = { { nb->fd, POLLIN, 0 },
 		    { bus_sub_fd(nb->sub), POLLIN, 0 } };
-		uint64_t now = clock_ms(), next = netbios_name_tick(nb, now);
-		int wait = next == 0 || next - now > 1000 ? 1000 :
-		    (int)(next - now);
-		int rc = svc_poll(ctx, pfd, 2, wait);
+		uint64_t now = clock_ms(), next;
+		int wait, rc;
 
+		netbios_check_addr(nb, now);
+		next = netbios_name_tick(nb, now);
+		wait = next == 0 || next - now > 1000 ? 1000 :
+		    (int)(next - now);
+		rc = svc_poll(ctx, pfd, 2, wait);
 		if (rc < 0)
 			return rc;
 		if (pfd[1].revents & POLLIN)

@@ -59,6 +59,7 @@ struct netbios {
 	uint32_t ttl;		/* asked for in registrations */
 	uint8_t mac[6];
 	uint16_t next_xid;
+	uint64_t addr_check_ms;	/* next look at the interface address */
 	struct netbios_owned names[NETBIOS_NAMES];
 	uint64_t counters[NB_C_COUNT];
 	struct log_rate rate_log;

@@ -7,7 +7,8 @@ hostile packets dropped and counted. P-node: nmbd as WINS server; the
 registration is in its database, resolves through WINS, is defended
 against another node (the unit answers the challenge), is refreshed
 before the TTL ends, a name the server refuses is reported, and the name
-is released on stop. Settings change at run time through the web API."""
+follows a new interface address, and is released on stop. Settings
+change at run time through the web API."""
 import json
 import os
 import random
@@ -352,6 +353,14 @@ def pnode(c, lab):
     out = wait_for(lambda: "10.77.0.2 CVUNIT2<00>" in lab.nmblookup(
         "-U", "10.77.0.1", "--recursion", "CVUNIT2") and "ok")
     c.check("renamed: the new name resolves through WINS", out,
+            lab.log("unit")[-1500:])
+    # a new address (as DHCP would give): released and registered again
+    sh("ip", "-n", DUT, "addr", "del", "10.77.0.2/24", "dev", "veth-dut")
+    sh("ip", "-n", DUT, "addr", "add", "10.77.0.3/24", "brd", "+", "dev",
+       "veth-dut")
+    out = wait_for(lambda: "10.77.0.3 CVUNIT2<00>" in lab.nmblookup(
+        "-U", "10.77.0.1", "--recursion", "CVUNIT2") and "ok")
+    c.check("a new interface address is registered with WINS", out,
             lab.log("unit")[-1500:])
     lab.stop(lab.unit)
     c.check("convergd stopped cleanly", lab.unit.returncode == 0,
