@@ -323,7 +323,7 @@ netbios_drain_bus(struct netbios *nb)
 			again = true;
 	}
 	if (bus_sub_dropped(nb->sub) > 0)
-		again = true;	/* cheap to redo; cannot tell what was lost */
+		again = true;	/* lost messages: cheap to redo */
 	if (!again)
 		return;
 	netbios_name_release_all(nb);
@@ -339,7 +339,8 @@ netbios_publish(struct netbios *nb)
 	snprintf(text, sizeof text, "{\"name\":\"%s\",\"mode\":\"%s\","
 	    "\"server\":\"%s\",\"state\":\"%s\",\"registered\":%s,"
 	    "\"ttl\":%u,\"refreshes\":%llu,\"conflicts\":%llu,"
-	    "\"defended\":%llu,\"answered\":%llu,\"malformed\":%llu}", o->name.name,
+	    "\"defended\":%llu,\"answered\":%llu,\"malformed\":%llu}",
+	    o->name.name,
 	    netbios_pnode(nb) ? "P-node" : "B-node", netbios_pnode(nb) ?
 	    inet_ntoa(nb->wins) : "", netbios_state_name(o->state),
 	    o->state == NB_REGISTERED && nb->names[1].state ==

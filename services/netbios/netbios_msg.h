@@ -13,7 +13,7 @@
 
 #define NETBIOS_MSG_PORT	137
 #define NETBIOS_MSG_HEADER	12
-#define NETBIOS_MSG_MAX		1024	/* largest datagram either way */
+#define NETBIOS_MSG_MAX		1024	/* largest datagram */
 #define NETBIOS_NAME_CHARS	15	/* the 16th byte is the suffix */
 #define NETBIOS_LABEL_MAX	63	/* RFC 1035 §2.3.4 */
 #define NETBIOS_DNAME_MAX	255	/* whole encoded name */

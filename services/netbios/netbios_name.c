@@ -15,11 +15,12 @@
 #include "netbios_priv.h"
 #include "state.h"
 
-#define BCAST_RETRY_MS		250	/* RFC 1002 §6: BCAST_REQ_RETRY_TIMEOUT */
+/* RFC 1002 §6: BCAST_REQ_RETRY_TIMEOUT and _COUNT */
+#define BCAST_RETRY_MS		250
 #define BCAST_TRIES		3
 #define UCAST_RETRY_MS		2000
 #define UCAST_TRIES		3
-#define SILENT_RETRY_MS		30000	/* WINS server did not answer */
+#define SILENT_RETRY_MS		30000	/* WINS server silent */
 #define NO_ADDR_RETRY_MS	5000	/* no interface address yet */
 #define WACK_MAX_S		120
 

@@ -363,7 +363,7 @@ START_TEST(backward_pointer_chain_parses_loop_refused)
 	parse_ok(B(chain), &m);
 	ck_assert_str_eq(m.rrname.name, "DUTCLIENT");
 	memcpy(buf, chain, sizeof chain);
-	buf[46] = 0x0c;		/* question ends pointing at its own start */
+	buf[46] = 0x0c;		/* question ends pointing at itself */
 	ck_assert_int_eq(netbios_msg_parse(buf, sizeof chain - 1, &m),
 	    -EBADMSG);
 }
