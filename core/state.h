@@ -329,6 +329,15 @@ void state_gate_put(uint8_t bits);
 /* ---- health ---- */
 void state_service_put(const struct bus_service *row);
 size_t state_services(struct bus_service *out, size_t max);
+/*
+ * A running service's own status for status pages: one JSON object as
+ * text (cut to STATE_DETAIL_MAX - 1 bytes: keep it small), replacing the
+ * last one; -ENOENT if the supervisor has no row named `service`.
+ */
+#define STATE_DETAIL_MAX 384
+int state_service_detail_put(const char *service, const char *json);
+/* The text `service` last put ("" if none); -ENOENT without a row. */
+int state_service_detail(const char *service, char *buf, size_t len);
 /* Append to the bounded, persisted event log. */
 void state_event_put(const struct bus_event *ev);
 size_t state_events(struct bus_event *out, size_t max);

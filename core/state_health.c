@@ -3,21 +3,32 @@
  * Health (state.h): the supervisor's table of services and the bounded,
  * persisted event log.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "state.h"
 #include "state_priv.h"
 
+/* Index of the row named `name`, or -1; under the lock. */
+static int
+service_row(const char *name)
+{
+	for (size_t i = 0; i < state_st.nservices; i++)
+		if (strcmp(state_st.services[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
 void
 state_service_put(const struct bus_service *row)
 {
 	size_t i;
+	int r;
 
 	WRLOCK();
-	for (i = 0; i < state_st.nservices; i++)
-		if (strcmp(state_st.services[i].name, row->name) == 0)
-			break;
+	r = service_row(row->name);
+	i = r < 0 ? state_st.nservices : (size_t)r;
 	if (i < STATE_SERVICES_MAX) {
 		state_st.services[i] = *row;
 		state_st.services[i].name[BUS_NAME_MAX - 1] = '\0';
@@ -37,6 +48,31 @@ state_services(struct bus_service *out, size_t max)
 	memcpy(out, state_st.services, n * sizeof *out);
 	UNLOCK();
 	return n;
+}
+
+int
+state_service_detail_put(const char *service, const char *json)
+{
+	int i;
+
+	WRLOCK();
+	if ((i = service_row(service)) >= 0)
+		snprintf(state_st.service_detail[i], STATE_DETAIL_MAX, "%s",
+		    json);
+	UNLOCK();
+	return i < 0 ? -ENOENT : 0;
+}
+
+int
+state_service_detail(const char *service, char *buf, size_t len)
+{
+	int i;
+
+	RDLOCK();
+	if ((i = service_row(service)) >= 0)
+		snprintf(buf, len, "%s", state_st.service_detail[i]);
+	UNLOCK();
+	return i < 0 ? -ENOENT : 0;
 }
 
 /* Printable ASCII only, so the state file is always valid JSON text. */

@@ -19,6 +19,7 @@ test_packages=(
 	wrk xxd
 	python3-aiosmtpd openssl
 	snmp snmptrapd snmpd smitools
+	samba samba-common-bin
 )
 
 case "${1:-}" in

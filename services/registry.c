@@ -9,6 +9,7 @@ extern const struct service web_service;
 extern const struct service discovery_service;
 extern const struct service mail_service;
 extern const struct service snmp_service;
+extern const struct service netbios_service;
 
 const struct service *const registry_services[] = {
 	&engine_service,
@@ -17,6 +18,7 @@ const struct service *const registry_services[] = {
 	&discovery_service,
 	&mail_service,
 	&snmp_service,
+	&netbios_service,
 };
 
 const size_t registry_count =

@@ -121,12 +121,21 @@ status_services(void)
 	size_t n, i;
 
 	n = state_services(rows, sizeof(rows) / sizeof(rows[0]));
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s}",
+	for (i = 0; i < n; i++) {
+		char detail[STATE_DETAIL_MAX];
+		json_t *d = NULL;
+
+		/* what the service says about itself, if anything */
+		if (state_service_detail(rows[i].name, detail,
+		    sizeof(detail)) == 0 && detail[0] != '\0')
+			d = json_loads(detail, 0, NULL);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:i, s:s, s:o}",
 		    "name", rows[i].name,
 		    "state", svc_state_name(rows[i].state),
 		    "restarts", (int)rows[i].restarts,
-		    "last_error", rows[i].last_error));
+		    "last_error", rows[i].last_error,
+		    "detail", d != NULL ? d : json_null()));
+	}
 	return a;
 }
 

@@ -188,7 +188,8 @@ function renderServices(rows) {
 	    el("td", {}, el("span", { class: "state " + x.state,
 		text: x.state })),
 	    el("td", { text: x.restarts }),
-	    el("td", { text: x.last_error || "" }))));
+	    el("td", { text: [x.last_error].concat(Object.entries(x.detail ||
+		{}).map(([k, v]) => k + ": " + v)).filter(Boolean).join(", ") }))));
 }
 
 function eventRow(e) {
