@@ -77,12 +77,6 @@ web_lib_init(void)
 }
 
 /* civetweb threads log under our name. */
-struct web *
-web_of(const struct mg_connection *c)
-{
-	return mg_get_user_data(mg_get_context(c));
-}
-
 static void *
 web_thread_init(const struct mg_context *mg, int type)
 {

@@ -63,7 +63,11 @@ struct web {
 };
 
 /* The service state behind a civetweb connection. */
-struct web *web_of(const struct mg_connection *c);
+static inline struct web *
+web_of(const struct mg_connection *c)
+{
+	return mg_get_user_data(mg_get_context(c));
+}
 
 /* ---- web_http.c: one-buffer replies ---- */
 /* Send status + headers + body in one mg_write; `extra` is CRLF lines. */
