@@ -2,8 +2,7 @@
 # discovery: HMAC-SHA256 for SET_ADDRESS (docs/discovery.md) from
 # OpenSSL's libcrypto; converge-console shares the codec and the key
 # derivation (tools/console_discover.c).
-pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
-target_link_libraries(convergd_services PUBLIC PkgConfig::LIBCRYPTO)
+# (PkgConfig::LIBCRYPTO comes from the top CMakeLists.txt: core uses it)
 if(TARGET converge-console)
 	target_sources(converge-console PRIVATE
 		${CMAKE_SOURCE_DIR}/services/discovery/discovery_msg.c
