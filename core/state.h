@@ -98,6 +98,8 @@ enum state_setting {
 	SET_LOGMASK,		/* LOGMASK, hex, 8 digits */
 	SET_BAUD,		/* 9600 ... 115200 */
 	SET_FLOW,		/* 0/1 */
+	SET_NTP_SERVER3,	/* host[:port], like time.ntp_server */
+	SET_NTP_SERVER4,
 	SET_COUNT
 };
 
@@ -109,6 +111,7 @@ enum setting_type {
 	SETTING_BOOL,	/* 0/1 */
 	SETTING_HEX,	/* hex digits, value <= max */
 	SETTING_CHOICE,	/* one of choices */
+	SETTING_HOSTPORT, /* host name or dotted quad, optional :port; or empty */
 };
 
 struct state_setting_info {
