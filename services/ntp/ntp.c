@@ -142,7 +142,7 @@ ntp_finish(struct ntp *n, struct ntp_server *s, uint64_t now)
 			bus_event(EVENT_TIME, SEVERITY_INFO, "time server %s "
 			    "answers again", s->name);
 		s->unreachable = false;
-	} else {
+	} else if (!s->kod) {
 		s->failures++;
 		if (s->error[0] == '\0')
 			snprintf(s->error, sizeof s->error, "%s: no answer",
@@ -157,8 +157,10 @@ ntp_finish(struct ntp *n, struct ntp_server *s, uint64_t now)
 	if (s->denied)
 		wait = n->poll_max;
 	s->next_ms = now + (uint64_t)wait * 1000u;
-	log_info("%s: %s, next poll in %u s", s->name, s->have ?
-	    "sampled" : s->error, wait);
+	if (s->have)
+		log_info("%s: sampled, next poll in %u s", s->name, wait);
+	else
+		log_info("%s, next poll in %u s", s->error, wait);
 	ntp_update(n);
 }
 
@@ -191,6 +193,7 @@ ntp_kod(struct ntp *n, struct ntp_server *s, enum ntp_calc_verdict v,
 		    "us (KoD DENY/RSTR)", s->name);
 	}
 	s->nsamples = 0;
+	s->kod = true;
 	ntp_finish(n, s, now);
 }
 
@@ -225,9 +228,10 @@ ntp_reply(struct ntp *n, struct ntp_server *s, const uint8_t *buf,
 	if (v == NTP_CALC_OK && ntp_calc_sample(&m, s->t1, t4, &smp) < 0)
 		v = NTP_CALC_BAD_DELAY;
 	if (v != NTP_CALC_OK) {
+		/* it echoed our random timestamp: a real server, few lines */
 		snprintf(s->error, sizeof s->error, "%s: %s", s->name,
 		    ntp_calc_verdict_name(v));
-		log_warnx_rl(&n->rate_log, "reply ignored: %s", s->error);
+		log_warnx("reply ignored: %s", s->error);
 	} else if (s->nsamples < NTP_SAMPLES_MAX) {
 		s->samples[s->nsamples++] = smp;
 	}
@@ -268,6 +272,7 @@ ntp_timer(struct ntp *n, struct ntp_server *s, uint64_t now)
 	switch (s->st) {
 	case NTP_SRV_IDLE:
 		s->tries = s->nsamples = 0;
+		s->kod = false;
 		s->error[0] = '\0';
 		if (s->fd < 0 && ntp_open(n, s) < 0) {
 			ntp_finish(n, s, now);

@@ -35,6 +35,7 @@ struct ntp_server {
 	bool have;			/* the last poll gave a sample */
 	struct ntp_calc_sample last;
 	unsigned failures, rate_kod;
+	bool kod;			/* this poll ended on a KoD */
 	bool unreachable, denied;
 	char error[256];
 };
