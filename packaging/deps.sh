@@ -15,6 +15,7 @@ test_packages=(
 	python3 python3-pexpect
 	chromium
 	wrk xxd
+	chrony libfaketime
 )
 
 case "${1:-}" in
