@@ -305,8 +305,11 @@ ntp_apply(struct ntp *n, const struct ntp_server *s, double offset)
 		snprintf(n->status.last_error, sizeof n->status.last_error,
 		    "refused to step the clock by %+.3f s from %s (max_step "
 		    "%.0f s)", offset, s->name, n->max_step);
-		bus_event(EVENT_TIME, SEVERITY_ERROR, "%s",
-		    n->status.last_error);
+		/* once, not every poll, until a sample is applied again */
+		if (!n->refused)
+			bus_event(EVENT_TIME, SEVERITY_ERROR, "%s",
+			    n->status.last_error);
+		n->refused = true;
 		return false;
 	case NTP_CALC_STEP:
 		rc = priv_clock_step(offset, n->set_clock, done, sizeof done);
@@ -317,6 +320,7 @@ ntp_apply(struct ntp *n, const struct ntp_server *s, double offset)
 		rc = priv_clock_slew(offset, n->set_clock, done, sizeof done);
 		break;
 	}
+	n->refused = false;
 	log_info("%s, offset %+.3f ms via %s", done, offset * 1e3, s->name);
 	if (rc < 0)
 		snprintf(n->status.last_error, sizeof n->status.last_error,

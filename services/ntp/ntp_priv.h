@@ -47,6 +47,7 @@ struct ntp {
 	unsigned interval, poll_max, samples, timeout_ms, spacing_ms;
 	double step_threshold, max_step;
 	bool set_clock, synced, may_step;
+	bool refused;			/* the refusal event was raised */
 	uint64_t counters[2];		/* malformed, spoofed */
 	struct priv_clock_status status;
 	struct log_rate rate_log;

@@ -197,6 +197,13 @@ def t_max_step(d, c):
                  events(c)[:5])
         n = status(c).get("ntp") or {}
         ck.check("refused: not synced", n.get("synced") is False, n)
+        mark = d.log_text().rfind(f"server 1: 127.0.0.1:{far.port}")
+        # a second refusal would be published before the third poll
+        wait_for(lambda: log_since(d, mark).count(
+            f"127.0.0.1:{far.port}: sampled") >= 3, 12)
+        ck.check("refused once, not again at every poll",
+                 sum("refused to step" in t for t in events(c)) == 1,
+                 events(c)[:5])
     finally:
         far.stop()
 
