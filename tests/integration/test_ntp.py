@@ -171,6 +171,21 @@ def t_bad_replies(d, c):
         bad.stop()
 
 
+def t_step_once_after_loss(d, c, wrong):
+    """Sync was lost: the +300 s server's offset is stepped (dry run: an
+    event saying so), once; the next poll slews."""
+    mark = len(d.log_text())
+    set_servers(c, wrong.port)
+    ok = has_event(c, "would step the clock by +300.0", 10)
+    ck.check("after sync loss a large offset is stepped (dry run event)",
+             ok, events(c)[:5])
+    ok = wait_for(lambda: re.search(
+        r"would slew the clock by \+0\.500000 s .*offset \+3000",
+        log_since(d, mark)), 10)
+    ck.check("then slewed, not stepped again (slew clamped to 0.5 s)", ok,
+             log_since(d, mark)[-600:])
+
+
 def t_kod_rate(d, c):
     kod = FakeServer("kod_rate")
     try:
@@ -227,6 +242,7 @@ def main():
         t_one_chronyd(d, c, a)
         t_falseticker(d, c, a, b, wrong)
         t_bad_replies(d, c)
+        t_step_once_after_loss(d, c, wrong)
         t_kod_rate(d, c)
         t_max_step(d, c)
     finally:
