@@ -15,7 +15,7 @@ test_packages=(
 	python3 python3-pexpect
 	chromium
 	wrk xxd
-	chrony libfaketime
+	chrony libfaketime ntpsec-ntpdig
 )
 
 case "${1:-}" in

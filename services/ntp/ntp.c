@@ -45,7 +45,7 @@ static const struct cfg_key ntp_keys[] = {
 	{ "step_threshold_ms", CFG_INT, 1, 3600000, "128", NULL,
 	    "offsets this large are stepped (at start or after sync loss)" },
 	{ "max_step", CFG_INT, 0, 2000000000, "0", NULL,
-	    "seconds: a larger offset is refused with an event (0 = no limit)" },
+	    "seconds; a larger offset is refused (0 = no limit)" },
 	{ NULL },
 };
 
@@ -281,7 +281,7 @@ ntp_timer(struct ntp *n, struct ntp_server *s, uint64_t now)
 		ntp_send(n, s, now);
 		break;
 	case NTP_SRV_WAIT:
-		s->sent = 0;	/* a late answer is not for the next request */
+		s->sent = 0;	/* a late answer is not for the next one */
 		ntp_next(n, s, now);
 		break;
 	case NTP_SRV_GAP:
@@ -366,8 +366,9 @@ ntp_update(struct ntp *n)
 		    "the servers disagree: no majority");
 	else if (ntp_apply(n, who[best], smp[best].offset)) {
 		if (!n->synced)
-			bus_event(EVENT_TIME, SEVERITY_INFO, "time synchronised "
-			    "with %s, offset %+.3f ms", who[best]->name,
+			bus_event(EVENT_TIME, SEVERITY_INFO, "time "
+			    "synchronised with %s, offset %+.3f ms",
+			    who[best]->name,
 			    smp[best].offset * 1e3);
 		n->synced = true;
 		n->may_step = false;

@@ -65,7 +65,7 @@ uint64_t ntp_msg_ts_from_unix(int64_t sec, uint32_t nsec);
 int64_t ntp_msg_ts_to_unix_ns(uint64_t ts, int64_t pivot_sec);
 /* Seconds of an NTP short-format (16.16) value. */
 double ntp_msg_short_sec(uint32_t v);
-/* The reference ID as text: four letters for KoD and stratum 1, else a.b.c.d. */
+/* The reference ID as text: letters (KoD, stratum 1), else a.b.c.d. */
 void ntp_msg_refid_text(const struct ntp_msg *m, char *out, size_t len);
 
 #endif

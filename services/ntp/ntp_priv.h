@@ -25,7 +25,7 @@ enum ntp_srv_state {
 
 struct ntp_server {
 	char name[NTP_NAME_MAX];	/* the setting: host[:port] */
-	int fd;				/* connected UDP socket, -1 none */
+	int fd;				/* connected UDP socket or -1 */
 	enum ntp_srv_state st;
 	uint64_t next_ms;
 	uint64_t sent;			/* random transmit timestamp */

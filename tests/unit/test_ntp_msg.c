@@ -16,7 +16,7 @@
 
 /* A server reply, field by field (RFC 5905 figure 8). */
 static const uint8_t reply_bytes[48] = {
-	0x24, 0x02, 0x06, 0xec,		/* LI 0, VN 4, mode 4; stratum 2 */
+	0x24, 0x02, 0x06, 0xec,		/* LI 0 VN 4 mode 4, stratum 2 */
 	0x00, 0x00, 0x01, 0x00,		/* root delay 1/256 s */
 	0x00, 0x00, 0x02, 0x00,		/* root dispersion 2/256 s */
 	0xc0, 0x00, 0x02, 0x01,		/* refid 192.0.2.1 */
@@ -125,8 +125,8 @@ START_TEST(extension_fields_and_mac_are_skipped)
 
 	memset(b, 0, sizeof b);
 	memcpy(b, reply_bytes, 48);
-	memcpy(b + 48, "\x01\x04\x00\x10", 4);		/* type, length 16 */
-	memcpy(b + 64, "\x02\x04\x00\x20", 4);		/* type, length 32 */
+	memcpy(b + 48, "\x01\x04\x00\x10", 4);	/* type, length 16 */
+	memcpy(b + 64, "\x02\x04\x00\x20", 4);	/* type, length 32 */
 	ck_assert_int_eq(ntp_msg_parse(b, 48 + 16 + 32, &m), 0);
 	ck_assert_uint_eq(m.n_ext, 2);
 	ck_assert(!m.mac);
