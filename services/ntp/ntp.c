@@ -66,38 +66,52 @@ ntp_close(struct ntp_server *s)
 	s->fd = -1;
 }
 
-/* Split host[:port] and open a UDP socket connected to it. */
-static int
-ntp_open(struct ntp *n, struct ntp_server *s)
+/* Give up on a resolution; one glibc still runs is freed later. */
+static void
+ntp_drop_res(struct ntp *n, struct ntp_server *s)
 {
-	struct addrinfo hints = { .ai_family = AF_INET,
-	    .ai_socktype = SOCK_DGRAM }, *ai = NULL;
+	if (s->res == NULL)
+		return;
+	if (!ntp_resolve_drop(s->res)) {
+		size_t i;
+
+		for (i = 0; i < NTP_ORPHANS && n->orphans[i] != NULL; i++)
+			;
+		if (i < NTP_ORPHANS)
+			n->orphans[i] = s->res;
+		else
+			log_warnx("%s: too many pending name lookups; one is "
+			    "left to glibc", s->name);
+	}
+	s->res = NULL;
+}
+
+static void
+ntp_reap_orphans(struct ntp *n)
+{
+	for (size_t i = 0; i < NTP_ORPHANS; i++)
+		if (n->orphans[i] != NULL && ntp_resolve_drop(n->orphans[i]))
+			n->orphans[i] = NULL;
+}
+
+/* A UDP socket connected to the server (ICMP errors then reach us). */
+static int
+ntp_connect(struct ntp *n, struct ntp_server *s, const struct sockaddr_in *to)
+{
 	const char *bind_addr = svc_cfg_str(n->ctx, "bind");
 	struct sockaddr_in local = { .sin_family = AF_INET };
-	char host[NTP_NAME_MAX], *colon;
-	int rc;
+	int rc = 0;
 
-	snprintf(host, sizeof host, "%s", s->name);
-	colon = strchr(host, ':');
-	if (colon != NULL)
-		*colon = '\0';
-	rc = getaddrinfo(host, colon ? colon + 1 : "123", &hints, &ai);
-	if (rc != 0) {
-		snprintf(s->error, sizeof s->error, "%s: %s", s->name,
-		    gai_strerror(rc));
-		return -EHOSTUNREACH;
-	}
 	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	inet_pton(AF_INET, bind_addr, &local.sin_addr);
 	if (s->fd < 0 || bind(s->fd, (struct sockaddr *)&local,
-	    sizeof local) < 0 || connect(s->fd, ai->ai_addr,
-	    ai->ai_addrlen) < 0) {
+	    sizeof local) < 0 || connect(s->fd, (const struct sockaddr *)to,
+	    sizeof *to) < 0) {
 		rc = -errno;
 		snprintf(s->error, sizeof s->error, "%s: %s", s->name,
 		    strerror(errno));
 		ntp_close(s);
 	}
-	freeaddrinfo(ai);
 	return rc;
 }
 
@@ -266,19 +280,54 @@ ntp_read(struct ntp *n, struct ntp_server *s)
 	}
 }
 
+/* A poll begins: with a socket, ask; without, look the name up first. */
+static void
+ntp_poll_start(struct ntp *n, struct ntp_server *s, uint64_t now)
+{
+	s->tries = s->nsamples = 0;
+	s->kod = false;
+	s->error[0] = '\0';
+	if (s->fd >= 0) {
+		ntp_send(n, s, now);
+		return;
+	}
+	s->res = ntp_resolve_start(s->name, s->error, sizeof s->error);
+	if (s->res == NULL) {
+		ntp_finish(n, s, now);
+		return;
+	}
+	s->st = NTP_SRV_RESOLVE;
+	s->next_ms = now + NTP_RESOLVE_MS;
+}
+
+/* Each pass: has the name lookup of `s` finished? */
+static void
+ntp_resolved(struct ntp *n, struct ntp_server *s, uint64_t now)
+{
+	struct sockaddr_in to;
+	int rc = ntp_resolve_poll(s->res, &to, s->error, sizeof s->error);
+
+	if (rc == 0)
+		return;
+	ntp_drop_res(n, s);
+	if (rc > 0 && ntp_connect(n, s, &to) == 0)
+		ntp_send(n, s, now);
+	else
+		ntp_finish(n, s, now);
+}
+
 static void
 ntp_timer(struct ntp *n, struct ntp_server *s, uint64_t now)
 {
 	switch (s->st) {
 	case NTP_SRV_IDLE:
-		s->tries = s->nsamples = 0;
-		s->kod = false;
-		s->error[0] = '\0';
-		if (s->fd < 0 && ntp_open(n, s) < 0) {
-			ntp_finish(n, s, now);
-			return;
-		}
-		ntp_send(n, s, now);
+		ntp_poll_start(n, s, now);
+		break;
+	case NTP_SRV_RESOLVE:
+		ntp_drop_res(n, s);
+		snprintf(s->error, sizeof s->error, "%s: name lookup timed "
+		    "out", s->name);
+		ntp_finish(n, s, now);
 		break;
 	case NTP_SRV_WAIT:
 		s->sent = 0;	/* a late answer is not for the next one */
@@ -399,6 +448,7 @@ ntp_load_servers(struct ntp *n)
 		    v[0] == '\0'))
 			continue;
 		ntp_close(s);
+		ntp_drop_res(n, s);
 		memset(s, 0, sizeof *s);
 		s->fd = -1;
 		snprintf(s->name, sizeof s->name, "%s", v);
@@ -461,6 +511,10 @@ ntp_run(struct svc_ctx *ctx)
 			if (pfd[i].revents & (POLLIN | POLLERR))
 				ntp_read(n, who[i]);
 		now = clock_ms();
+		ntp_reap_orphans(n);
+		for (size_t i = 0; i < NTP_SERVERS; i++)
+			if (n->srv[i].st == NTP_SRV_RESOLVE)
+				ntp_resolved(n, &n->srv[i], now);
 		for (size_t i = 0; i < NTP_SERVERS; i++)
 			if (n->srv[i].st != NTP_SRV_OFF &&
 			    n->srv[i].next_ms <= now)
@@ -477,8 +531,21 @@ ntp_stop(struct svc_ctx *ctx)
 
 	if (n == NULL)
 		return;
-	for (size_t i = 0; i < NTP_SERVERS; i++)
+	for (size_t i = 0; i < NTP_SERVERS; i++) {
 		ntp_close(&n->srv[i]);
+		ntp_drop_res(n, &n->srv[i]);
+	}
+	/* glibc may still write into a lookup: wait for it (bounded) */
+	for (int t = 0; t < 10; t++) {
+		bool left = false;
+
+		ntp_reap_orphans(n);
+		for (size_t i = 0; i < NTP_ORPHANS; i++)
+			left |= n->orphans[i] != NULL;
+		if (!left)
+			break;
+		usleep(100000);
+	}
 	if (n->sub != NULL)
 		bus_unsubscribe(n->sub);
 	free(n);

@@ -9,16 +9,20 @@
 #include "bus.h"
 #include "log.h"
 #include "ntp_calc.h"
+#include "ntp_resolve.h"
 #include "priv_clock.h"
 #include "service.h"
 
 #define NTP_SERVERS 4
 #define NTP_SAMPLES_MAX 8
 #define NTP_NAME_MAX 136
+#define NTP_ORPHANS 8		/* resolutions glibc had not finished */
+#define NTP_RESOLVE_MS 30000	/* longest wait for a name */
 
 enum ntp_srv_state {
 	NTP_SRV_OFF,	/* no server configured in this slot */
 	NTP_SRV_IDLE,	/* next_ms: the next poll */
+	NTP_SRV_RESOLVE, /* next_ms: give up on the name */
 	NTP_SRV_WAIT,	/* next_ms: the reply's deadline */
 	NTP_SRV_GAP,	/* next_ms: the next sample of this poll */
 };
@@ -26,6 +30,7 @@ enum ntp_srv_state {
 struct ntp_server {
 	char name[NTP_NAME_MAX];	/* the setting: host[:port] */
 	int fd;				/* connected UDP socket or -1 */
+	struct ntp_resolve *res;	/* name being resolved */
 	enum ntp_srv_state st;
 	uint64_t next_ms;
 	uint64_t sent;			/* random transmit timestamp */
@@ -49,6 +54,7 @@ struct ntp {
 	bool set_clock, synced, may_step;
 	bool refused;			/* the refusal event was raised */
 	uint64_t counters[2];		/* malformed, spoofed */
+	struct ntp_resolve *orphans[NTP_ORPHANS];
 	struct priv_clock_status status;
 	struct log_rate rate_log;
 };

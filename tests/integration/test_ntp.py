@@ -133,6 +133,17 @@ def t_one_chronyd(d, c, good):
              "(set_clock = no)" in d.log_text())
 
 
+def t_host_name(d, c, good):
+    """A name (from /etc/hosts: no DNS traffic) is looked up, then used."""
+    st, resp, _ = c.call("PUT", "/settings",
+                         {"time.ntp_server": f"localhost:{good.port}"})
+    ck.check("time.ntp_server takes localhost:PORT", st == 200, resp)
+    n = wait_for(lambda: (status(c).get("ntp") or {}).get("server") ==
+                 f"localhost:{good.port}" and status(c)["ntp"], 10)
+    ck.check("synced with chronyd by host name", n and n["synced"] and
+             abs(n["offset_ms"]) < 1.0, status(c).get("ntp"))
+
+
 def t_falseticker(d, c, a, b, wrong):
     mark = len(d.log_text())
     set_servers(c, a.port, wrong.port, b.port)
@@ -240,6 +251,7 @@ def main():
         peers.append(wrong)
         t_closed_port_and_silent_server(d, c)
         t_one_chronyd(d, c, a)
+        t_host_name(d, c, a)
         t_falseticker(d, c, a, b, wrong)
         t_bad_replies(d, c)
         t_step_once_after_loss(d, c, wrong)
