@@ -151,3 +151,20 @@ class FakeServer:
         self.running = False
         self.thread.join(5)
         self.sock.close()
+
+
+def console_in_ns(ns, line, port=2323):
+    """One console command to a convergd inside namespace `ns`, from a
+    client inside it; the OK> reply."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = ("import sys, time; sys.path.insert(0, %r)\n"
+            "from convergd_test import Console\n"
+            "for i in range(100):\n"
+            "    try:\n"
+            "        c = Console(%d); break\n"
+            "    except OSError:\n"
+            "        time.sleep(0.1)\n"
+            "print(c.command(%r))\n" % (here, port, line))
+    r = subprocess.run(["ip", "netns", "exec", ns, "/usr/bin/python3", "-c",
+                        code], capture_output=True, text=True, timeout=30)
+    return r.stdout.strip()

@@ -17,11 +17,11 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from convergd_test import Checks  # noqa: E402
+from ntp_peers import console_in_ns  # noqa: E402
 
 CONVERGD = os.environ["CONVERGD"]
 PREFIX = f"cvn{os.getpid() % 100000}"
 SRV, DUT = PREFIX + "srv", PREFIX + "dut"
-HERE = os.path.dirname(os.path.abspath(__file__))
 ck = Checks()
 
 
@@ -86,22 +86,6 @@ timeout_ms = 500
                              "-c", conf], stdout=log, stderr=log)
 
 
-def set_server_in_dut():
-    """NTPSRV over the console, from a client inside the namespace."""
-    code = ("import sys, time; sys.path.insert(0, %r)\n"
-            "from convergd_test import Console\n"
-            "for i in range(100):\n"
-            "    try:\n"
-            "        c = Console(2323); break\n"
-            "    except OSError:\n"
-            "        time.sleep(0.1)\n"
-            "print(c.command('#H0 NTPSRV 10.77.0.1'))\n" % HERE)
-    r = subprocess.run(["ip", "netns", "exec", DUT, sys.executable, "-c",
-                        code], capture_output=True, text=True, timeout=30,
-                       env=dict(os.environ))
-    return r.stdout.strip()
-
-
 def convergd_offsets(tmp):
     with open(os.path.join(tmp, "convergd.log")) as f:
         return [float(x) for x in re.findall(
@@ -130,7 +114,8 @@ def main():
                  ref is not None)
         procs.append(start_convergd(tmp))
         ck.check("NTPSRV 10.77.0.1 set from inside the namespace",
-                 set_server_in_dut() == "OK> #H0 NTPSRV 10.77.0.1")
+                 console_in_ns(DUT, "#H0 NTPSRV 10.77.0.1") ==
+                 "OK> #H0 NTPSRV 10.77.0.1")
         deadline = time.monotonic() + 10
         while len(convergd_offsets(tmp)) < 3 and \
                 time.monotonic() < deadline:
