@@ -66,32 +66,11 @@ ntp_close(struct ntp_server *s)
 	s->fd = -1;
 }
 
-/* Give up on a resolution; one glibc still runs is freed later. */
 static void
-ntp_drop_res(struct ntp *n, struct ntp_server *s)
+ntp_drop_res(struct ntp_server *s)
 {
-	if (s->res == NULL)
-		return;
-	if (!ntp_resolve_drop(s->res)) {
-		size_t i;
-
-		for (i = 0; i < NTP_ORPHANS && n->orphans[i] != NULL; i++)
-			;
-		if (i < NTP_ORPHANS)
-			n->orphans[i] = s->res;
-		else
-			log_warnx("%s: too many pending name lookups; one is "
-			    "left to glibc", s->name);
-	}
+	ntp_resolve_drop(s->res);
 	s->res = NULL;
-}
-
-static void
-ntp_reap_orphans(struct ntp *n)
-{
-	for (size_t i = 0; i < NTP_ORPHANS; i++)
-		if (n->orphans[i] != NULL && ntp_resolve_drop(n->orphans[i]))
-			n->orphans[i] = NULL;
 }
 
 /* A UDP socket connected to the server (ICMP errors then reach us). */
@@ -309,7 +288,7 @@ ntp_resolved(struct ntp *n, struct ntp_server *s, uint64_t now)
 
 	if (rc == 0)
 		return;
-	ntp_drop_res(n, s);
+	ntp_drop_res(s);
 	if (rc > 0 && ntp_connect(n, s, &to) == 0)
 		ntp_send(n, s, now);
 	else
@@ -324,7 +303,7 @@ ntp_timer(struct ntp *n, struct ntp_server *s, uint64_t now)
 		ntp_poll_start(n, s, now);
 		break;
 	case NTP_SRV_RESOLVE:
-		ntp_drop_res(n, s);
+		ntp_drop_res(s);
 		snprintf(s->error, sizeof s->error, "%s: name lookup timed "
 		    "out", s->name);
 		ntp_finish(n, s, now);
@@ -448,7 +427,7 @@ ntp_load_servers(struct ntp *n)
 		    v[0] == '\0'))
 			continue;
 		ntp_close(s);
-		ntp_drop_res(n, s);
+		ntp_drop_res(s);
 		memset(s, 0, sizeof *s);
 		s->fd = -1;
 		snprintf(s->name, sizeof s->name, "%s", v);
@@ -511,7 +490,6 @@ ntp_run(struct svc_ctx *ctx)
 			if (pfd[i].revents & (POLLIN | POLLERR))
 				ntp_read(n, who[i]);
 		now = clock_ms();
-		ntp_reap_orphans(n);
 		for (size_t i = 0; i < NTP_SERVERS; i++)
 			if (n->srv[i].st == NTP_SRV_RESOLVE)
 				ntp_resolved(n, &n->srv[i], now);
@@ -533,18 +511,7 @@ ntp_stop(struct svc_ctx *ctx)
 		return;
 	for (size_t i = 0; i < NTP_SERVERS; i++) {
 		ntp_close(&n->srv[i]);
-		ntp_drop_res(n, &n->srv[i]);
-	}
-	/* glibc may still write into a lookup: wait for it (bounded) */
-	for (int t = 0; t < 10; t++) {
-		bool left = false;
-
-		ntp_reap_orphans(n);
-		for (size_t i = 0; i < NTP_ORPHANS; i++)
-			left |= n->orphans[i] != NULL;
-		if (!left)
-			break;
-		usleep(100000);
+		ntp_drop_res(&n->srv[i]);
 	}
 	if (n->sub != NULL)
 		bus_unsubscribe(n->sub);

@@ -16,7 +16,6 @@
 #define NTP_SERVERS 4
 #define NTP_SAMPLES_MAX 8
 #define NTP_NAME_MAX 136
-#define NTP_ORPHANS 8		/* resolutions glibc had not finished */
 #define NTP_RESOLVE_MS 30000	/* longest wait for a name */
 
 enum ntp_srv_state {
@@ -54,7 +53,6 @@ struct ntp {
 	bool set_clock, synced, may_step;
 	bool refused;			/* the refusal event was raised */
 	uint64_t counters[2];		/* malformed, spoofed */
-	struct ntp_resolve *orphans[NTP_ORPHANS];
 	struct priv_clock_status status;
 	struct log_rate rate_log;
 };
