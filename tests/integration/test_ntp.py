@@ -7,7 +7,8 @@ Checks: offset against chronyd agrees with an independent SNTP query
 within 1 ms; a +300 s chronyd (libfaketime) reads +300 s; of three
 servers the wrong one is rejected; a closed port and a silent server give
 the unreachable event and back off; KoD RATE backs off; replies with a
-wrong origin, leap 3, stratum 0 or mode 3 are ignored; an offset over
+wrong origin, leap 3 or stratum 0 are ignored; KoD DENY stops the
+polling down to one try per poll_max; an offset over
 max_step is refused with an event; a new server is polled at once."""
 import os
 import re
@@ -214,6 +215,22 @@ def t_kod_rate(d, c):
         kod.stop()
 
 
+def t_kod_deny(d, c):
+    deny = FakeServer("kod_deny")
+    try:
+        mark = len(d.log_text())
+        set_servers(c, deny.port)
+        ok = wait_for(lambda: re.search(
+            rf"127.0.0.1:{deny.port}: kiss-o'-death DENY/RSTR, next poll "
+            r"in 8 s", log_since(d, mark)), 10)
+        ck.check("KoD DENY: asked again only after poll_max (8 s)", ok,
+                 log_since(d, mark)[-600:])
+        ck.check("KoD DENY event", has_event(c, f"time server 127.0.0.1:"
+                                             f"{deny.port} refuses us"))
+    finally:
+        deny.stop()
+
+
 def t_max_step(d, c):
     far = FakeServer("offset", offset=5000.0)
     try:
@@ -256,6 +273,7 @@ def main():
         t_bad_replies(d, c)
         t_step_once_after_loss(d, c, wrong)
         t_kod_rate(d, c)
+        t_kod_deny(d, c)
         t_max_step(d, c)
     finally:
         for p in peers:
