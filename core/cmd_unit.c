@@ -89,7 +89,9 @@ cmd_unit_setting_value(enum state_setting s, const char *in, char *out,
 		return;
 	}
 	snprintf(out, len, "%s", in);
-	if (info == NULL || info->type != SETTING_TEXT)
+	/* host names keep their case, like text */
+	if (info == NULL || (info->type != SETTING_TEXT &&
+	    info->type != SETTING_HOSTPORT))
 		for (i = 0; out[i] != '\0'; i++)
 			out[i] = (char)toupper((unsigned char)out[i]);
 }
@@ -133,7 +135,8 @@ cmd_setting(struct cmd_ctx *ctx)
 	bool text = info != NULL && info->type == SETTING_TEXT;
 	/* Text and addresses may be empty ("not configured"). */
 	bool clearable = text || (info != NULL && info->min == 0 &&
-	    (info->type == SETTING_IPV4 || info->type == SETTING_MASK));
+	    (info->type == SETTING_IPV4 || info->type == SETTING_MASK ||
+	    info->type == SETTING_HOSTPORT));
 
 	if (ctx->nargs > 0) {
 		if ((!text && ctx->nargs != 1) ||

@@ -103,6 +103,8 @@ enum state_setting {
 	SET_MAIL_RCPT1,		/* "address [MASK [severity]]", see */
 	SET_MAIL_RCPT16 = SET_MAIL_RCPT1 + 15,	/* state_mail_recipient */
 	SET_LOC_CONTACT,	/* who looks after the unit (SNMP sysContact) */
+	SET_NTP_SERVER3,	/* host[:port], like time.ntp_server */
+	SET_NTP_SERVER4,
 	SET_COUNT
 };
 
@@ -114,6 +116,7 @@ enum setting_type {
 	SETTING_BOOL,	/* 0/1 */
 	SETTING_HEX,	/* hex digits, value <= max */
 	SETTING_CHOICE,	/* one of choices */
+	SETTING_HOSTPORT, /* host name or dotted quad, optional :port; or empty */
 };
 
 struct state_setting_info {

@@ -75,9 +75,9 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	    ADMIN, false },
 	[SET_NET_DOMAIN] = { "network.domain", SETTING_TEXT, 0, 63, "", NULL,
 	    ADMIN, false },
-	[SET_NTP_SERVER] = { "time.ntp_server", SETTING_IPV4, 0, 0, "", NULL,
-	    ADMIN, false },
-	[SET_NTP_SERVER2] = { "time.ntp_server2", SETTING_IPV4, 0, 0, "",
+	[SET_NTP_SERVER] = { "time.ntp_server", SETTING_HOSTPORT, 0, 0, "",
+	    NULL, ADMIN, false },
+	[SET_NTP_SERVER2] = { "time.ntp_server2", SETTING_HOSTPORT, 0, 0, "",
 	    NULL, ADMIN, false },
 	[SET_TIMEZONE] = { "time.zone", SETTING_TEXT, 1, 63, "UTC", NULL,
 	    ADMIN, false },
@@ -136,6 +136,10 @@ static const struct state_setting_info settings[SET_COUNT] = {
 #undef RCPT_ROW
 	[SET_LOC_CONTACT] = { "location.contact", SETTING_TEXT, 0, 63, "",
 	    NULL, MANAGER, false },
+	[SET_NTP_SERVER3] = { "time.ntp_server3", SETTING_HOSTPORT, 0, 0, "",
+	    NULL, ADMIN, false },
+	[SET_NTP_SERVER4] = { "time.ntp_server4", SETTING_HOSTPORT, 0, 0, "",
+	    NULL, ADMIN, false },
 };
 
 const struct state_setting_info *
@@ -300,6 +304,56 @@ check_choice(const struct state_setting_info *info, const char *v,
 	    info->key);
 }
 
+static bool dns_name_ok(const char *v);
+
+/*
+ * host[:port]: a dotted quad that names one host or a DNS name, then
+ * optionally ':' and a port 1-65535 (tests point NTP at a high port).
+ */
+static int
+check_hostport(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	char host[STATE_SETTING_LEN];
+	const char *colon = strchr(v, ':');
+	size_t n = colon ? (size_t)(colon - v) : strlen(v);
+	uint32_t a;
+	long port = 0;
+
+	if (v[0] == '\0') {
+		canon[0] = '\0';
+		return 0;
+	}
+	if (n == 0 || n > 120)
+		return state_fail(why, whylen, -EINVAL,
+		    "%s: not host or host:port", info->key);
+	memcpy(host, v, n);
+	host[n] = '\0';
+	if (colon != NULL) {
+		const char *p = colon + 1;
+		size_t d = strspn(p, "0123456789");
+
+		if (d == 0 || d > 5 || p[d] != '\0' || p[0] == '0' ||
+		    (port = strtol(p, NULL, 10)) > 65535)
+			return state_fail(why, whylen, -EINVAL,
+			    "%s: port must be 1 to 65535", info->key);
+	}
+	if (parse_ipv4(host, &a) == 0) {
+		if (a == 0 || a == 0xffffffffu || (a >> 28) == 0xe)
+			return state_fail(why, whylen, -EINVAL,
+			    "%s: not a host address", info->key);
+	} else if (strspn(host, "0123456789.") == n || !dns_name_ok(host)) {
+		/* all digits and dots but no dotted quad: a typo, not a name */
+		return state_fail(why, whylen, -EINVAL,
+		    "%s: not a host name or address", info->key);
+	}
+	if (port != 0)
+		snprintf(canon, canonlen, "%s:%ld", host, port);
+	else
+		snprintf(canon, canonlen, "%s", host);
+	return 0;
+}
+
 static int (*const type_checks[])(const struct state_setting_info *,
     const char *, char *, size_t, char *, size_t) = {
 	[SETTING_TEXT] = check_text,
@@ -309,6 +363,7 @@ static int (*const type_checks[])(const struct state_setting_info *,
 	[SETTING_BOOL] = check_bool,
 	[SETTING_HEX] = check_hex,
 	[SETTING_CHOICE] = check_choice,
+	[SETTING_HOSTPORT] = check_hostport,
 };
 
 /* One mail address: local@domain, no blanks, commas or brackets. */

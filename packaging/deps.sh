@@ -20,6 +20,7 @@ test_packages=(
 	python3-aiosmtpd openssl
 	snmp snmptrapd snmpd smitools
 	samba samba-common-bin
+	chrony libfaketime ntpsec-ntpdig
 )
 
 case "${1:-}" in

@@ -10,6 +10,7 @@ extern const struct service discovery_service;
 extern const struct service mail_service;
 extern const struct service snmp_service;
 extern const struct service netbios_service;
+extern const struct service ntp_service;
 
 const struct service *const registry_services[] = {
 	&engine_service,
@@ -19,6 +20,7 @@ const struct service *const registry_services[] = {
 	&mail_service,
 	&snmp_service,
 	&netbios_service,
+	&ntp_service,
 };
 
 const size_t registry_count =

@@ -210,7 +210,7 @@ static const char *const setting_type_names[] = {
 	[SETTING_TEXT] = "text", [SETTING_IPV4] = "ipv4",
 	[SETTING_MASK] = "mask", [SETTING_INT] = "int",
 	[SETTING_BOOL] = "bool", [SETTING_HEX] = "hex",
-	[SETTING_CHOICE] = "choice",
+	[SETTING_CHOICE] = "choice", [SETTING_HOSTPORT] = "hostport",
 };
 
 static json_t *

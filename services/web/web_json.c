@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "priv_clock.h"
 #include "web/web_int.h"
 
 #define STATUS_EVENTS 50	/* newest events on the status page */
@@ -186,6 +187,22 @@ status_warnings(void)
 	return a;
 }
 
+/* The time client's last outcome (core/priv_clock.h); null if none runs. */
+static json_t *
+status_ntp(void)
+{
+	struct priv_clock_status st;
+
+	priv_clock_status_get(&st);
+	if (!st.known)
+		return json_null();
+	return json_pack("{s:b, s:s, s:f, s:f, s:i, s:o, s:s}",
+	    "synced", st.synced, "server", st.server,
+	    "offset_ms", st.offset_ms, "delay_ms", st.delay_ms,
+	    "stratum", st.stratum, "last_sync", st.last_sync ?
+	    iso_time(st.last_sync) : json_null(), "last_error", st.last_error);
+}
+
 json_t *
 web_json_status(void)
 {
@@ -195,7 +212,7 @@ web_json_status(void)
 	is_dhcp = state_setting_get(SET_NET_DHCP, dhcp, sizeof(dhcp)) == 0 &&
 	    strcmp(dhcp, "1") == 0;
 	return json_pack("{s:I, s:o, s:{s:s, s:o, s:o, s:o, s:o, s:o},"
-	    " s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o}",
+	    " s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:o}",
 	    "seq", (json_int_t)state_seq(),
 	    "identity", status_identity(),
 	    "network", "mode", is_dhcp ? "dhcp" : "static",
@@ -210,7 +227,8 @@ web_json_status(void)
 	    "timezone", setting_string(SET_TIMEZONE),
 	    "services", status_services(),
 	    "events", status_events(),
-	    "warnings", status_warnings());
+	    "warnings", status_warnings(),
+	    "ntp", status_ntp());
 }
 
 static json_t *

@@ -569,6 +569,20 @@ static const struct {
 	{ SET_NTP_SERVER, "0.0.0.0", -EINVAL, NULL },	/* not a host */
 	{ SET_NTP_SERVER, "255.255.255.255", -EINVAL, NULL },
 	{ SET_NTP_SERVER, "224.0.1.1", -EINVAL, NULL },	/* multicast */
+	{ SET_NTP_SERVER, "pool.ntp.org", 0, "pool.ntp.org" },
+	{ SET_NTP_SERVER, "127.0.0.1:11123", 0, "127.0.0.1:11123" },
+	{ SET_NTP_SERVER2, "ntp.example.com:123", 0, "ntp.example.com:123" },
+	{ SET_NTP_SERVER3, "10.0.0.3", 0, "10.0.0.3" },
+	{ SET_NTP_SERVER4, "", 0, "" },			/* not set */
+	{ SET_NTP_SERVER, "127.0.0.1:0", -EINVAL, NULL },	/* port 1-65535 */
+	{ SET_NTP_SERVER, "127.0.0.1:65536", -EINVAL, NULL },
+	{ SET_NTP_SERVER, "127.0.0.1:0123", -EINVAL, NULL },
+	{ SET_NTP_SERVER, "127.0.0.1:", -EINVAL, NULL },
+	{ SET_NTP_SERVER, ":123", -EINVAL, NULL },
+	{ SET_NTP_SERVER, "10.0.0", -EINVAL, NULL },	/* digits: no quad */
+	{ SET_NTP_SERVER, "ntp example", -EINVAL, NULL },
+	{ SET_NTP_SERVER, "0.0.0.0:123", -EINVAL, NULL },
+	{ SET_NTP_SERVER4, "a:1:2", -EINVAL, NULL },
 	{ SET_SNMP_MANAGER, "127.0.0.1", 0, "127.0.0.1" },	/* dev traps */
 	{ SET_SNMP_MANAGER_PORT, "1162", 0, "1162" },
 	{ SET_SNMP_MANAGER_PORT, "0", -EINVAL, NULL },

@@ -16,6 +16,8 @@ const KEY_LABELS = {
 	"network.gateway": "Gateway", "network.dns": "DNS server",
 	"network.dns2": "Second DNS server", "network.domain": "Domain",
 	"time.ntp_server": "NTP server", "time.ntp_server2": "Second NTP server",
+	"time.ntp_server3": "Third NTP server",
+	"time.ntp_server4": "Fourth NTP server",
 	"time.zone": "Time zone", "names.netbios": "NetBIOS name",
 	"names.wins": "WINS server", "location.building": "Building",
 	"location.room": "Room", "location.city": "City",
@@ -174,7 +176,10 @@ async function loadStatus() {
 	const ntp = s.services.find(x => x.name === "ntp");
 	dl("#time", [["Unit time", s.time.now.replace("T", " ")],
 	    ["Time zone", s.time.timezone], ["NTP server", s.time.ntp_server],
-	    ["NTP client", ntp ? ntp.state : "not running"]]);
+	    ["NTP client", !ntp ? "not running" : !s.ntp ? ntp.state :
+	    s.ntp.synced ? `synchronised with ${s.ntp.server}, offset ` +
+	    `${s.ntp.offset_ms.toFixed(3)} ms` :
+	    `not synchronised: ${s.ntp.last_error}`]]);
 	renderServices(s.services);
 	renderEvents(s.events);
 	const w = $("#warnings");
