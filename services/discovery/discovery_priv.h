@@ -45,6 +45,7 @@ struct discovery {
 	struct log_rate rate_log;
 };
 
+/* Answering (discovery_send.c). */
 /* Send `m` to the peer (and by broadcast if it cannot be reached). */
 void discovery_send(struct discovery *d, const struct discovery_peer *p,
     struct discovery_msg *m);
@@ -52,6 +53,8 @@ void discovery_send(struct discovery *d, const struct discovery_peer *p,
 bool discovery_is_target(const struct discovery_msg *m);
 /* Fill uid/mac of this unit into `m` (present bits too). */
 void discovery_own_ids(struct discovery_msg *m);
+/* This unit's address, mask, gateway and DHCP flag as `p` sees it. */
+void discovery_net(const struct discovery_peer *p, struct discovery_msg *m);
 /* CHALLENGE and SET_ADDRESS (discovery_set.c). */
 void discovery_set_challenge(struct discovery *d,
     const struct discovery_peer *p, const struct discovery_msg *req);

@@ -65,6 +65,7 @@ struct netbios {
 	struct log_rate rate_log;
 };
 
+/* Plumbing (netbios_io.c). */
 /* Send `m` to `to`; false (and a rate-limited log line) on failure. */
 bool netbios_send(struct netbios *nb, const struct netbios_msg *m,
     const struct sockaddr_in *to);
@@ -73,10 +74,10 @@ void netbios_event(enum event_severity sev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Learn our address and broadcast address again (interfaces change). */
 void netbios_find_addr(struct netbios *nb);
-/* Publish the state for the status page. */
-void netbios_publish(struct netbios *nb);
 /* P-node (a WINS server is set) or B-node. */
 bool netbios_pnode(const struct netbios *nb);
+/* Publish the state for the status page (netbios.c). */
+void netbios_publish(struct netbios *nb);
 
 /* Registration (netbios_name.c). */
 /* Read names.netbios / names.wins and (re)start claiming every name. */
