@@ -563,10 +563,11 @@ supervisor_schema(const struct service *const *services, size_t n,
 	static char ports[SUP_MAX_SERVICES][8];
 	size_t count = 0;
 
-	if (max < 2)
+	if (max < 3)
 		return 0;
 	out[count++] = (struct cfg_section){ "unit", cfg_unit_keys };
 	out[count++] = (struct cfg_section){ "log", cfg_log_keys };
+	out[count++] = (struct cfg_section){ "network", cfg_network_keys };
 	for (size_t i = 0; i < n && i < SUP_MAX_SERVICES && count < max; i++) {
 		supervisor_schema_rows(services[i], svc_common_keys, keys[i],
 		    SUP_MAX_KEYS, ports[i], sizeof ports[i]);

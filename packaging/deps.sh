@@ -7,7 +7,7 @@ set -euo pipefail
 build_packages=(
 	build-essential cmake pkg-config
 	libinih-dev libjansson-dev libsystemd-dev libcrypt-dev
-	libcivetweb-dev libssl-dev
+	libcivetweb-dev libssl-dev libmnl-dev
 )
 test_packages=(
 	check libsubunit-dev
@@ -15,6 +15,7 @@ test_packages=(
 	python3 python3-pexpect
 	chromium
 	wrk xxd
+	dnsmasq-base udhcpc busybox tshark
 )
 
 case "${1:-}" in
