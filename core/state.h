@@ -308,6 +308,20 @@ size_t state_services(struct bus_service *out, size_t max);
 void state_event_put(const struct bus_event *ev);
 size_t state_events(struct bus_event *out, size_t max);
 
+/*
+ * The network lease the address service holds now (not saved: it is
+ * the service's to renew), for status pages; counters of datagrams it
+ * ignored (malformed, not for this unit, from another server).
+ */
+struct state_lease {
+	bool bound;
+	char server[16], address[16], mask[16], router[16];
+	time_t obtained, expires;	/* wall clock; 0 = none */
+	uint64_t received, ignored;
+};
+void state_lease_put(const struct state_lease *lease);
+void state_lease_get(struct state_lease *out);
+
 /* ---- whole state ---- */
 /* Serialise settings, users, audio and the event log (caller decrefs). */
 json_t *state_to_json(void);

@@ -39,6 +39,22 @@ state_services(struct bus_service *out, size_t max)
 	return n;
 }
 
+void
+state_lease_put(const struct state_lease *lease)
+{
+	WRLOCK();
+	state_st.lease = *lease;
+	UNLOCK();
+}
+
+void
+state_lease_get(struct state_lease *out)
+{
+	RDLOCK();
+	*out = state_st.lease;
+	UNLOCK();
+}
+
 /* Printable ASCII only, so the state file is always valid JSON text. */
 static void
 ascii_only(char *s, size_t len)

@@ -118,6 +118,7 @@ struct state_shared {
 	uint8_t gate_bits;
 	struct bus_service services[STATE_SERVICES_MAX];
 	size_t nservices;
+	struct state_lease lease;	/* network lease, for status pages */
 	/* state_default_password_in_use() cache: answer for this hash */
 	char default_pw_hash[STATE_HASH_LEN];
 	bool default_pw_result;

@@ -7,12 +7,14 @@ extern const struct service engine_service;
 extern const struct service console_service;
 extern const struct service web_service;
 extern const struct service discovery_service;
+extern const struct service dhcp_service;
 
 const struct service *const registry_services[] = {
 	&engine_service,
 	&console_service,
 	&web_service,
 	&discovery_service,
+	&dhcp_service,
 };
 
 const size_t registry_count =
