@@ -112,8 +112,8 @@ dhcp_apply_static(struct dhcp *d)
 	char why[160];
 	int rc;
 
+	/* refused: what runs now stays, so the unit stays reachable */
 	if (dhcp_lease_static(&l, why, sizeof why) < 0) {
-		dhcp_lease_unapply(d);
 		log_warnx("static address not applied: %s", why);
 		bus_event(EVENT_NETWORK, SEVERITY_ERROR, "dhcp: static address "
 		    "not applied: %s", why);

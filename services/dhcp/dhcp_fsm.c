@@ -503,7 +503,6 @@ dhcp_fsm_packet(struct dhcp *d, const struct dhcp_msg *m, uint64_t now)
 		dhcp_unexpected(d, m, "nothing asked");
 		break;
 	}
-	dhcp_lease_publish(d);
 }
 
 void
@@ -521,7 +520,11 @@ void
 dhcp_fsm_start(struct dhcp *d, uint64_t now)
 {
 	struct dhcp_lease last;
+	int rc;
 
+	/* a DISCOVER on a link that is down goes nowhere */
+	if ((rc = priv_net_link_up(d->ifindex)) < 0)
+		log_warnx("cannot bring %s up: %s", d->ifname, strerror(-rc));
 	memset(&d->lease, 0, sizeof d->lease);
 	if (dhcp_lease_load(d, &last) != 0) {
 		dhcp_enter_init(d, now);

@@ -221,6 +221,7 @@ dhcp_io_frame(struct dhcp *d, uint8_t *buf, size_t n, bool trunc,
 void
 dhcp_io_read(struct dhcp *d, uint64_t now)
 {
+	/* counters reach the status page once per burst */
 	for (int i = 0; i < 64; i++) {
 		uint8_t buf[DHCP_MSG_FRAME_MAX + 1];
 		union {
@@ -235,13 +236,14 @@ dhcp_io_read(struct dhcp *d, uint64_t now)
 		ssize_t n = recvmsg(d->raw_fd, &mh, MSG_DONTWAIT);
 
 		if (n < 0)
-			return;
+			break;
 		if (from.sll_pkttype == PACKET_OUTGOING)
 			continue;	/* our own broadcast */
 		dhcp_io_frame(d, buf, (size_t)n, (mh.msg_flags & MSG_TRUNC) ||
 		    (size_t)n > DHCP_MSG_FRAME_MAX, dhcp_io_csum_pending(&mh),
 		    now);
 	}
+	dhcp_lease_publish(d);
 }
 
 void
