@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: MIT
+"""The dhcp service's lease life against small hand-written servers
+(dnsmasq gives no lease under two minutes), each in its own namespace on
+one bridge with convergd's: an offered address another host already
+holds is found by the ARP probe and declined, and a new one taken; when
+the server goes away the unit rebinds at T2 to a second server; when
+that one goes too the lease expires and the address is removed, with
+events. Namespaces are made here and removed on exit."""
+import os
+import signal
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from convergd_test import Checks  # noqa: E402
+from test_dhcp_netns import (Lab, addrs, convergd, log_has, sh,  # noqa: E402
+                             wait_for, web)
+
+# A DHCP server in a few lines: `full` answers DISCOVER and REQUEST,
+# `rebind` only a REQUEST with ciaddr set (a client rebinding), both by
+# broadcast; a DECLINE moves it to the next address.
+SERVER = r"""
+import socket, struct, sys
+mode, me, lease, t1, t2, nxt = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
+s.bind(("0.0.0.0", 67))
+print("ready", flush=True)
+while True:
+    d = s.recv(2048)
+    if len(d) < 240 or d[0] != 1:
+        continue
+    xid, ciaddr, chaddr = d[4:8], d[12:16], d[28:44]
+    o, i = {}, 240
+    while i + 1 < len(d) and d[i] != 255:
+        if d[i] == 0:
+            i += 1
+            continue
+        o[d[i]] = d[i + 2:i + 2 + d[i + 1]]
+        i += 2 + d[i + 1]
+    t = o.get(53, b"\0")[0]
+    if t == 4:
+        print("DECLINE", socket.inet_ntoa(o[50]), flush=True)
+        nxt += 1
+        continue
+    if mode == "rebind" and (t != 3 or ciaddr == bytes(4)):
+        continue
+    if t == 1:
+        kind, yi = 2, socket.inet_aton("10.77.0.%d" % nxt)
+    elif t == 3:
+        kind, yi = 5, ciaddr if ciaddr != bytes(4) else o.get(50, bytes(4))
+    else:
+        continue
+    m = socket.inet_aton(me)
+    r = (bytes([2, 1, 6, 0]) + xid + bytes(4) + ciaddr + yi + m + bytes(4)
+         + chaddr + bytes(192) + bytes([99, 130, 83, 99, 53, 1, kind, 54, 4])
+         + m + bytes([51, 4]) + struct.pack("!I", lease) + bytes([58, 4])
+         + struct.pack("!I", t1) + bytes([59, 4]) + struct.pack("!I", t2)
+         + bytes([1, 4, 255, 255, 255, 0, 3, 4]) + m + bytes([255]))
+    s.sendto(r, ("255.255.255.255", 68))
+    print("sent", kind, socket.inet_ntoa(yi), flush=True)
+"""
+
+
+def server(lab, name, mode, me, lease, t1, t2, first=140):
+    ns = lab.host(name, me + "/24")
+    p, log = lab.start(name, ["/usr/bin/python3", "-c", SERVER, mode, me,
+                              str(lease), str(t1), str(t2), str(first)], ns)
+    wait_for(lambda: log_has(log, "ready"), 10)
+    return p, log
+
+
+def events(dut):
+    return [e["text"] for e in web(dut).get("events", [])]
+
+
+def check_conflict(c, lab, dut):
+    lab.host("squat", "10.77.0.140/24")
+    a, alog = server(lab, "srva", "full", "10.77.0.2", 8, 2, 4)
+    p, log = convergd(lab, dut)
+    ok = wait_for(lambda: log_has(alog, "DECLINE 10.77.0.140"), 15)
+    c.check("offered 10.77.0.140 is held by another host: DECLINE", ok,
+            "")
+    ok = wait_for(lambda: "10.77.0.141/24" in addrs(dut), 15)
+    c.check("then a new address (10.77.0.141) is taken", ok, addrs(dut))
+    c.check("the declined address was never applied",
+            not log_has(log, "lease of 10.77.0.140"), "")
+    c.check("event: address conflict", any(
+        "address conflict: 10.77.0.140 is in use" in t
+        for t in events(dut)), events(dut))
+    return a, p, log
+
+
+def check_rebind(c, lab, dut, a, log):
+    lab.stop(a)     # the first server goes away: T1 renewals go unheard
+    b, blog = server(lab, "srvb", "rebind", "10.77.0.3", 8, 2, 4)
+    ok = wait_for(lambda: log_has(blog, "sent 5 10.77.0.141"), 15)
+    c.check("at T2 the unit rebinds by broadcast; the second server ACKs",
+            ok and log_has(log, "T2: rebinding"), "")
+    lease = wait_for(lambda: (web(dut).get("network") or {}).get("lease"),
+                     5) or {}
+    c.check("the lease now names the second server, same address",
+            lease.get("server") == "10.77.0.3" and
+            lease.get("address") == "10.77.0.141", lease)
+    return b
+
+
+def check_expiry(c, lab, dut, b, log):
+    lab.stop(b)
+    ok = wait_for(lambda: log_has(log, "lost: expired"), 20)
+    c.check("with no server the lease expires", ok, "")
+    c.check("the address is removed", wait_for(
+        lambda: "10.77.0.141/24" not in addrs(dut), 5), addrs(dut))
+    route = sh("ip", "-n", dut, "route", "show", "default").stdout
+    c.check("the default route is removed", route.strip() == "", route)
+    c.check("event: lease lost", any(
+        "lease of 10.77.0.141 lost: expired" in t for t in events(dut)),
+        events(dut))
+    st = (web(dut).get("network") or {})
+    c.check("network.lease is null again", "lease" in st and
+            st["lease"] is None, st)
+
+
+def main():
+    c = Checks()
+    lab = Lab()
+    try:
+        dut = lab.host("dut", up=False)
+        a, p, log = check_conflict(c, lab, dut)
+        b = check_rebind(c, lab, dut, a, log)
+        check_expiry(c, lab, dut, b, log)
+        lab.stop(p, signal.SIGTERM)
+    finally:
+        if c.failed and os.environ.get("DHCP_TEST_LOGS"):
+            for name in os.listdir(lab.dir):
+                if name.endswith(".log"):
+                    with open(os.path.join(lab.dir, name)) as f:
+                        print(f"--- {name}\n{f.read()[-3000:]}")
+        lab.cleanup()
+    left = sh("ip", "netns", "list").stdout
+    c.check("no namespace left behind", lab.sw not in left, left)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
