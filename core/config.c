@@ -508,7 +508,7 @@ const struct cfg_key cfg_unit_keys[] = {
 	{ NULL },
 };
 
-/* The unit's network, shared by DHCP, static addressing and discovery. */
+/* The unit's network, shared by the services that address the unit. */
 const struct cfg_key cfg_network_keys[] = {
 	{ "interface", CFG_STRING, 0, 15, "", NULL,
 	    "the unit's network interface; empty = never change the host's" },

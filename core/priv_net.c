@@ -79,7 +79,7 @@ priv_net_link_info(const char *ifname, int *ifindex, uint8_t mac[6])
 	if (rc == 0 && ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
 		rc = -errno;
 	else if (rc == 0 && ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
-		rc = -EPROTONOSUPPORT;	/* DHCP here speaks Ethernet only */
+		rc = -EPROTONOSUPPORT;	/* Ethernet addresses only */
 	else if (rc == 0)
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	close(fd);
@@ -165,7 +165,7 @@ priv_net_route_msg(char *buf, int type, unsigned flags, int ifindex)
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = 0;		/* 0.0.0.0/0 */
 	rtm->rtm_table = RT_TABLE_MAIN;
-	rtm->rtm_protocol = RTPROT_DHCP;
+	rtm->rtm_protocol = RTPROT_STATIC;	/* installed by a daemon */
 	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)ifindex);

@@ -67,7 +67,7 @@ const char *user_level_name(enum user_level level); /* "Administrator" */
 /* Scalar settings: one table row each (see state_setting_info). */
 enum state_setting {
 	SET_UNIT_LABEL,		/* LABEL 0 U */
-	SET_NET_DHCP,		/* ENETDHCP 0/1 */
+	SET_NET_DHCP_ON,	/* ENETDHCP 0/1 */
 	SET_NET_ADDR,		/* ENETADDR */
 	SET_NET_MASK,		/* ENETSUBN */
 	SET_NET_GATEWAY,	/* ENETGATE */

@@ -100,7 +100,7 @@ dhcp_wants_dhcp(void)
 {
 	char v[8];
 
-	return state_setting_get(SET_NET_DHCP, v, sizeof v) == 0 &&
+	return state_setting_get(SET_NET_DHCP_ON, v, sizeof v) == 0 &&
 	    strcmp(v, "1") == 0;
 }
 
@@ -163,7 +163,7 @@ dhcp_bus_network_changed(struct dhcp *d)
 		if (msg.type != BUS_CHANGE)
 			continue;
 		if (c->what == STATE_F_RELOADED || (c->what ==
-		    STATE_F_SETTING && c->integer >= SET_NET_DHCP &&
+		    STATE_F_SETTING && c->integer >= SET_NET_DHCP_ON &&
 		    c->integer <= SET_NET_DOMAIN))
 			changed = true;
 	}

@@ -199,7 +199,7 @@ web_json_status(void)
 	char dhcp[8];
 	bool is_dhcp;
 
-	is_dhcp = state_setting_get(SET_NET_DHCP, dhcp, sizeof(dhcp)) == 0 &&
+	is_dhcp = state_setting_get(SET_NET_DHCP_ON, dhcp, sizeof(dhcp)) == 0 &&
 	    strcmp(dhcp, "1") == 0;
 	return json_pack("{s:I, s:o, s:{s:s, s:o, s:o, s:o, s:o, s:o, s:o},"
 	    " s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o}",

@@ -132,11 +132,7 @@ def main():
         check_expiry(c, lab, dut, b, log)
         lab.stop(p, signal.SIGTERM)
     finally:
-        if c.failed and os.environ.get("DHCP_TEST_LOGS"):
-            for name in os.listdir(lab.dir):
-                if name.endswith(".log"):
-                    with open(os.path.join(lab.dir, name)) as f:
-                        print(f"--- {name}\n{f.read()[-3000:]}")
+        lab.dump_logs(c)
         lab.cleanup()
     left = sh("ip", "netns", "list").stdout
     c.check("no namespace left behind", lab.sw not in left, left)

@@ -9,27 +9,22 @@ veths and the bridge are made here and removed on exit; the host's own
 interfaces are never touched (traffic stays in 10.77.0.0/24)."""
 import json
 import os
-import shutil
 import signal
 import socket
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from convergd_test import Checks  # noqa: E402
+# its lab is ours; the console tool it names is not needed here
+os.environ.setdefault("CONVERGE_CONSOLE", "converge-console")
+from test_discovery_netns import Lab as DiscoveryLab, sh  # noqa: E402
 
 CONVERGD = os.environ["CONVERGD"]
-PREFIX = f"cvh{os.getpid() % 100000}"
 WEB_PORT = 8080
-
-
-def sh(*args, check=True, timeout=30):
-    return subprocess.run(args, capture_output=True, text=True,
-                          check=check, timeout=timeout)
 
 
 def wait_for(cond, timeout):
@@ -42,33 +37,16 @@ def wait_for(cond, timeout):
     return cond()
 
 
-class Lab:
-    """A bridge in namespace <prefix>sw and hosts on it."""
-
-    def __init__(self):
-        self.sw = PREFIX + "sw"
-        self.hosts = []
-        self.procs = []
-        self.dir = tempfile.mkdtemp(prefix="convergd-dhcp-")
-        sh("ip", "netns", "add", self.sw)
-        sh("ip", "-n", self.sw, "link", "add", "br0", "type", "bridge")
-        sh("ip", "-n", self.sw, "link", "set", "br0", "up")
+class Lab(DiscoveryLab):
+    """The discovery test's bridge lab, plus hosts left down and any
+    program started in a namespace (its log in the lab's folder)."""
 
     def host(self, name, cidr=None, up=True):
-        ns = PREFIX + name
-        sh("ip", "netns", "add", ns)
-        self.hosts.append(ns)
-        # both ends made inside namespaces: nothing in the host's
-        sh("ip", "link", "add", "eth0", "netns", ns, "type", "veth", "peer",
-           "name", "p-" + name, "netns", self.sw)
-        sh("ip", "-n", self.sw, "link", "set", "p-" + name, "master", "br0")
-        sh("ip", "-n", self.sw, "link", "set", "p-" + name, "up")
-        sh("ip", "-n", ns, "link", "set", "lo", "up")
-        if cidr:
-            sh("ip", "-n", ns, "addr", "add", cidr, "brd", "+", "dev",
-               "eth0")
-        if up:
-            sh("ip", "-n", ns, "link", "set", "eth0", "up")
+        ns = super().host(name, cidr or "192.0.2.1/32")  # then flushed
+        if not cidr:
+            sh("ip", "-n", ns, "addr", "flush", "dev", "eth0")
+        if not up:
+            sh("ip", "-n", ns, "link", "set", "eth0", "down")
         return ns
 
     def start(self, name, argv, ns):
@@ -77,7 +55,7 @@ class Lab:
             # ip netns exec execs the program: the PID is its own
             p = subprocess.Popen(["ip", "netns", "exec", ns, *argv],
                                  stdout=f, stderr=subprocess.STDOUT)
-        self.procs.append(p)
+        self.procs.append((p, log))
         return p, log
 
     def stop(self, p, sig=signal.SIGTERM):
@@ -89,12 +67,14 @@ class Lab:
             p.kill()
             p.wait(10)
 
-    def cleanup(self):
-        for p in self.procs:
-            self.stop(p)
-        for ns in self.hosts + [self.sw]:
-            sh("ip", "netns", "del", ns, check=False)
-        shutil.rmtree(self.dir, ignore_errors=True)
+    def dump_logs(self, c):
+        """On failure and DHCP_TEST_LOGS=1: the tail of every log."""
+        if not c.failed or not os.environ.get("DHCP_TEST_LOGS"):
+            return
+        for name in os.listdir(self.dir):
+            if name.endswith(".log"):
+                with open(os.path.join(self.dir, name)) as f:
+                    print(f"--- {name}\n{f.read()[-3000:]}")
 
 
 def dnsmasq(lab, ns, extra=""):
@@ -335,7 +315,7 @@ def check_nak(c, lab, srv, dut, dm):
     return dm, p, log
 
 
-def check_static(c, dut, log):
+def check_static(c, lab, dut, p):
     r = web(dut, {"network.dhcp": "0", "network.address": "10.77.0.20",
                   "network.mask": "255.255.255.0",
                   "network.gateway": "10.77.0.254"})
@@ -346,6 +326,11 @@ def check_static(c, dut, log):
     route = sh("ip", "-n", dut, "route", "show", "default").stdout
     c.check("static default route via network.gateway",
             "via 10.77.0.254" in route, route)
+    lab.stop(p)
+    sh("ip", "-n", dut, "addr", "flush", "dev", "eth0")
+    p, log = convergd(lab, dut)
+    ok = wait_for(lambda: addrs(dut) == ["10.77.0.20/24"], 10)
+    c.check("static mode survives a restart", ok, addrs(dut))
     r = web(dut, {"network.gateway": "10.77.1.254"})
     time.sleep(0.5)
     route = sh("ip", "-n", dut, "route", "show", "default").stdout
@@ -358,6 +343,7 @@ def check_static(c, dut, log):
                   "10.77.0.20/24" not in addrs(dut), 10)
     c.check("back to DHCP at run time: static address gone, lease back",
             ok, addrs(dut))
+    return p
 
 
 def main():
@@ -386,19 +372,15 @@ def main():
         c.check("a clean stop keeps the address (no release configured)",
                 lease_addr(dut) == addr + "/24", addrs(dut))
         p, log = check_restart_reboot(c, lab, dut, addr)
-        check_static(c, dut, log)
+        p = check_static(c, lab, dut, p)
         lab.stop(p)
         dm, p, log = check_nak(c, lab, srv, dut, dm)
         lab.stop(p)
     finally:
-        if c.failed and os.environ.get("DHCP_TEST_LOGS"):
-            for name in os.listdir(lab.dir):
-                if name.endswith(".log"):
-                    with open(os.path.join(lab.dir, name)) as f:
-                        print(f"--- {name}\n{f.read()[-3000:]}")
+        lab.dump_logs(c)
         lab.cleanup()
     left = sh("ip", "netns", "list").stdout
-    c.check("no namespace left behind", PREFIX not in left, left)
+    c.check("no namespace left behind", lab.sw not in left, left)
     return c.finish()
 
 
