@@ -53,7 +53,7 @@ def run_convergd(lab, dut, probe):
     if os.path.exists(lease):
         os.unlink(lease)
     sh("ip", "-n", dut, "addr", "flush", "dev", "eth0")
-    extra = "conflict_probe = " + ("yes" if probe else "no")
+    extra = "probe_ms = 1000\nconflict_probe = " + ("yes" if probe else "no")
     (p, _), took = timed(dut, lambda: convergd(lab, dut, extra))
     lab.stop(p)
     return took

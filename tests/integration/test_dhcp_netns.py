@@ -125,9 +125,8 @@ bind = 127.0.0.1
 port = {WEB_PORT}
 [dhcp]
 lease_file = {d}/dhcp.lease
-probe_ms = 300
 decline_wait = 1
-{extra}
+{extra if "probe_ms" in extra else extra + chr(10) + "probe_ms = 300"}
 """)
     return lab.start("convergd", [CONVERGD, "-f", "-c", conf], dut)
 
