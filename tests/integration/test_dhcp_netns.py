@@ -298,9 +298,21 @@ def check_restart_reboot(c, lab, dut, addr):
     return p, log
 
 
+def check_release(c, lab, dut, dmlog):
+    p, log = convergd(lab, dut, "release_on_stop = yes")
+    got = wait_for(lambda: log_has(log, "probing -> bound") and
+                   lease_addr(dut), 15)
+    lab.stop(p)
+    c.check("release_on_stop: DHCPRELEASE reaches dnsmasq",
+            got and log_has(dmlog, "DHCPRELEASE(eth0) " + got.split("/")[0]),
+            got)
+    c.check("release_on_stop: the address is removed",
+            lease_addr(dut) is None, addrs(dut))
+
+
 def check_nak(c, lab, srv, dut, dm):
     lab.stop(dm)
-    dm, _ = dnsmasq(lab, srv, "dhcp-authoritative")
+    dm, dmlog = dnsmasq(lab, srv, "dhcp-authoritative")
     # the unit last held an address dnsmasq does not give out
     sh("ip", "-n", dut, "addr", "flush", "dev", "eth0")
     with open(os.path.join(lab.dir, "unit", "dhcp.lease"), "w") as f:
@@ -311,7 +323,7 @@ def check_nak(c, lab, srv, dut, dm):
     got = wait_for(lambda: lease_addr(dut), 15)
     c.check("after the NAK, INIT gets an address in the range",
             got is not None, addrs(dut))
-    return dm, p, log
+    return dm, dmlog, p, log
 
 
 def check_static(c, lab, dut, p):
@@ -373,8 +385,9 @@ def main():
         p, log = check_restart_reboot(c, lab, dut, addr)
         p = check_static(c, lab, dut, p)
         lab.stop(p)
-        dm, p, log = check_nak(c, lab, srv, dut, dm)
+        dm, dmlog, p, log = check_nak(c, lab, srv, dut, dm)
         lab.stop(p)
+        check_release(c, lab, dut, dmlog)
     finally:
         lab.dump_logs(c)
         lab.cleanup()
