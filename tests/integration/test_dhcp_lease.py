@@ -11,9 +11,8 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from convergd_test import Checks  # noqa: E402
-from test_dhcp_netns import (Lab, addrs, convergd, log_has, sh,  # noqa: E402
-                             wait_for, web)
+from test_dhcp_netns import (addrs, convergd, log_has,  # noqa: E402
+                             run_lab, sh, wait_for, web)
 
 # A DHCP server in a few lines: `full` answers DISCOVER and REQUEST,
 # `rebind` only a REQUEST with ciaddr set (a client rebinding), both by
@@ -122,22 +121,13 @@ def check_expiry(c, lab, dut, b, log):
             st["lease"] is None, st)
 
 
-def main():
-    c = Checks()
-    lab = Lab()
-    try:
-        dut = lab.host("dut", up=False)
-        a, p, log = check_conflict(c, lab, dut)
-        b = check_rebind(c, lab, dut, a, log)
-        check_expiry(c, lab, dut, b, log)
-        lab.stop(p, signal.SIGTERM)
-    finally:
-        lab.dump_logs(c)
-        lab.cleanup()
-    left = sh("ip", "netns", "list").stdout
-    c.check("no namespace left behind", lab.sw not in left, left)
-    return c.finish()
+def scenario(c, lab):
+    dut = lab.host("dut", up=False)
+    a, p, log = check_conflict(c, lab, dut)
+    b = check_rebind(c, lab, dut, a, log)
+    check_expiry(c, lab, dut, b, log)
+    lab.stop(p, signal.SIGTERM)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_lab(scenario))

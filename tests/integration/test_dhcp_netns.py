@@ -357,37 +357,12 @@ def check_static(c, lab, dut, p):
     return p
 
 
-def main():
+def run_lab(scenario):
+    """Run scenario(c, lab) in a fresh lab; always clean it up."""
     c = Checks()
     lab = Lab()
     try:
-        srv = lab.host("srv", "10.77.0.1/24")
-        dut = lab.host("dut", up=False)
-        mac = bytes.fromhex(sh("ip", "-n", dut, "-br", "link", "show",
-                               "eth0").stdout.split()[2].replace(":", ""))
-        pcap = os.path.join(lab.dir, "dhcp.pcapng")
-        ts, tslog = lab.start("tshark", ["tshark", "-i", "eth0", "-f",
-                                         "udp port 67 or udp port 68",
-                                         "-w", pcap], srv)
-        wait_for(lambda: log_has(tslog, "Capturing on"), 15)
-        dm, _ = dnsmasq(lab, srv, "dhcp-option=58,4\ndhcp-option=59,100")
-        p, log = convergd(lab, dut, "hostname = UNIT1")
-        addr = check_first_lease(c, lab, srv, dut, log, pcap)
-        check_renew(c, dut, log, pcap, addr)
-        lab.stop(ts, signal.SIGINT)
-        check_dora_packets(c, pcap, addr, ":".join(f"{b:02x}" for b in mac))
-        check_bad_input(c, lab, dut, log, addr, mac)
-        lab.stop(p)
-        c.check("stop logs the counters",
-                log_has(log, "malformed 3, not ours 3"), "")
-        c.check("a clean stop keeps the address (no release configured)",
-                lease_addr(dut) == addr + "/24", addrs(dut))
-        p, log = check_restart_reboot(c, lab, dut, addr)
-        p = check_static(c, lab, dut, p)
-        lab.stop(p)
-        dm, dmlog, p, log = check_nak(c, lab, srv, dut, dm)
-        lab.stop(p)
-        check_release(c, lab, dut, dmlog)
+        scenario(c, lab)
     finally:
         lab.dump_logs(c)
         lab.cleanup()
@@ -396,5 +371,35 @@ def main():
     return c.finish()
 
 
+def scenario(c, lab):
+    srv = lab.host("srv", "10.77.0.1/24")
+    dut = lab.host("dut", up=False)
+    mac = bytes.fromhex(sh("ip", "-n", dut, "-br", "link", "show",
+                           "eth0").stdout.split()[2].replace(":", ""))
+    pcap = os.path.join(lab.dir, "dhcp.pcapng")
+    ts, tslog = lab.start("tshark", ["tshark", "-i", "eth0", "-f",
+                                     "udp port 67 or udp port 68",
+                                     "-w", pcap], srv)
+    wait_for(lambda: log_has(tslog, "Capturing on"), 15)
+    dm, _ = dnsmasq(lab, srv, "dhcp-option=58,4\ndhcp-option=59,100")
+    p, log = convergd(lab, dut, "hostname = UNIT1")
+    addr = check_first_lease(c, lab, srv, dut, log, pcap)
+    check_renew(c, dut, log, pcap, addr)
+    lab.stop(ts, signal.SIGINT)
+    check_dora_packets(c, pcap, addr, ":".join(f"{b:02x}" for b in mac))
+    check_bad_input(c, lab, dut, log, addr, mac)
+    lab.stop(p)
+    c.check("stop logs the counters",
+            log_has(log, "malformed 3, not ours 3"), "")
+    c.check("a clean stop keeps the address (no release configured)",
+            lease_addr(dut) == addr + "/24", addrs(dut))
+    p, log = check_restart_reboot(c, lab, dut, addr)
+    p = check_static(c, lab, dut, p)
+    lab.stop(p)
+    dm, dmlog, p, log = check_nak(c, lab, srv, dut, dm)
+    lab.stop(p)
+    check_release(c, lab, dut, dmlog)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_lab(scenario))
