@@ -127,6 +127,9 @@ def scenario(c, lab):
     b = check_rebind(c, lab, dut, a, log)
     check_expiry(c, lab, dut, b, log)
     lab.stop(p, signal.SIGTERM)
+    c.check("a clean stop: exit 0, no sanitizer report",
+            p.returncode == 0 and not log_has(log, "Sanitizer"),
+            p.returncode)
 
 
 if __name__ == "__main__":
