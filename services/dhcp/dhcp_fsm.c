@@ -22,6 +22,8 @@
 #define DHCP_RENEW_MIN_MS	60000u	/* §4.4.5 */
 #define DHCP_PROBES		3	/* RFC 5227 PROBE_NUM */
 #define DHCP_LEASE_MIN_S	4	/* shorter leases are refused */
+#define DHCP_LINK_WAIT_MS	100	/* link down: DISCOVER again soon, */
+#define DHCP_LINK_WAIT_MAX_MS	3000	/* ... for this long, then back off */
 
 static uint32_t
 dhcp_random(void)
@@ -96,7 +98,7 @@ dhcp_msg_base(struct dhcp *d, struct dhcp_msg *m, uint8_t type,
 		m->has |= DHCP_HAS(DHCP_O_HOSTNAME);
 }
 
-static void
+static int
 dhcp_send_broadcast(struct dhcp *d, const struct dhcp_msg *m, uint32_t src)
 {
 	int rc = dhcp_io_broadcast(d, m, src);
@@ -104,6 +106,7 @@ dhcp_send_broadcast(struct dhcp *d, const struct dhcp_msg *m, uint32_t src)
 	if (rc < 0)
 		log_warnx_rl(&d->rate_log, "cannot send %s: %s",
 		    dhcp_msg_type_name(m->type), strerror(-rc));
+	return rc;
 }
 
 static void
@@ -112,8 +115,13 @@ dhcp_send_discover(struct dhcp *d, uint64_t now)
 	struct dhcp_msg m;
 
 	dhcp_msg_base(d, &m, DHCP_DISCOVER, now);
+	if (dhcp_send_broadcast(d, &m, 0) == -ENETDOWN && d->tries == 0 &&
+	    now - d->began_ms < DHCP_LINK_WAIT_MAX_MS) {
+		/* the link just brought up is not running yet */
+		dhcp_set(d, DHCP_S_SELECTING, now + DHCP_LINK_WAIT_MS);
+		return;
+	}
 	d->tries++;
-	dhcp_send_broadcast(d, &m, 0);
 	dhcp_set(d, DHCP_S_SELECTING, now + dhcp_backoff_ms(d));
 }
 

@@ -7,6 +7,7 @@ the server goes away the unit rebinds at T2 to a second server; when
 that one goes too the lease expires and the address is removed, with
 events. Namespaces are made here and removed on exit."""
 import os
+import re
 import signal
 import sys
 
@@ -15,16 +16,19 @@ from test_dhcp_netns import (addrs, convergd, log_has,  # noqa: E402
                              run_lab, sh, wait_for, web)
 
 # A DHCP server in a few lines: `full` answers DISCOVER and REQUEST,
-# `rebind` only a REQUEST with ciaddr set (a client rebinding), both by
+# `rebind` only a REQUEST with ciaddr set (a client rebinding), `rogue`
+# NAKs every REQUEST meant for another server (option 54), all by
 # broadcast; a DECLINE moves it to the next address.
 SERVER = r"""
-import socket, struct, sys
-mode, me, lease, t1, t2, nxt = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
+import socket, struct, sys, time
+mode, me, lease, t1, t2, nxt = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:7])
+delay = float(sys.argv[7])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"eth0")
 s.bind(("0.0.0.0", 67))
+me_b = socket.inet_aton(me)
 print("ready", flush=True)
 while True:
     d = s.recv(2048)
@@ -45,7 +49,11 @@ while True:
         continue
     if mode == "rebind" and (t != 3 or ciaddr == bytes(4)):
         continue
-    if t == 1:
+    if mode == "rogue" and (t != 3 or o.get(54, me_b) == me_b):
+        continue
+    if mode == "rogue":
+        kind, yi = 6, bytes(4)
+    elif t == 1:
         kind, yi = 2, socket.inet_aton("10.77.0.%d" % nxt)
     elif t == 3:
         kind, yi = 5, ciaddr if ciaddr != bytes(4) else o.get(50, bytes(4))
@@ -57,15 +65,18 @@ while True:
          + m + bytes([51, 4]) + struct.pack("!I", lease) + bytes([58, 4])
          + struct.pack("!I", t1) + bytes([59, 4]) + struct.pack("!I", t2)
          + bytes([1, 4, 255, 255, 255, 0, 3, 4]) + m + bytes([255]))
+    if kind == 5:
+        time.sleep(delay)   # lets a rogue's answer come first
     s.sendto(r, ("255.255.255.255", 68))
     print("sent", kind, socket.inet_ntoa(yi), flush=True)
 """
 
 
-def server(lab, name, mode, me, lease, t1, t2, first=140):
+def server(lab, name, mode, me, lease, t1, t2, delay=0.0):
     ns = lab.host(name, me + "/24")
     p, log = lab.start(name, ["/usr/bin/python3", "-c", SERVER, mode, me,
-                              str(lease), str(t1), str(t2), str(first)], ns)
+                              str(lease), str(t1), str(t2), "140",
+                              str(delay)], ns)
     wait_for(lambda: log_has(log, "ready"), 10)
     return p, log
 
@@ -76,7 +87,8 @@ def events(dut):
 
 def check_conflict(c, lab, dut):
     lab.host("squat", "10.77.0.140/24")
-    a, alog = server(lab, "srva", "full", "10.77.0.2", 8, 2, 4)
+    a, alog = server(lab, "srva", "full", "10.77.0.2", 8, 2, 4, 0.3)
+    r, rlog = server(lab, "rogue", "rogue", "10.77.0.66", 8, 2, 4)
     p, log = convergd(lab, dut)
     ok = wait_for(lambda: log_has(alog, "DECLINE 10.77.0.140"), 15)
     c.check("offered 10.77.0.140 is held by another host: DECLINE", ok,
@@ -85,9 +97,16 @@ def check_conflict(c, lab, dut):
     c.check("then a new address (10.77.0.141) is taken", ok, addrs(dut))
     c.check("the declined address was never applied",
             not log_has(log, "lease of 10.77.0.140"), "")
-    c.check("event: address conflict", any(
+    c.check("event: address conflict", wait_for(lambda: any(
         "address conflict: 10.77.0.140 is in use" in t
-        for t in events(dut)), events(dut))
+        for t in events(dut)), 5), events(dut))
+    lease = (web(dut).get("network") or {}).get("lease") or {}
+    c.check("a rogue server's NAKs (right xid, its own server id) were "
+            "ignored and counted", log_has(rlog, "sent 6") and
+            not log_has(log, "NAK from server:") and
+            lease.get("server") == "10.77.0.2" and
+            lease.get("ignored", 0) >= 1, lease)
+    lab.stop(r)
     return a, p, log
 
 
@@ -113,8 +132,8 @@ def check_expiry(c, lab, dut, b, log):
         lambda: "10.77.0.141/24" not in addrs(dut), 5), addrs(dut))
     route = sh("ip", "-n", dut, "route", "show", "default").stdout
     c.check("the default route is removed", route.strip() == "", route)
-    c.check("event: lease lost", any(
-        "lease of 10.77.0.141 lost: expired" in t for t in events(dut)),
+    c.check("event: lease lost", wait_for(lambda: any(
+        "lease of 10.77.0.141 lost: expired" in t for t in events(dut)), 5),
         events(dut))
     st = (web(dut).get("network") or {})
     c.check("network.lease is null again", "lease" in st and
@@ -127,8 +146,10 @@ def scenario(c, lab):
     b = check_rebind(c, lab, dut, a, log)
     check_expiry(c, lab, dut, b, log)
     lab.stop(p, signal.SIGTERM)
-    c.check("a clean stop: exit 0, no sanitizer report",
-            p.returncode == 0 and not log_has(log, "Sanitizer"),
+    c.check("a clean stop: exit 0, no sanitizer report; the rogue's NAKs "
+            "counted as from another server",
+            p.returncode == 0 and not log_has(log, "Sanitizer") and
+            re.search(r"other server [1-9]", open(log).read()),
             p.returncode)
 
 
