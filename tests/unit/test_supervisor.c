@@ -405,6 +405,21 @@ START_TEST(reload_restarts_a_service_whose_settings_changed)
 }
 END_TEST
 
+START_TEST(reload_reports_network_changes_as_needing_a_restart)
+{
+	struct cfg *moved = config_for(&steady, "[network]\ninterface = eth9\n");
+	char report[256];
+
+	start(&steady, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	supervisor_reload(moved, report, sizeof report);
+	ck_assert_str_eq(report, "[network] changed but needs a restart "
+	    "(not applied); ");
+	supervisor_stop();
+	cfg_unref(moved);
+}
+END_TEST
+
 START_TEST(schema_gives_each_service_its_defaults)
 {
 	static const struct service web = { .name = "web", .default_port = 80,
@@ -508,6 +523,7 @@ main(void)
 		CHECK_CASE(fresh_heartbeat_is_never_taken_for_a_hang),
 		CHECK_CASE(reload_disables_and_enables_a_service),
 		CHECK_CASE(reload_restarts_a_service_whose_settings_changed),
+		CHECK_CASE(reload_reports_network_changes_as_needing_a_restart),
 		CHECK_CASE(schema_gives_each_service_its_defaults),
 		CHECK_CASE(schema_common_rows_found_by_name),
 		CHECK_CASE(schema_rows_do_not_depend_on_common_order),
