@@ -227,8 +227,8 @@ dhcp_bind(struct dhcp *d)
 		    "%s: %s", a, strerror(-rc));
 	}
 	log_info("lease of %s from %s for %u s", a, s, d->lease.lease_s);
-	bus_event(EVENT_NETWORK, SEVERITY_INFO, "dhcp: lease %s of %s from "
-	    "%s for %u s", changed ? "changed to" : "got", a, s,
+	bus_event(EVENT_NETWORK, SEVERITY_INFO, "dhcp: lease %s %s from %s "
+	    "for %u s", changed ? "changed to" : "got of", a, s,
 	    d->lease.lease_s);
 	dhcp_lease_save(d);
 	dhcp_lease_publish(d);
@@ -375,9 +375,11 @@ dhcp_lease_from(const struct dhcp_msg *m, struct dhcp_lease *l)
 	memset(l, 0, sizeof *l);
 	l->addr = m->yiaddr;
 	l->server = m->server_id;
-	/* no mask option: the address's historic class (RFC 2132 §3.3) */
-	l->mask = (m->has & DHCP_HAS(DHCP_O_MASK)) ? m->mask : htonl(a < 0x80000000u ?
-	    0xff000000u : a < 0xc0000000u ? 0xffff0000u : 0xffffff00u);
+	/* no mask option: the address's historic class as a fallback */
+	l->mask = htonl(a < 0x80000000u ? 0xff000000u : a < 0xc0000000u ?
+	    0xffff0000u : 0xffffff00u);
+	if (m->has & DHCP_HAS(DHCP_O_MASK))
+		l->mask = m->mask;
 	if (!(m->has & DHCP_HAS(DHCP_O_SERVER_ID)) ||
 	    !(m->has & DHCP_HAS(DHCP_O_LEASE)) ||
 	    m->lease_s < DHCP_LEASE_MIN_S ||
@@ -434,6 +436,8 @@ dhcp_nak(struct dhcp *d, const struct dhcp_msg *m, uint64_t now)
 		dhcp_lose(d, "refused by the server (NAK)", now);
 		return;
 	}
+	/* INIT-REBOOT: the address a previous run left is not ours now */
+	dhcp_lease_unapply(d);
 	memset(&d->lease, 0, sizeof d->lease);
 	dhcp_lease_save(d);	/* INIT-REBOOT must not ask for it again */
 	dhcp_enter_init(d, now);
@@ -538,7 +542,11 @@ dhcp_fsm_start(struct dhcp *d, uint64_t now)
 		dhcp_enter_init(d, now);
 		return;
 	}
-	/* INIT-REBOOT (§3.2): ask for the address we had */
+	/* INIT-REBOOT (§3.2): ask for the address we had, which a clean
+	 * stop left on the interface: ours to remove if refused */
+	if (last.mask != 0 && priv_net_prefix(last.mask) > 0)
+		d->applied = (struct dhcp_applied){ last.addr, last.router,
+		    priv_net_prefix(last.mask), last.router != 0 };
 	d->xid = dhcp_random();
 	d->began_ms = now;
 	d->tries = 0;

@@ -71,6 +71,7 @@ int
 dhcp_lease_save(const struct dhcp *d)
 {
 	char tmp[4200], a[INET_ADDRSTRLEN], s[INET_ADDRSTRLEN];
+	char m[INET_ADDRSTRLEN], r[INET_ADDRSTRLEN];
 	FILE *f;
 	int rc = 0;
 
@@ -86,9 +87,11 @@ dhcp_lease_save(const struct dhcp *d)
 		log_warn("cannot write %s", tmp);
 		return -errno;
 	}
-	fprintf(f, "address=%s\nserver=%s\nobtained=%lld\nlease=%u\n",
-	    dhcp_ntoa(d->lease.addr, a), dhcp_ntoa(d->lease.server, s),
-	    (long long)d->lease.obtained, d->lease.lease_s);
+	fprintf(f, "address=%s\nmask=%s\nrouter=%s\nserver=%s\n"
+	    "obtained=%lld\nlease=%u\n", dhcp_ntoa(d->lease.addr, a),
+	    dhcp_ntoa(d->lease.mask, m), dhcp_ntoa(d->lease.router, r),
+	    dhcp_ntoa(d->lease.server, s), (long long)d->lease.obtained,
+	    d->lease.lease_s);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		rc = -errno;
 	if (fclose(f) != 0 && rc == 0)
@@ -103,7 +106,8 @@ dhcp_lease_save(const struct dhcp *d)
 int
 dhcp_lease_load(const struct dhcp *d, struct dhcp_lease *l)
 {
-	char line[128], addr[64] = "";
+	static const char *const keys[] = { "address=", "mask=", "router=" };
+	char line[128], v[3][64] = { "", "", "" };
 	FILE *f;
 
 	memset(l, 0, sizeof *l);
@@ -111,11 +115,18 @@ dhcp_lease_load(const struct dhcp *d, struct dhcp_lease *l)
 	    NULL)
 		return -ENOENT;
 	while (fgets(line, sizeof line, f) != NULL)
-		if (strncmp(line, "address=", 8) == 0)
-			sscanf(line + 8, "%63[0-9.]", addr);
+		for (size_t k = 0; k < 3; k++)
+			if (strncmp(line, keys[k], strlen(keys[k])) == 0)
+				sscanf(line + strlen(keys[k]), "%63[0-9.]",
+				    v[k]);
 	fclose(f);
-	if (inet_pton(AF_INET, addr, &l->addr) != 1 || l->addr == 0)
+	if (inet_pton(AF_INET, v[0], &l->addr) != 1 || l->addr == 0)
 		return -ENOENT;
+	/* mask and router only tell what a previous run applied */
+	if (inet_pton(AF_INET, v[1], &l->mask) != 1)
+		l->mask = 0;
+	if (inet_pton(AF_INET, v[2], &l->router) != 1)
+		l->router = 0;
 	return 0;
 }
 

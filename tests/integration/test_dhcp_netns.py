@@ -313,16 +313,20 @@ def check_release(c, lab, dut, dmlog):
 def check_nak(c, lab, srv, dut, dm):
     lab.stop(dm)
     dm, dmlog = dnsmasq(lab, srv, "dhcp-authoritative")
-    # the unit last held an address dnsmasq does not give out
+    # a previous run held an address dnsmasq does not give out, and its
+    # clean stop left it on the interface
     sh("ip", "-n", dut, "addr", "flush", "dev", "eth0")
+    sh("ip", "-n", dut, "addr", "add", "10.77.0.50/24", "dev", "eth0")
     with open(os.path.join(lab.dir, "unit", "dhcp.lease"), "w") as f:
-        f.write("address=10.77.0.50\nserver=10.77.0.1\n")
+        f.write("address=10.77.0.50\nmask=255.255.255.0\nserver=10.77.0.1\n")
     p, log = convergd(lab, dut)
     ok = wait_for(lambda: log_has(log, "NAK from server"), 15)
     c.check("INIT-REBOOT for 10.77.0.50 (outside the range): NAK", ok, "")
     got = wait_for(lambda: lease_addr(dut), 15)
     c.check("after the NAK, INIT gets an address in the range",
             got is not None, addrs(dut))
+    c.check("and the refused 10.77.0.50 is gone from the interface",
+            addrs(dut) == [got], addrs(dut))
     return dm, dmlog, p, log
 
 

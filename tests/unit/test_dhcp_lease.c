@@ -150,11 +150,15 @@ START_TEST(lease_file_keeps_the_address_for_init_reboot)
 	snprintf(d->lease_file, sizeof d->lease_file, "%s/lease", dir);
 	ck_assert_int_eq(dhcp_lease_load(d, &back), -ENOENT);
 	d->lease.addr = ip("10.77.0.130");
+	d->lease.mask = ip("255.255.255.0");
+	d->lease.router = ip("10.77.0.1");
 	d->lease.server = ip("10.77.0.1");
 	d->lease.lease_s = 120;
 	ck_assert_int_eq(dhcp_lease_save(d), 0);
 	ck_assert_int_eq(dhcp_lease_load(d, &back), 0);
 	ck_assert_uint_eq(back.addr, ip("10.77.0.130"));
+	ck_assert_uint_eq(back.mask, ip("255.255.255.0"));
+	ck_assert_uint_eq(back.router, ip("10.77.0.1"));
 	/* no lease: the file goes, so INIT-REBOOT asks for nothing */
 	d->lease.addr = 0;
 	ck_assert_int_eq(dhcp_lease_save(d), 0);
