@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_dhcp_netns import (addrs, convergd, log_has,  # noqa: E402
-                             run_lab, sh, wait_for, web)
+                             run_lab, sh, tshark_fields, wait_for, web)
 
 # A DHCP server in a few lines: `full` answers DISCOVER and REQUEST,
 # `rebind` only a REQUEST with ciaddr set (a client rebinding), `rogue`
@@ -140,11 +140,40 @@ def check_expiry(c, lab, dut, b, log):
             st["lease"] is None, st)
 
 
+FIELDS = ("dhcp.option.dhcp", "ip.src", "ip.dst", "dhcp.ip.client",
+          "dhcp.option.requested_ip_address", "dhcp.option.dhcp_server_id",
+          "dhcp.option.request_list_item", "dhcp.flags.bc")
+
+
+def check_packets(c, pcap):
+    rows = tshark_fields(pcap, *FIELDS)
+    decline = [r for r in rows if r[0] == "4"]
+    c.check("tshark: DECLINE from 0.0.0.0 by broadcast, ciaddr 0, option "
+            "50 = the address, 54 = its server, no parameter list",
+            decline and decline[0][1:7] == [
+                "0.0.0.0", "255.255.255.255", "0.0.0.0", "10.77.0.140",
+                "10.77.0.2", ""], decline)
+    rebind = [r for r in rows if r[0] == "3" and r[2] == "255.255.255.255"
+              and r[3] == "10.77.0.141"]
+    c.check("tshark: rebinding REQUEST broadcast from the address, ciaddr "
+            "set, no option 50/54, broadcast flag 0",
+            rebind and rebind[0][1] == "10.77.0.141" and
+            rebind[0][4:6] == ["", ""] and rebind[0][7] == "0", rows)
+
+
 def scenario(c, lab):
     dut = lab.host("dut", up=False)
+    pcap = os.path.join(lab.dir, "dut.pcapng")
+    # on the bridge's port: the client's link starts down
+    ts, tslog = lab.start("tshark", ["tshark", "-i", "p-dut", "-f",
+                                     "udp port 67 or udp port 68",
+                                     "-w", pcap], lab.sw)
+    wait_for(lambda: log_has(tslog, "Capturing on"), 15)
     a, p, log = check_conflict(c, lab, dut)
     b = check_rebind(c, lab, dut, a, log)
     check_expiry(c, lab, dut, b, log)
+    lab.stop(ts, signal.SIGINT)
+    check_packets(c, pcap)
     lab.stop(p, signal.SIGTERM)
     c.check("a clean stop: exit 0, no sanitizer report; the rogue's NAKs "
             "counted as from another server",
