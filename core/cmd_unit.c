@@ -450,7 +450,7 @@ const struct cmd_def cmd_unit_defs[] = {
 	{ "ENETADDR", cmd_setting, 0, LEVEL_ADMIN, SET_NET_ADDR },
 	{ "ENETSUBN", cmd_setting, 0, LEVEL_ADMIN, SET_NET_MASK },
 	{ "ENETGATE", cmd_setting, 0, LEVEL_ADMIN, SET_NET_GATEWAY },
-	{ "ENETDHCP", cmd_setting, 0, LEVEL_ADMIN, SET_NET_DHCP },
+	{ "ENETDHCP", cmd_setting, 0, LEVEL_ADMIN, SET_NET_DHCP_ON },
 	{ "ENETDNS", cmd_setting, 0, LEVEL_ADMIN, SET_NET_DNS },
 	{ "ENETDOMAIN", cmd_setting, 0, LEVEL_ADMIN, SET_NET_DOMAIN },
 	{ "SNMPMNGRIP", cmd_setting, 0, LEVEL_ADMIN, SET_SNMP_MANAGER },

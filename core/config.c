@@ -508,6 +508,15 @@ const struct cfg_key cfg_unit_keys[] = {
 	{ NULL },
 };
 
+/* The unit's network, shared by the services that address the unit. */
+const struct cfg_key cfg_network_keys[] = {
+	{ "interface", CFG_STRING, 0, 15, "", NULL,
+	    "the unit's network interface; empty = never change the host's" },
+	{ "resolv_conf", CFG_PATH, 0, 4096, "/etc/resolv.conf", NULL,
+	    "where DNS servers and domain are written; empty = nowhere" },
+	{ NULL },
+};
+
 const struct cfg_key cfg_log_keys[] = {
 	{ "level", CFG_CHOICE, 0, 0, "info", cfg_log_levels,
 	    "err, warn, info or debug" },

@@ -75,5 +75,6 @@ const char *cfg_path(const struct cfg *cfg);
 /* Core sections that exist whatever services are built. */
 extern const struct cfg_key cfg_unit_keys[];
 extern const struct cfg_key cfg_log_keys[];
+extern const struct cfg_key cfg_network_keys[];
 
 #endif

@@ -68,7 +68,7 @@ const char *user_level_name(enum user_level level); /* "Administrator" */
 /* Scalar settings: one table row each (see state_setting_info). */
 enum state_setting {
 	SET_UNIT_LABEL,		/* LABEL 0 U */
-	SET_NET_DHCP,		/* ENETDHCP 0/1 */
+	SET_NET_DHCP_ON,	/* ENETDHCP 0/1 */
 	SET_NET_ADDR,		/* ENETADDR */
 	SET_NET_MASK,		/* ENETSUBN */
 	SET_NET_GATEWAY,	/* ENETGATE */
@@ -344,6 +344,20 @@ int state_service_detail(const char *service, char *buf, size_t len);
 /* Append to the bounded, persisted event log. */
 void state_event_put(const struct bus_event *ev);
 size_t state_events(struct bus_event *out, size_t max);
+
+/*
+ * The network lease the address service holds now (not saved: it is
+ * the service's to renew), for status pages; counters of datagrams it
+ * ignored (malformed, not for this unit, from another server).
+ */
+struct state_lease {
+	bool bound;
+	char server[16], address[16], mask[16], router[16];
+	time_t obtained, expires;	/* wall clock; 0 = none */
+	uint64_t received, ignored;
+};
+void state_lease_put(const struct state_lease *lease);
+void state_lease_get(struct state_lease *out);
 
 /* ---- whole state ---- */
 /* Serialise settings, users, audio and the event log (caller decrefs). */

@@ -75,6 +75,22 @@ state_service_detail(const char *service, char *buf, size_t len)
 	return i < 0 ? -ENOENT : 0;
 }
 
+void
+state_lease_put(const struct state_lease *lease)
+{
+	WRLOCK();
+	state_st.lease = *lease;
+	UNLOCK();
+}
+
+void
+state_lease_get(struct state_lease *out)
+{
+	RDLOCK();
+	*out = state_st.lease;
+	UNLOCK();
+}
+
 /* Printable ASCII only, so the state file is always valid JSON text. */
 static void
 ascii_only(char *s, size_t len)

@@ -129,6 +129,7 @@ struct state_shared {
 	struct bus_service services[STATE_SERVICES_MAX];
 	size_t nservices;
 	char service_detail[STATE_SERVICES_MAX][STATE_DETAIL_MAX];
+	struct state_lease lease;	/* network lease, for status pages */
 	/* state_default_password_in_use() cache: answer for this hash */
 	char default_pw_hash[STATE_HASH_LEN];
 	bool default_pw_result;

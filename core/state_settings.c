@@ -61,7 +61,7 @@ static const char *const baud_choices[] = { "9600", "19200", "38400",
 static const struct state_setting_info settings[SET_COUNT] = {
 	[SET_UNIT_LABEL] = { "unit.label", SETTING_TEXT, 0, STATE_LABEL_MAX,
 	    "", NULL, MANAGER, false },
-	[SET_NET_DHCP] = { "network.dhcp", SETTING_BOOL, 0, 1, "1", NULL,
+	[SET_NET_DHCP_ON] = { "network.dhcp", SETTING_BOOL, 0, 1, "1", NULL,
 	    ADMIN, false },
 	[SET_NET_ADDR] = { "network.address", SETTING_IPV4, 0, 0, "", NULL,
 	    ADMIN, false },

@@ -347,6 +347,9 @@ sup_report(char *report, size_t len, size_t off, const char *fmt,
 	return off < len ? off : len;
 }
 
+/* Core sections read once at start: a reload cannot apply them. */
+static const char *const sup_restart_sections[] = { "unit", "network" };
+
 /* The service runs with other [name] settings than `cfg` has. */
 static bool
 sup_section_changed(struct svc_ctx *ctx, const struct cfg *cfg,
@@ -375,9 +378,12 @@ supervisor_reload(struct cfg *cfg, char *report, size_t len)
 		off = sup_report(report, len, off, "log level %s; ",
 		    log_level_name(level));
 	}
-	if (!cfg_section_equal(cfg, sup_cfg, "unit"))
-		off = sup_report(report, len, off,
-		    "[%s] changed but needs a restart (not applied); ", "unit");
+	for (size_t i = 0; i < sizeof sup_restart_sections /
+	    sizeof sup_restart_sections[0]; i++)
+		if (!cfg_section_equal(cfg, sup_cfg, sup_restart_sections[i]))
+			off = sup_report(report, len, off, "[%s] changed but "
+			    "needs a restart (not applied); ",
+			    sup_restart_sections[i]);
 	pthread_mutex_lock(&sup_lock);
 	cfg_unref(sup_cfg);
 	sup_cfg = cfg_ref(cfg);
@@ -563,10 +569,11 @@ supervisor_schema(const struct service *const *services, size_t n,
 	static char ports[SUP_MAX_SERVICES][8];
 	size_t count = 0;
 
-	if (max < 2)
+	if (max < 3)
 		return 0;
 	out[count++] = (struct cfg_section){ "unit", cfg_unit_keys };
 	out[count++] = (struct cfg_section){ "log", cfg_log_keys };
+	out[count++] = (struct cfg_section){ "network", cfg_network_keys };
 	for (size_t i = 0; i < n && i < SUP_MAX_SERVICES && count < max; i++) {
 		supervisor_schema_rows(services[i], svc_common_keys, keys[i],
 		    SUP_MAX_KEYS, ports[i], sizeof ports[i]);

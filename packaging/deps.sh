@@ -7,9 +7,7 @@ set -euo pipefail
 build_packages=(
 	build-essential cmake pkg-config
 	libinih-dev libjansson-dev libsystemd-dev libcrypt-dev
-	libcivetweb-dev
-	libesmtp-dev libssl-dev
-	libsnmp-dev
+	libcivetweb-dev libssl-dev libesmtp-dev libsnmp-dev libmnl-dev
 )
 test_packages=(
 	check libsubunit-dev
@@ -21,6 +19,7 @@ test_packages=(
 	snmp snmptrapd snmpd smitools
 	samba samba-common-bin
 	chrony libfaketime ntpsec-ntpdig
+	dnsmasq-base udhcpc busybox tshark
 )
 
 case "${1:-}" in

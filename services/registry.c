@@ -11,6 +11,7 @@ extern const struct service mail_service;
 extern const struct service snmp_service;
 extern const struct service netbios_service;
 extern const struct service ntp_service;
+extern const struct service dhcp_service;
 
 const struct service *const registry_services[] = {
 	&engine_service,
@@ -21,6 +22,7 @@ const struct service *const registry_services[] = {
 	&snmp_service,
 	&netbios_service,
 	&ntp_service,
+	&dhcp_service,
 };
 
 const size_t registry_count =

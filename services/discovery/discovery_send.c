@@ -83,7 +83,7 @@ discovery_net(const struct discovery_peer *p, struct discovery_msg *m)
 	m->address = discovery_setting_addr(SET_NET_ADDR);
 	m->netmask = discovery_setting_addr(SET_NET_MASK);
 	m->gateway = discovery_setting_addr(SET_NET_GATEWAY);
-	m->dhcp = state_setting_get(SET_NET_DHCP, text, sizeof text) == 0 &&
+	m->dhcp = state_setting_get(SET_NET_DHCP_ON, text, sizeof text) == 0 &&
 	    text[0] == '1';
 	if (m->address != 0 || getifaddrs(&ifa) < 0)
 		return;

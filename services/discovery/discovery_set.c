@@ -124,7 +124,7 @@ discovery_set_changes(const struct discovery_msg *req,
 
 	/* DHCP first, then the address: the order an installer types them */
 	if (req->present & DISCOVERY_BIT(DISCOVERY_T_DHCP)) {
-		c[n].what = SET_NET_DHCP;
+		c[n].what = SET_NET_DHCP_ON;
 		snprintf(c[n++].value, sizeof c->value, "%u", req->dhcp);
 	}
 	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {

@@ -57,7 +57,7 @@ static const struct mib_scalar mib_scalars[] = {
 	{ CV(1, 5), "cvMacAddress", V_MAC, 0, false },
 	{ CV(1, 6), "cvUnitLabel", V_SETTING, SET_UNIT_LABEL, true },
 	{ CV(1, 7), "cvSoftwareVersion", V_VERSION, 0, false },
-	{ CV(2, 1), "cvNetDhcp", V_SETTING, SET_NET_DHCP, false },
+	{ CV(2, 1), "cvNetDhcp", V_SETTING, SET_NET_DHCP_ON, false },
 	{ CV(2, 2), "cvNetAddress", V_SETTING, SET_NET_ADDR, false },
 	{ CV(2, 3), "cvNetMask", V_SETTING, SET_NET_MASK, false },
 	{ CV(2, 4), "cvNetGateway", V_SETTING, SET_NET_GATEWAY, false },

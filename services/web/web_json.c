@@ -203,15 +203,31 @@ status_ntp(void)
 	    iso_time(st.last_sync) : json_null(), "last_error", st.last_error);
 }
 
+/* The DHCP lease (network.lease), null while none is held. */
+static json_t *
+status_lease(void)
+{
+	struct state_lease l;
+
+	state_lease_get(&l);
+	if (!l.bound)
+		return json_null();
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I}",
+	    "server", l.server, "address", l.address, "mask", l.mask,
+	    "router", l.router, "obtained", iso_time(l.obtained),
+	    "expires", iso_time(l.expires), "received", (json_int_t)l.received,
+	    "ignored", (json_int_t)l.ignored);
+}
+
 json_t *
 web_json_status(void)
 {
 	char dhcp[8];
 	bool is_dhcp;
 
-	is_dhcp = state_setting_get(SET_NET_DHCP, dhcp, sizeof(dhcp)) == 0 &&
+	is_dhcp = state_setting_get(SET_NET_DHCP_ON, dhcp, sizeof(dhcp)) == 0 &&
 	    strcmp(dhcp, "1") == 0;
-	return json_pack("{s:I, s:o, s:{s:s, s:o, s:o, s:o, s:o, s:o},"
+	return json_pack("{s:I, s:o, s:{s:s, s:o, s:o, s:o, s:o, s:o, s:o},"
 	    " s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:o}",
 	    "seq", (json_int_t)state_seq(),
 	    "identity", status_identity(),
@@ -221,6 +237,7 @@ web_json_status(void)
 	    "gateway", setting_string(SET_NET_GATEWAY),
 	    "dns", setting_string(SET_NET_DNS),
 	    "domain", setting_string(SET_NET_DOMAIN),
+	    "lease", status_lease(),
 	    "time", "now", iso_time(time(NULL)),
 	    "ntp_server", setting_string(SET_NTP_SERVER),
 	    "ntp_server2", setting_string(SET_NTP_SERVER2),

@@ -1305,7 +1305,7 @@ START_TEST(format_change_unit_lines)
 	c.integer = SET_LOGMASK;
 	snprintf(c.text, sizeof(c.text), "0000001f");
 	ck_assert_str_eq(fmt(&c), "#H0 LOGMASK 0000001F");
-	c.integer = SET_NET_DHCP;
+	c.integer = SET_NET_DHCP_ON;
 	snprintf(c.text, sizeof(c.text), "0");
 	ck_assert_str_eq(fmt(&c), "#H0 ENETDHCP 0");
 	c.integer = SET_UNIT_LABEL;

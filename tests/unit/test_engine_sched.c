@@ -378,7 +378,7 @@ START_TEST(macro_never_runs_above_its_definer)
 	ck_assert_uint_eq(state_macro_lines(22, lines, STATE_MACRO_LINES), 1);
 	ck_assert_str_eq(run(&s, "#H0 MACRO 23"), "OK> #H0 MACRO 23\r\n");
 	engine_sched_tick(sched, 200, "engine");
-	ck_assert_int_eq(state_setting_get(SET_NET_DHCP, dhcp, sizeof dhcp),
+	ck_assert_int_eq(state_setting_get(SET_NET_DHCP_ON, dhcp, sizeof dhcp),
 	    0);
 	ck_assert_str_eq(dhcp, "1");
 }

@@ -552,9 +552,9 @@ static const struct {
 	{ SET_NET_MASK, "255.255.255.255", 0, "255.255.255.255" },
 	{ SET_NET_MASK, "255.255.0.255", -EINVAL, NULL },	/* holes */
 	{ SET_NET_MASK, "0.0.0.0", -EINVAL, NULL },
-	{ SET_NET_DHCP, "0", 0, "0" },
-	{ SET_NET_DHCP, "2", -EINVAL, NULL },
-	{ SET_NET_DHCP, "yes", -EINVAL, NULL },
+	{ SET_NET_DHCP_ON, "0", 0, "0" },
+	{ SET_NET_DHCP_ON, "2", -EINVAL, NULL },
+	{ SET_NET_DHCP_ON, "yes", -EINVAL, NULL },
 	{ SET_NET_DOMAIN, "av.example.com", 0, "av.example.com" },
 	{ SET_NET_DOMAIN, "av example", -EINVAL, NULL },
 	{ SET_NET_DOMAIN, "..", -EINVAL, NULL },		/* empty labels */
@@ -670,7 +670,7 @@ START_TEST(setting_table_keys_defaults_levels)
 	ck_assert_int_eq(state_setting_info(SET_LOGMASK)->level,
 	    LEVEL_MANAGER);
 	ck_assert(state_setting_info(SET_MAIL_PASSWORD)->secret);
-	ck_assert_str_eq(state_setting_info(SET_NET_DHCP)->def, "1");
+	ck_assert_str_eq(state_setting_info(SET_NET_DHCP_ON)->def, "1");
 	ck_assert_str_eq(state_setting_info(SET_BAUD)->def, "57600");
 	ck_assert_str_eq(state_setting_info(SET_SNMP_MANAGER_PORT)->def,
 	    "162");

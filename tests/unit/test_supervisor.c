@@ -405,18 +405,35 @@ START_TEST(reload_restarts_a_service_whose_settings_changed)
 }
 END_TEST
 
+START_TEST(reload_reports_network_changes_as_needing_a_restart)
+{
+	struct cfg *moved = config_for(&steady, "[network]\ninterface = eth9\n");
+	char report[256];
+
+	start(&steady, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	supervisor_reload(moved, report, sizeof report);
+	ck_assert_str_eq(report, "[network] changed but needs a restart "
+	    "(not applied); ");
+	supervisor_stop();
+	cfg_unref(moved);
+}
+END_TEST
+
 START_TEST(schema_gives_each_service_its_defaults)
 {
 	static const struct service web = { .name = "web", .default_port = 80,
 		.default_enabled = false, .keys = demo_keys };
 	const struct service *list[] = { &web };
-	struct cfg_section sec[4];
+	struct cfg_section sec[5];
 	struct cfg *cfg = NULL;
 	char errors[256];
 
-	ck_assert_uint_eq(supervisor_schema(list, 1, sec, 4), 3);
-	ck_assert_str_eq(sec[2].name, "web");
-	ck_assert_int_eq(cfg_load_string("t", "", sec, 3, &cfg, errors,
+	/* unit, log, network, then the services */
+	ck_assert_uint_eq(supervisor_schema(list, 1, sec, 5), 4);
+	ck_assert_str_eq(sec[2].name, "network");
+	ck_assert_str_eq(sec[3].name, "web");
+	ck_assert_int_eq(cfg_load_string("t", "", sec, 4, &cfg, errors,
 	    sizeof errors), 0);
 	ck_assert_int_eq(cfg_int(cfg, "web", "port"), 80);
 	ck_assert(!cfg_bool(cfg, "web", "enabled"));
@@ -462,10 +479,10 @@ START_TEST(schema_common_rows_found_by_name)
 		.default_port = 8080, .default_enabled = false,
 		.keys = demo_keys };
 	const struct service *list[] = { &svc };
-	struct cfg_section sec[3];
+	struct cfg_section sec[4];
 
-	ck_assert_uint_eq(supervisor_schema(list, 1, sec, 3), 3);
-	check_common_defaults(sec[2].keys, "no", "8080");
+	ck_assert_uint_eq(supervisor_schema(list, 1, sec, 4), 4);
+	check_common_defaults(sec[3].keys, "no", "8080");
 }
 END_TEST
 
@@ -506,6 +523,7 @@ main(void)
 		CHECK_CASE(fresh_heartbeat_is_never_taken_for_a_hang),
 		CHECK_CASE(reload_disables_and_enables_a_service),
 		CHECK_CASE(reload_restarts_a_service_whose_settings_changed),
+		CHECK_CASE(reload_reports_network_changes_as_needing_a_restart),
 		CHECK_CASE(schema_gives_each_service_its_defaults),
 		CHECK_CASE(schema_common_rows_found_by_name),
 		CHECK_CASE(schema_rows_do_not_depend_on_common_order),
