@@ -23,6 +23,15 @@ LOGIN_MASK = "80000000"     # EVENT_LOGIN = bit 31
 
 # AUTH without TLS is what some of these tests want: keep the log quiet
 logging.getLogger("mail.log").setLevel(logging.ERROR)
+
+# libESMTP compares server replies with strncasecmp on buffers that are
+# not NUL-terminated (legal: the length bounds the read). ASan's
+# strict_string_checks reports that as an overflow inside the library, so
+# the daemons of the mail tests run without that one option; every other
+# check stays on.
+os.environ["ASAN_OPTIONS"] = ":".join(
+    o for o in os.environ.get("ASAN_OPTIONS", "").split(":")
+    if o and not o.startswith("strict_string_checks"))
 warnings.filterwarnings("ignore", module="aiosmtpd")
 
 
