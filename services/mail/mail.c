@@ -630,13 +630,13 @@ mail_test(struct svc_ctx *ctx, const char *args, char *reply, size_t len)
 	int n;
 
 	memset(&sp, 0, sizeof sp);
-	if (mail_test_rcpts(args, &sp, reply, len) < 0)
-		return -EINVAL;
 	mail_server(m, &srv);
 	if (srv.host[0] == '\0') {
 		snprintf(reply, len, "no mail server set (mail.server)");
 		return -EINVAL;
 	}
+	if (mail_test_rcpts(args, &sp, reply, len) < 0)
+		return -EINVAL;
 	mail_unit(m, &u);
 	a.first = a.last = sp.created = time(NULL);
 	/* the top half of the numbers is never an outbox sequence */
