@@ -15,12 +15,14 @@
 #include <auth-client.h>
 #include <libesmtp.h>
 
+#include "clock.h"
 #include "mail_smtp.h"
 
 struct session {
 	const struct mail_server *srv;
 	struct mail_outcome *o;
 	char auth_reply[128];	/* the server's "535 ..." to our AUTH */
+	uint64_t last_ms;	/* last bytes either way (time-outs) */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -125,6 +127,7 @@ on_monitor(const char *buf, int len, int writing, void *arg)
 	struct session *s = arg;
 	int n = 0;
 
+	s->last_ms = clock_ms();
 	if (writing != SMTP_CB_READING || len < 4 || s->auth_reply[0] ||
 	    !(buf[0] == '5' && buf[1] == '3' && (buf[2] == '5' ||
 	    buf[2] == '4')))
@@ -242,6 +245,11 @@ collect(smtp_message_t m, smtp_recipient_t *r, const struct session *ses,
 	}
 	if (o->cert_rejected)
 		snprintf(reply, replylen, "TLS: server certificate rejected");
+	else if (o->smtp_err == SMTP_ERR_DROPPED_CONNECTION &&
+	    clock_ms() - ses->last_ms >= ses->srv->timeout_ms * 9ull / 10)
+		/* libESMTP reports its own time-out as a dropped connection */
+		snprintf(reply, replylen, "time-out: no answer from the server "
+		    "within %u s", ses->srv->timeout_ms / 1000);
 	else if (o->reverse_code == 0 || !o->started)
 		snprintf(reply, replylen, "%s", smtp_strerror(o->smtp_err, buf,
 		    sizeof buf));
@@ -282,6 +290,7 @@ mail_smtp_send(const struct mail_server *srv, const struct mail_spool *sp,
 	}
 	smtp_set_eventcb(s, on_event, &ses);
 	smtp_set_monitorcb(s, on_monitor, &ses, 0);
+	ses.last_ms = clock_ms();
 	smtp_set_reverse_path(m, srv->from);
 	smtp_set_message_str(m, (void *)(uintptr_t)sp->message);
 	o->nrcpt = sp->nrcpt;
