@@ -513,7 +513,8 @@ async function loadSettings() {
 	});
 	$("#settings-forms").replaceChildren(...forms);
 	const mail = $('form[data-section="mail"]');
-	if (mail && level() >= LEVELS.Administrator) mail.append(testMailButton());
+	if (mail && level() >= LEVELS.Administrator)
+		mail.append(testMailButton());
 	const dhcp = $("#set-network\\.dhcp");
 	if (dhcp) {
 		const sync = () => ["address", "mask", "gateway"].forEach(k => {
@@ -540,8 +541,9 @@ function testMailButton() {
 		b.disabled = false;
 		const ok = r.status === 200;
 		out.className = ok ? "muted" : "error";
-		out.textContent = ok ? "Sent. The server said: " + r.data.reply :
-		    "Not sent: " + ((r.data && r.data.error) || r.status);
+		out.textContent = ok ? "Sent. The server said: " +
+		    r.data.reply : "Not sent: " + ((r.data && r.data.error) ||
+		    r.status);
 	});
 	return el("div", { class: "test-mail" }, b, out);
 }
