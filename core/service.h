@@ -16,6 +16,20 @@
 
 struct svc_ctx;
 
+/*
+ * A named request other threads may make of a service (svc_request).
+ * `fn` runs on the service's own thread, inside svc_poll, so it may use
+ * the service's private state freely. It fills `reply` (text; the
+ * action's documentation says what) and returns 0 or -errno.
+ */
+struct svc_action {
+	const char *name;
+	int (*fn)(struct svc_ctx *ctx, const char *args, char *reply,
+	    size_t len);
+};
+
+#define SVC_REPLY_MAX 1024	/* longest reply svc_request carries */
+
 struct service {
 	const char *name;
 	const char *summary;		/* one line: what it is for */
@@ -38,6 +52,8 @@ struct service {
 	 */
 	int (*reload)(struct svc_ctx *ctx, const struct cfg *next, char *why,
 	    size_t whylen);
+	/* Optional: actions for svc_request, ended by a { NULL } row. */
+	const struct svc_action *actions;
 };
 
 /* Tell the supervisor this service is alive (call at least once a second). */
@@ -52,6 +68,19 @@ int svc_wake_fd(const struct svc_ctx *ctx);
  */
 int svc_poll(struct svc_ctx *ctx, struct pollfd *fds, nfds_t nfds,
     int timeout_ms);
+
+/*
+ * Ask service `name` to run its action `action` with `args` (text, may
+ * be NULL) and wait at most `timeout_ms` for it. The request is queued
+ * to the service's thread, which runs it in its next svc_poll. Returns
+ * the action's result with its reply in reply[len], or, with a reason in
+ * `reply`: -ENOENT no such service, -EOPNOTSUPP no such action, -ESRCH
+ * the service is not running (or stopped before answering), -ETIMEDOUT
+ * no answer in time (the action may still run later; its reply is then
+ * dropped). Never call it from the thread of the service it names.
+ */
+int svc_request(const char *name, const char *action, const char *args,
+    char *reply, size_t len, int timeout_ms);
 
 /*
  * A service with a reload hook calls this once per loop, where its own

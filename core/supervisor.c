@@ -106,8 +106,10 @@ sup_service_thread(void *arg)
 		log_warnx("cannot start: %s", why[0] ? why : strerror(-rc));
 	} else {
 		ctx->initialised = true;
+		svc_requests_open(ctx);
 		svc_beat(ctx);
 		rc = ctx->svc->run(ctx);
+		svc_requests_close(ctx);
 		if (rc < 0) {
 			pthread_mutex_lock(&ctx->error_lock);
 			if (!ctx->error[0])
@@ -430,6 +432,19 @@ supervisor_reload(struct cfg *cfg, char *report, size_t len)
 	if (off == 0)
 		sup_report(report, len, 0, "%s", "nothing changed");
 	return 0;
+}
+
+struct svc_ctx *
+supervisor_find(const char *name)
+{
+	struct svc_ctx *found = NULL;
+
+	pthread_mutex_lock(&sup_lock);
+	for (size_t i = 0; i < sup_n && found == NULL; i++)
+		if (strcmp(sup_ctx[i].svc->name, name) == 0)
+			found = &sup_ctx[i];
+	pthread_mutex_unlock(&sup_lock);
+	return found;
 }
 
 int

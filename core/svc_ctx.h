@@ -27,6 +27,9 @@ struct svc_ctx {
 	pthread_mutex_t error_lock;	/* also guards cfg swaps by reload */
 	char error[BUS_TEXT_MAX];
 	_Atomic(struct cfg *) offered;	/* for svc->reload, taken in svc_poll */
+	/* svc_request queue, under service.c's request lock */
+	struct svc_req *reqs;		/* oldest first */
+	bool accepting;			/* between init and stop */
 
 	/* supervisor's own bookkeeping, under its lock */
 	pthread_t thread;
@@ -50,6 +53,13 @@ struct svc_ctx {
 void svc_offer_config(struct svc_ctx *ctx, struct cfg *cfg);
 /* Drop an offer the thread never took (call once the thread is gone). */
 void svc_drop_offer(struct svc_ctx *ctx);
+/* Requests: accepted once init succeeded (open), refused and the
+ * pending ones failed with -ESRCH once run returned (close). */
+void svc_requests_open(struct svc_ctx *ctx);
+void svc_requests_close(struct svc_ctx *ctx);
+/* The context of service `name`, or NULL (supervisor.c). */
+struct svc_ctx *supervisor_find(const char *name);
+
 /* A reference to the config the service runs with now (cfg_unref it). */
 struct cfg *svc_cfg_ref(struct svc_ctx *ctx);
 

@@ -58,6 +58,7 @@ struct mail {
 	time_t last_success, last_failure;
 	char last_error[BUS_TEXT_MAX];
 	unsigned long dropped, lost;
+	uint64_t tests;		/* test mails sent (their Message-IDs) */
 	char *filebuf, *msgbuf;
 };
 
@@ -166,23 +167,52 @@ mail_time(time_t t)
 	return json_string(buf);
 }
 
-/* SPOOL/mail/status.json, replaced by rename (readers never see half). */
+/* The status with last_error cut to `cut` bytes (whole characters). */
+static json_t *
+mail_status_json(const struct mail *m, size_t cut)
+{
+	char err[sizeof m->last_error];
+
+	snprintf(err, sizeof err, "%.*s", (int)cut, m->last_error);
+	for (size_t n = strlen(err); n > 0 && (err[n - 1] & 0x80); )
+		err[--n] = '\0';	/* no half UTF-8 sequence */
+	return json_pack("{s:I, s:o, s:o, s:s, s:I, s:I, s:b, s:b}",
+	    "queued", (json_int_t)m->ob.count,
+	    "last_success", mail_time(m->last_success),
+	    "last_failure", mail_time(m->last_failure),
+	    "last_error", err, "dropped", (json_int_t)m->dropped,
+	    "lost_events", (json_int_t)m->lost, "held", m->held,
+	    "active", m->active);
+}
+
+/*
+ * The status goes to the services table (services[].detail and "mail"
+ * in GET /api/v1/status; a detail is short, so last_error may be cut)
+ * and, whole, to SPOOL/mail/status.json, replaced by rename (readers
+ * never see half), which can be read without logging in.
+ */
 static void
 mail_status_write(struct mail *m)
 {
-	char path[4200], tmp[4210];
+	char path[4200], tmp[4210], *text = NULL;
 	json_t *j;
 
 	if (!m->status_dirty)
 		return;
 	m->status_dirty = false;
-	j = json_pack("{s:I, s:o, s:o, s:s, s:I, s:I, s:b, s:b}",
-	    "queued", (json_int_t)m->ob.count,
-	    "last_success", mail_time(m->last_success),
-	    "last_failure", mail_time(m->last_failure),
-	    "last_error", m->last_error, "dropped", (json_int_t)m->dropped,
-	    "lost_events", (json_int_t)m->lost, "held", m->held,
-	    "active", m->active);
+	for (size_t cut = 160; text == NULL || strlen(text) >=
+	    STATE_DETAIL_MAX; cut /= 2) {
+		free(text);
+		j = mail_status_json(m, cut);
+		text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		json_decref(j);
+		if (text == NULL || cut == 0)
+			break;
+	}
+	if (text != NULL && strlen(text) < STATE_DETAIL_MAX)
+		state_service_detail_put(svc_name(m->ctx), text);
+	free(text);
+	j = mail_status_json(m, sizeof m->last_error);
 	snprintf(path, sizeof path, "%s/mail/status.json", m->spool_dir);
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	if (j != NULL && json_dump_file(j, tmp, JSON_COMPACT) == 0)
@@ -538,6 +568,100 @@ mail_deliver(struct mail *m)
 	return false;
 }
 
+/* ---- the test mail (an action, svc_request) ---- */
+
+/* `to` from the args, else every configured address; 0 or -EINVAL. */
+static int
+mail_test_rcpts(const char *args, struct mail_spool *sp, char *reply,
+    size_t len)
+{
+	struct state_mail_recipient r[MAIL_RULES_MAX];
+	json_t *j = json_loads(args, 0, NULL), *to = json_object_get(j, "to");
+	size_t n;
+
+	sp->nrcpt = 0;
+	if (to != NULL) {
+		if (!json_is_string(to) || strchr(json_string_value(to), ' ') ||
+		    state_mail_recipient(json_string_value(to), r) < 0) {
+			snprintf(reply, len, "to: not a mail address");
+			json_decref(j);
+			return -EINVAL;
+		}
+		memcpy(sp->rcpt[sp->nrcpt++], r[0].address, sizeof sp->rcpt[0]);
+		json_decref(j);
+		return 0;
+	}
+	json_decref(j);
+	n = mail_rules(r, MAIL_RULES_MAX);
+	for (size_t i = 0; i < n && sp->nrcpt < MAIL_RCPT_MAX; i++) {
+		size_t k = 0;
+
+		while (k < sp->nrcpt && strcasecmp(sp->rcpt[k], r[i].address))
+			k++;
+		if (k == sp->nrcpt)
+			memcpy(sp->rcpt[sp->nrcpt++], r[i].address,
+			    sizeof sp->rcpt[0]);
+	}
+	if (sp->nrcpt == 0)
+		snprintf(reply, len, "no recipient: set mail.to or a "
+		    "mail.recipientN, or give one");
+	return sp->nrcpt ? 0 : -EINVAL;
+}
+
+/*
+ * "test": one mail now, through the normal SMTP path but not the
+ * outbox (a probe: never retried, not in the status). args: JSON, an
+ * optional "to". 0 and the server's final reply; -EIO and the reason
+ * it failed; -EINVAL and what is missing.
+ */
+static int
+mail_test(struct svc_ctx *ctx, const char *args, char *reply, size_t len)
+{
+	static const struct mail_alert test = { .category = EVENT_EMAIL,
+		.severity = SEVERITY_INFO, .count = 1,
+		.text = "Test mail: this unit can send its alerts." };
+	struct mail *m = svc_priv(ctx);
+	enum mail_rcpt_fate f[MAIL_RCPT_MAX];
+	struct mail_alert a = test;
+	struct mail_server srv;
+	struct mail_outcome o;
+	struct mail_spool sp;
+	struct mail_unit u;
+	int n;
+
+	memset(&sp, 0, sizeof sp);
+	mail_server(m, &srv);
+	if (srv.host[0] == '\0') {
+		snprintf(reply, len, "no mail server set (mail.server)");
+		return -EINVAL;
+	}
+	if (mail_test_rcpts(args, &sp, reply, len) < 0)
+		return -EINVAL;
+	mail_unit(m, &u);
+	a.first = a.last = sp.created = time(NULL);
+	/* the top half of the numbers is never an outbox sequence */
+	mail_msg_id(sp.id, sizeof sp.id, sp.created, (1ull << 63) |
+	    ++m->tests, &u);
+	n = mail_msg_format(&a, &u, srv.from, &sp, sp.created, m->msgbuf,
+	    MAIL_MSG_MAX);
+	sp.message = m->msgbuf;
+	sp.message_len = n > 0 ? (size_t)n : 0;
+	mail_smtp_send(&srv, &sp, &o, reply, len);
+	explicit_bzero(srv.password, sizeof srv.password);
+	n = mail_msg_classify(&o, f) == MAIL_FATE_DONE ? 0 : -EIO;
+	for (size_t i = 0; i < sp.nrcpt && n == 0; i++)
+		if (f[i] != MAIL_RCPT_SENT)
+			n = -EIO;
+	log_info("test mail to %s%s: %s", sp.rcpt[0], sp.nrcpt > 1 ?
+	    " and others" : "", reply);
+	return n;
+}
+
+static const struct svc_action mail_actions[] = {
+	{ "test", mail_test },
+	{ NULL },
+};
+
 /* ---- the service ---- */
 
 static void
@@ -668,4 +792,5 @@ const struct service mail_service = {
 	.init = mail_init,
 	.run = mail_run,
 	.stop = mail_stop,
+	.actions = mail_actions,
 };

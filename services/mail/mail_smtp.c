@@ -15,11 +15,14 @@
 #include <auth-client.h>
 #include <libesmtp.h>
 
+#include "clock.h"
 #include "mail_smtp.h"
 
 struct session {
 	const struct mail_server *srv;
 	struct mail_outcome *o;
+	char auth_reply[128];	/* the server's "535 ..." to our AUTH */
+	uint64_t last_ms;	/* last bytes either way (time-outs) */
 };
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
@@ -113,6 +116,28 @@ on_event(smtp_session_t session, int event, void *arg, ...)
 	va_end(ap);
 }
 
+/*
+ * libESMTP goes on without AUTH when it is refused, and the server then
+ * refuses MAIL FROM (530): keep the refusal of AUTH itself, which says
+ * what is wrong. Only what the server sends is looked at.
+ */
+static void
+on_monitor(const char *buf, int len, int writing, void *arg)
+{
+	struct session *s = arg;
+	int n = 0;
+
+	s->last_ms = clock_ms();
+	if (writing != SMTP_CB_READING || len < 4 || s->auth_reply[0] ||
+	    !(buf[0] == '5' && buf[1] == '3' && (buf[2] == '5' ||
+	    buf[2] == '4')))
+		return;
+	while (n < len && buf[n] != '\r' && buf[n] != '\n')
+		n++;
+	snprintf(s->auth_reply, sizeof s->auth_reply, "AUTH refused: %.*s",
+	    n, buf);
+}
+
 static int
 on_auth(auth_client_request_t request, char **result, int fields, void *arg)
 {
@@ -199,9 +224,10 @@ status_text(char *reply, size_t replylen, const smtp_status_t *st)
 
 /* Fill `o` and the one line that explains it best. */
 static void
-collect(smtp_message_t m, smtp_recipient_t *r, struct mail_outcome *o,
+collect(smtp_message_t m, smtp_recipient_t *r, const struct session *ses,
     char *reply, size_t replylen)
 {
+	struct mail_outcome *o = ses->o;
 	const smtp_status_t *rev = smtp_reverse_path_status(m);
 	const smtp_status_t *msg = smtp_message_transfer_status(m);
 	char buf[128];
@@ -219,9 +245,16 @@ collect(smtp_message_t m, smtp_recipient_t *r, struct mail_outcome *o,
 	}
 	if (o->cert_rejected)
 		snprintf(reply, replylen, "TLS: server certificate rejected");
+	else if (o->smtp_err == SMTP_ERR_DROPPED_CONNECTION &&
+	    clock_ms() - ses->last_ms >= ses->srv->timeout_ms * 9ull / 10)
+		/* libESMTP reports its own time-out as a dropped connection */
+		snprintf(reply, replylen, "time-out: no answer from the server "
+		    "within %u s", ses->srv->timeout_ms / 1000);
 	else if (o->reverse_code == 0 || !o->started)
 		snprintf(reply, replylen, "%s", smtp_strerror(o->smtp_err, buf,
 		    sizeof buf));
+	else if (o->reverse_code >= 300 && ses->auth_reply[0])
+		snprintf(reply, replylen, "%s", ses->auth_reply);
 	else if (o->reverse_code >= 300)
 		status_text(reply, replylen, rev);
 	else if (o->message_code != 0 && reply[0] == '\0')
@@ -233,7 +266,7 @@ mail_smtp_send(const struct mail_server *srv, const struct mail_spool *sp,
     struct mail_outcome *o, char *reply, size_t replylen)
 {
 	smtp_recipient_t rcpt[MAIL_RCPT_MAX];
-	struct session ses = { srv, o };
+	struct session ses = { .srv = srv, .o = o };
 	auth_context_t auth = NULL;
 	smtp_session_t s;
 	smtp_message_t m;
@@ -256,13 +289,15 @@ mail_smtp_send(const struct mail_server *srv, const struct mail_spool *sp,
 		goto out;
 	}
 	smtp_set_eventcb(s, on_event, &ses);
+	smtp_set_monitorcb(s, on_monitor, &ses, 0);
+	ses.last_ms = clock_ms();
 	smtp_set_reverse_path(m, srv->from);
 	smtp_set_message_str(m, (void *)(uintptr_t)sp->message);
 	o->nrcpt = sp->nrcpt;
 	for (size_t i = 0; i < sp->nrcpt; i++)
 		rcpt[i] = smtp_add_recipient(m, sp->rcpt[i]);
 	o->started = smtp_start_session(s);
-	collect(m, rcpt, o, reply, replylen);
+	collect(m, rcpt, &ses, reply, replylen);
 out:
 	if (s != NULL)
 		smtp_destroy_session(s);

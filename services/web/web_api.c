@@ -59,6 +59,7 @@ static int api_backup(struct api_req *r);
 static int api_sessions_get(struct api_req *r);
 static int api_sessions_delete(struct api_req *r);
 static int api_restore(struct api_req *r);
+static int api_mail_test(struct api_req *r);
 
 static const struct api_route api_routes[] = {
 	{ "POST", "/session", false, true, LEVEL_USER, api_login },
@@ -78,6 +79,7 @@ static const struct api_route api_routes[] = {
 	    api_sessions_delete },
 	{ "GET", "/backup", false, false, LEVEL_ADMIN, api_backup },
 	{ "POST", "/restore", false, false, LEVEL_ADMIN, api_restore },
+	{ "POST", "/mail/test", false, false, LEVEL_ADMIN, api_mail_test },
 };
 #define NROUTES (sizeof(api_routes) / sizeof(api_routes[0]))
 
@@ -192,6 +194,40 @@ static int
 api_status(struct api_req *r)
 {
 	return reply(r, 200, web_json_status());
+}
+
+/*
+ * The mail service sends it (svc_request: services never call each
+ * other). It may be busy in a delivery, then runs a whole session, each
+ * step at most [mail] timeout_s (<= 4 s): 20 s covers both with room.
+ */
+#define API_MAIL_TEST_MS 20000
+
+static int
+api_mail_test(struct api_req *r)
+{
+	char reason[SVC_REPLY_MAX], *args;
+	int rc;
+
+	if (body_string(r, "to", false) == NULL &&
+	    json_object_get(r->body, "to") != NULL)
+		return 400;
+	if ((args = json_dumps(r->body, JSON_COMPACT)) == NULL)
+		return fail(r, 500, "out of memory", NULL);
+	rc = svc_request("mail", "test", args, reason, sizeof(reason),
+	    API_MAIL_TEST_MS);
+	free(args);
+	if (rc == 0)
+		return reply(r, 200, json_pack("{s:b, s:s}", "sent", 1,
+		    "reply", reason));
+	if (rc == -EINVAL)
+		return fail(r, 400, reason, strncmp(reason, "to:", 3) == 0 ?
+		    "to" : NULL);
+	if (rc == -ENOENT || rc == -ESRCH)
+		return fail(r, 503, reason, NULL);
+	if (rc == -ETIMEDOUT)
+		return fail(r, 504, reason, NULL);
+	return fail(r, 502, reason, NULL);
 }
 
 static int

@@ -219,15 +219,41 @@ status_lease(void)
 	    "ignored", (json_int_t)l.ignored);
 }
 
+/*
+ * The mail outbox at a glance (docs/mail.md), taken from what the mail
+ * service publishes as its detail; null while it publishes nothing.
+ */
+static json_t *
+status_mail(void)
+{
+	static const char *const keys[] = { "queued", "last_success",
+		"last_failure", "last_error", "dropped" };
+	char detail[STATE_DETAIL_MAX];
+	json_t *d, *out;
+
+	if (state_service_detail("mail", detail, sizeof(detail)) < 0 ||
+	    (d = json_loads(detail, 0, NULL)) == NULL)
+		return json_null();
+	out = json_object();
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(d, keys[i]);
+
+		json_object_set(out, keys[i], v != NULL ? v : json_null());
+	}
+	json_decref(d);
+	return out;
+}
+
 json_t *
 web_json_status(void)
 {
 	char dhcp[8];
 	bool is_dhcp;
+	json_t *st;
 
 	is_dhcp = state_setting_get(SET_NET_DHCP_ON, dhcp, sizeof(dhcp)) == 0 &&
 	    strcmp(dhcp, "1") == 0;
-	return json_pack("{s:I, s:o, s:{s:s, s:o, s:o, s:o, s:o, s:o, s:o},"
+	st = json_pack("{s:I, s:o, s:{s:s, s:o, s:o, s:o, s:o, s:o, s:o},"
 	    " s:{s:o, s:o, s:o, s:o}, s:o, s:o, s:o, s:o}",
 	    "seq", (json_int_t)state_seq(),
 	    "identity", status_identity(),
@@ -246,6 +272,9 @@ web_json_status(void)
 	    "events", status_events(),
 	    "warnings", status_warnings(),
 	    "ntp", status_ntp());
+	if (st != NULL)
+		json_object_set_new(st, "mail", status_mail());
+	return st;
 }
 
 static json_t *

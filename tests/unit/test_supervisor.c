@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -134,6 +135,67 @@ SERVICE(quiet, ok_init, quiet_run);
 SERVICE(stuck, ok_init, stuck_run);
 SERVICE(unbindable, bad_init, loop_run);
 SERVICE(busy, ok_init, future_beat_run);
+
+/* ---- svc_request ---- */
+
+static atomic_bool release_slow;
+static _Atomic pthread_t action_thread;
+
+static int
+echo_action(struct svc_ctx *ctx, const char *args, char *reply, size_t len)
+{
+	(void)ctx;
+	action_thread = pthread_self();
+	snprintf(reply, len, "echo: %s", args);
+	return 0;
+}
+
+static int
+refuse_action(struct svc_ctx *ctx, const char *args, char *reply,
+    size_t len)
+{
+	(void)ctx, (void)args;
+	snprintf(reply, len, "550 no such user");
+	return -EIO;
+}
+
+/* Blocks its service until the test releases it (bounded: 5 s). */
+static int
+slow_action(struct svc_ctx *ctx, const char *args, char *reply, size_t len)
+{
+	(void)args;
+	for (int i = 0; i < 500 && !release_slow; i++) {
+		svc_beat(ctx);
+		usleep(10000);
+	}
+	snprintf(reply, len, "late");
+	return 0;
+}
+
+static const struct svc_action demo_actions[] = {
+	{ "echo", echo_action },
+	{ "refuse", refuse_action },
+	{ "slow", slow_action },
+	{ NULL },
+};
+
+/* Honours the stop flag but never polls: requests wait in its queue. */
+static int
+deaf_run(struct svc_ctx *ctx)
+{
+	while (!svc_should_stop(ctx)) {
+		svc_beat(ctx);
+		usleep(5000);
+	}
+	return 0;
+}
+
+static const struct service answering = { .name = "answering",
+	.keys = demo_keys, .default_enabled = true, .init = ok_init,
+	.run = loop_run, .actions = demo_actions };
+static const struct service deaf = { .name = "deaf", .keys = demo_keys,
+	.default_enabled = true, .init = ok_init, .run = deaf_run,
+	.actions = demo_actions };
 
 static struct cfg_section schema[8];
 static size_t nschema;
@@ -508,6 +570,136 @@ START_TEST(schema_rows_do_not_depend_on_common_order)
 }
 END_TEST
 
+START_TEST(request_is_answered_on_the_service_thread)
+{
+	char reply[SVC_REPLY_MAX];
+
+	start(&answering, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	ck_assert_int_eq(svc_request("answering", "echo", "hi", reply,
+	    sizeof reply, 5000), 0);
+	ck_assert_str_eq(reply, "echo: hi");
+	ck_assert(!pthread_equal(action_thread, pthread_self()));
+	/* an action's failure and its reason come back as they are */
+	ck_assert_int_eq(svc_request("answering", "refuse", NULL, reply,
+	    sizeof reply, 5000), -EIO);
+	ck_assert_str_eq(reply, "550 no such user");
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(request_to_unknown_service_or_action_is_refused)
+{
+	char reply[SVC_REPLY_MAX];
+
+	start(&answering, "");
+	ck_assert_int_eq(svc_request("nobody", "echo", "", reply,
+	    sizeof reply, 1000), -ENOENT);
+	ck_assert_str_eq(reply, "no service named nobody");
+	ck_assert_int_eq(svc_request("answering", "dance", "", reply,
+	    sizeof reply, 1000), -EOPNOTSUPP);
+	ck_assert_str_eq(reply, "service answering has no action dance");
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(request_to_a_service_not_running_fails)
+{
+	char reply[SVC_REPLY_MAX];
+
+	start(&answering, "[answering]\nenabled = no\n");
+	ck_assert_int_eq(svc_request("answering", "echo", "", reply,
+	    sizeof reply, 1000), -ESRCH);
+	ck_assert_str_eq(reply, "service answering is not running");
+	supervisor_stop();
+}
+END_TEST
+
+START_TEST(unanswered_request_times_out_and_is_dropped)
+{
+	char reply[SVC_REPLY_MAX];
+
+	start(&answering, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	release_slow = false;
+	/* taken but not finished: the service frees it when done */
+	ck_assert_int_eq(svc_request("answering", "slow", "", reply,
+	    sizeof reply, 100), -ETIMEDOUT);
+	ck_assert_str_eq(reply, "service answering did not answer within "
+	    "100 ms");
+	/* still queued behind it: taken back by the requester */
+	ck_assert_int_eq(svc_request("answering", "echo", "late", reply,
+	    sizeof reply, 50), -ETIMEDOUT);
+	release_slow = true;
+	ck_assert_int_eq(svc_request("answering", "echo", "again", reply,
+	    sizeof reply, 5000), 0);
+	ck_assert_str_eq(reply, "echo: again");
+	supervisor_stop();
+}
+END_TEST
+
+static void *
+ask_deaf(void *arg)
+{
+	char reply[SVC_REPLY_MAX];
+
+	*(int *)arg = svc_request("deaf", "echo", "", reply, sizeof reply,
+	    5000);
+	return NULL;
+}
+
+START_TEST(pending_request_fails_when_the_service_stops)
+{
+	pthread_t t;
+	int rc = 0;
+
+	start(&deaf, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	ck_assert_int_eq(pthread_create(&t, NULL, ask_deaf, &rc), 0);
+	usleep(50000);	/* either way the answer is -ESRCH */
+	ck_assert_int_eq(supervisor_stop(), 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(rc, -ESRCH);
+}
+END_TEST
+
+#define ASKERS 8
+#define ASKS 50
+
+static void *
+ask_many(void *arg)
+{
+	long id = (long)(intptr_t)arg, bad = 0;
+	char args[32], want[64], reply[SVC_REPLY_MAX];
+
+	for (int i = 0; i < ASKS; i++) {
+		snprintf(args, sizeof args, "%ld.%d", id, i);
+		snprintf(want, sizeof want, "echo: %s", args);
+		if (svc_request("answering", "echo", args, reply,
+		    sizeof reply, 5000) != 0 || strcmp(reply, want) != 0)
+			bad++;
+	}
+	return (void *)(intptr_t)bad;
+}
+
+START_TEST(concurrent_requests_each_get_their_own_answer)
+{
+	pthread_t t[ASKERS];
+	void *bad;
+
+	start(&answering, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	for (long i = 0; i < ASKERS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, ask_many,
+		    (void *)(intptr_t)i), 0);
+	for (int i = 0; i < ASKERS; i++) {
+		pthread_join(t[i], &bad);
+		ck_assert_int_eq((int)(intptr_t)bad, 0);
+	}
+	supervisor_stop();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -527,6 +719,12 @@ main(void)
 		CHECK_CASE(schema_gives_each_service_its_defaults),
 		CHECK_CASE(schema_common_rows_found_by_name),
 		CHECK_CASE(schema_rows_do_not_depend_on_common_order),
+		CHECK_CASE(request_is_answered_on_the_service_thread),
+		CHECK_CASE(request_to_unknown_service_or_action_is_refused),
+		CHECK_CASE(request_to_a_service_not_running_fails),
+		CHECK_CASE(unanswered_request_times_out_and_is_dropped),
+		CHECK_CASE(pending_request_fails_when_the_service_stops),
+		CHECK_CASE(concurrent_requests_each_get_their_own_answer),
 	};
 
 	return check_cases_run("supervisor", cases,

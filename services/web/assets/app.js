@@ -180,6 +180,12 @@ async function loadStatus() {
 	    s.ntp.synced ? `synchronised with ${s.ntp.server}, offset ` +
 	    `${s.ntp.offset_ms.toFixed(3)} ms` :
 	    `not synchronised: ${s.ntp.last_error}`]]);
+	const m = s.mail;
+	dl("#mail-status", m ? [["Queued", m.queued],
+	    ["Last sent", (m.last_success || "").replace("T", " ")],
+	    ["Last failure", (m.last_failure || "").replace("T", " ")],
+	    ["Last error", m.last_error], ["Dropped", m.dropped]] :
+	    [["Mail service", "not running"]]);
 	renderServices(s.services);
 	renderEvents(s.events);
 	const w = $("#warnings");
@@ -511,6 +517,9 @@ async function loadSettings() {
 		return form;
 	});
 	$("#settings-forms").replaceChildren(...forms);
+	const mail = $('form[data-section="mail"]');
+	if (mail && level() >= LEVELS.Administrator)
+		mail.append(testMailButton());
 	const dhcp = $("#set-network\\.dhcp");
 	if (dhcp) {
 		const sync = () => ["address", "mask", "gateway"].forEach(k => {
@@ -521,6 +530,27 @@ async function loadSettings() {
 		dhcp.addEventListener("change", sync);
 		sync();
 	}
+}
+
+// Sends with the saved settings: the server's reply, or why it failed.
+function testMailButton() {
+	const out = el("p", { class: "muted", id: "mail-test-result",
+	    role: "status" });
+	const b = el("button", { type: "button", id: "mail-test",
+	    text: "Send a test mail" });
+	b.addEventListener("click", async () => {
+		b.disabled = true;
+		out.className = "muted";
+		out.textContent = "Sending (up to 20 s)…";
+		const r = await api("POST", "/mail/test", {});
+		b.disabled = false;
+		const ok = r.status === 200;
+		out.className = ok ? "muted" : "error";
+		out.textContent = ok ? "Sent. The server said: " +
+		    r.data.reply : "Not sent: " + ((r.data && r.data.error) ||
+		    r.status);
+	});
+	return el("div", { class: "test-mail" }, b, out);
 }
 
 async function saveSection(form, rows, values) {

@@ -229,6 +229,18 @@ async function main() {
 		await shot(page, "desktop-settings-error");
 	});
 
+	await test("mail_card_on_status_and_test_button_says_why", async () => {
+		await page.goto(base + "/#status");
+		await waitFor(async () => /Queued/.test(
+		    await page.textContent("#mail-status")),
+		    "the mail outbox on the Status page");
+		await page.goto(base + "/#settings");
+		await page.click("#mail-test");
+		const out = page.locator("#mail-test-result");
+		await waitFor(async () => /Not sent: no mail server set/.test(
+		    await out.textContent()), "the test mail's reason shown");
+	});
+
 	await test("users_and_backup_pages_render", async () => {
 		await page.goto(base + "/#users");
 		await page.waitForSelector("#users-table tbody tr");
