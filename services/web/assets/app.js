@@ -170,9 +170,13 @@ async function loadStatus() {
 	dl("#identity", [["Model", id.model], ["Type / ID", id.address],
 	    ["Label", id.label], ["UID", id.uid], ["Firmware", id.firmware],
 	    ["MAC", id.mac]]);
+	const l = s.network.lease;
 	dl("#network", [["Mode", s.network.mode === "dhcp" ? "DHCP" : "Static"],
 	    ["Address", s.network.address], ["Mask", s.network.mask],
-	    ["Gateway", s.network.gateway], ["DNS", s.network.dns]]);
+	    ["Gateway", s.network.gateway], ["DNS", s.network.dns],
+	    ["DHCP lease", !l ? (s.network.mode === "dhcp" ? "none" : "") :
+	    `${l.address}/${l.mask} from ${l.server}, router ${l.router}, ` +
+	    `until ${l.expires.replace("T", " ")}`]]);
 	const ntp = s.services.find(x => x.name === "ntp");
 	dl("#time", [["Unit time", s.time.now.replace("T", " ")],
 	    ["Time zone", s.time.timezone], ["NTP server", s.time.ntp_server],
@@ -199,8 +203,11 @@ function renderServices(rows) {
 	    el("td", {}, el("span", { class: "state " + x.state,
 		text: x.state })),
 	    el("td", { text: x.restarts }),
-	    el("td", { text: [x.last_error].concat(Object.entries(x.detail ||
-		{}).map(([k, v]) => k + ": " + v)).filter(Boolean).join(", ") }))));
+	    el("td", { text: x.last_error }),
+	    /* what the service says of itself: the set fields only */
+	    el("td", { class: "detail", text: Object.entries(x.detail || {})
+		.filter(([, v]) => v !== null && v !== "" && v !== false)
+		.map(([k, v]) => k + ": " + v).join(", ") }))));
 }
 
 function eventRow(e) {

@@ -160,6 +160,10 @@ async function main() {
 		const id = await page.textContent("#identity");
 		if (!/880TA/.test(id) || !/#H0/.test(id))
 			throw new Error("identity: " + id);
+		/* DHCP on, no interface in the test config: no lease held */
+		const net = await page.textContent("#network");
+		if (!/DHCP lease\s*none/.test(net))
+			throw new Error("network card: " + net);
 		await shot(page, "desktop-status");
 	});
 
