@@ -316,6 +316,35 @@ snmp_paths(struct snmp_agent *a, char *why, size_t whylen)
 	return err;
 }
 
+/*
+ * The agent's health in the status (GET /api/v1/status, Status page):
+ * packets in, bad community names, packets that were no valid SNMP
+ * message, and when the last one came. Put only when it changed.
+ */
+static void
+snmp_health_put(struct snmp_agent *a)
+{
+	uint32_t in = snmp_get_statistic(STAT_SNMPINPKTS);
+	char text[sizeof a->detail], when[32] = "";
+	struct tm tm;
+
+	if (in != a->in_pkts_seen) {
+		a->in_pkts_seen = in;
+		a->last_request = time(NULL);
+	}
+	if (a->last_request != 0 && gmtime_r(&a->last_request, &tm) != NULL)
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(text, sizeof text, "{\"requests\":%u,\"bad_community\":%u,"
+	    "\"bad_pdu\":%u,\"last_request\":\"%s\"}", in,
+	    snmp_get_statistic(STAT_SNMPINBADCOMMUNITYNAMES),
+	    snmp_get_statistic(STAT_SNMPINASNPARSEERRS) +
+	    snmp_get_statistic(STAT_SNMPINBADVERSIONS), when);
+	/* not kept until the supervisor has our row: put it again */
+	if (strcmp(text, a->detail) != 0 &&
+	    state_service_detail_put(svc_name(a->ctx), text) == 0)
+		memcpy(a->detail, text, sizeof text);
+}
+
 static void
 snmp_free(struct snmp_agent *a)
 {
@@ -361,6 +390,8 @@ snmp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	snmp_usm_sync(a);
 	snmp_notify_open(a);
 	a->bad_seen = snmp_get_statistic(STAT_SNMPINBADCOMMUNITYNAMES);
+	a->in_pkts_seen = snmp_get_statistic(STAT_SNMPINPKTS);
+	snmp_health_put(a);
 	snmp_start_trap(a);
 	log_info("agent on udp %s:%ld", svc_cfg_str(ctx, "bind"),
 	    svc_cfg_int(ctx, "port"));
@@ -441,6 +472,7 @@ snmp_run(struct svc_ctx *ctx)
 		/* reads what is ready, runs timeouts and alarms; no wait */
 		agent_check_and_process(0);
 		snmp_notify_auth_check(a);
+		snmp_health_put(a);
 		snmp_drain(a);
 		svc_beat(ctx);
 	}

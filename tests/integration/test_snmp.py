@@ -341,6 +341,13 @@ def t_v3_users_are_the_units_accounts(d, adm, con):
           err)
 
 
+def health(adm):
+    """The snmp row's detail in GET /api/v1/status."""
+    st, body, _ = adm.call("GET", "/status")
+    row = next((x for x in body["services"] if x["name"] == "snmp"), {})
+    return row.get("detail") or {}
+
+
 def t_bad_community_counted(d, adm, con):
     bad = ".1.3.6.1.2.1.11.4.0"     # snmpInBadCommunityNames
     n0 = int(get(bad))
@@ -349,6 +356,28 @@ def t_bad_community_counted(d, adm, con):
           "Timeout" in err, err)
     check("and is counted", int(get(bad)) == n0 + 1)
     check("cvAgentLastRequest is set", int(get(CV + ".1.8.5.0")) > 0)
+
+
+def t_health_in_status(d, adm, con):
+    h0 = health(adm)
+    check("the status shows the agent's health",
+          {"requests", "bad_community", "bad_pdu", "last_request"} <=
+          set(h0), str(h0))
+    for _ in range(3):
+        get(SYS + ".5.0")
+    tool("snmpget", SYS + ".5.0", community="nope")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"\x30\x03\x02\x01", ("127.0.0.1", AGENT))
+    want = (h0.get("requests", 0) + 5, h0.get("bad_community", 0) + 1,
+            h0.get("bad_pdu", 0) + 1)
+    check("requests, bad community and bad PDU counted in the status",
+          settle(lambda: (lambda h: (h.get("requests"),
+                                     h.get("bad_community"),
+                                     h.get("bad_pdu")) == want)(health(adm))),
+          f"{health(adm)} want {want}")
+    check("with the time of the last request",
+          re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$",
+                   health(adm).get("last_request", "")), str(health(adm)))
 
 
 def t_traps(d, adm, con, trapd):
@@ -526,6 +555,7 @@ def main():
         t_bad_sets_change_nothing(d, adm, con)
         t_v3_users_are_the_units_accounts(d, adm, con)
         t_bad_community_counted(d, adm, con)
+        t_health_in_status(d, adm, con)
         t_traps(d, adm, con, trapd)
         t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2)
         t_bad_input_and_flood(d, adm, con)
