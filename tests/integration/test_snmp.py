@@ -82,12 +82,12 @@ def walk(root, cmd="snmpbulkwalk", **kw):
 class Trapd:
     """snmptrapd -f on 127.0.0.1:PORT with a private config, by PID."""
 
-    def __init__(self, name):
+    def __init__(self, name, extra=""):
         self.port = free_udp_port()
         self.log = os.path.join(TMP, f"{name}.log")
         conf = os.path.join(TMP, f"{name}.conf")
         with open(conf, "w") as f:
-            f.write("authCommunity log public\n"
+            f.write(extra + "authCommunity log public\n"
                     "format2 TRAP %P: %V| %v\\n\n"
                     "format1 TRAP %P: enterprise=%N generic=%w "
                     "specific=%q vars: %V| %v\\n\n")
@@ -414,6 +414,39 @@ def t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2):
           not trapd.lines(NOTE + ".3", "GAIN 5 I"))
 
 
+def t_more_destinations(d, adm, con, trapd, trapd2, trapd3):
+    """snmp.trap2..8: each notification goes to every destination."""
+    set_settings(adm, {
+        "snmp.trap2": f"127.0.0.1:{trapd.port} v1-trap public",
+        "snmp.trap3": f"127.0.0.1:{trapd3.port} v3-inform clearone"})
+    con.command("#H0 GAIN 10 I -6 A")
+    check("the first destination (snmp.manager) gets it",
+          settle(lambda: trapd2.lines(NOTE + ".3", "GAIN 10 I -6.00")))
+    check("snmp.trap2 gets the same event as a v1 trap",
+          settle(lambda: trapd.lines("SNMP v1", "specific=.3",
+                                     "GAIN 10 I -6.00")),
+          trapd.text()[-600:])
+    check("snmp.trap3 gets it as a v3 inform (authPriv, the unit's "
+          "Administrator)",
+          settle(lambda: trapd3.lines("INFORM", "GAIN 10 I -6.00")),
+          trapd3.text()[-600:])
+    st, body, _ = adm.call("PUT", "/settings", {
+        "snmp.trap4": "127.0.0.1 v9-trap public"})
+    check("a bad destination is refused with the reason",
+          st == 400 and "snmp.trap4" in str(body) and
+          "v2c-inform" in str(body) and setting(adm, "snmp.trap4") == "",
+          f"{st} {body}")
+    st, body, _ = adm.call("PUT", "/settings", {
+        "snmp.trap4": "127.0.0.1:70000 v2c-trap public"})
+    check("a bad port too", st == 400 and "65535" in str(body),
+          f"{st} {body}")
+    set_settings(adm, {"snmp.trap2": "", "snmp.trap3": ""})
+    con.command("#H0 GAIN 10 I -7 A")
+    settle(lambda: trapd2.lines(NOTE + ".3", "GAIN 10 I -7.00"))
+    check("a cleared destination gets nothing more",
+          not trapd.lines("GAIN 10 I -7.00"))
+
+
 def reload_with(d, key, value, more=None):
     """Set keys of [snmp] and SIGHUP: the service restarts."""
     with open(d.conf) as f:
@@ -538,9 +571,12 @@ def t_port_in_use_then_free():
 
 
 def main():
-    trapd = trapd2 = d = None
+    trapd = trapd2 = trapd3 = d = None
     try:
         trapd, trapd2 = Trapd("trapd1"), Trapd("trapd2")
+        # v3 informs: snmptrapd is the authoritative engine
+        trapd3 = Trapd("trapd3", "createUser clearone SHA converge AES "
+                       "converge\nauthUser log clearone priv\n")
         d = Daemon(web_extra=f"[snmp]\nenabled = yes\nbind = 127.0.0.1\n"
                    f"port = {AGENT}\ndata_dir = snmp\n"
                    f"max_notify_rate = 1000\n")
@@ -558,6 +594,7 @@ def main():
         t_health_in_status(d, adm, con)
         t_traps(d, adm, con, trapd)
         t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2)
+        t_more_destinations(d, adm, con, trapd, trapd2, trapd3)
         t_bad_input_and_flood(d, adm, con)
         t_service_restart_and_versions(d, adm, con, trapd2)
         t_inform_to_a_silent_destination(d, adm, con)
@@ -581,7 +618,7 @@ def main():
     finally:
         if d is not None:
             d.stop()
-        for t in (trapd, trapd2):
+        for t in (trapd, trapd2, trapd3):
             if t is not None:
                 t.stop()
         shutil.rmtree(TMP, ignore_errors=True)
