@@ -341,6 +341,39 @@ def t_v3_users_are_the_units_accounts(d, adm, con):
           err)
 
 
+def t_names_over_snmp(d, adm, con):
+    """names.netbios / names.wins: written by a v3 Administrator only."""
+    nb, wins = CV + ".1.2.7.0", CV + ".1.2.8.0"
+    rc, _, err = v3("snmpset", "clearone", "converge", nb, "s",
+                    "CONVERGE-LAB", wins, "s", "10.0.0.5")
+    check("a v3 Administrator sets the NetBIOS name and WINS server",
+          rc == 0 and setting(adm, "names.netbios") == "CONVERGE-LAB" and
+          setting(adm, "names.wins") == "10.0.0.5", err)
+    check("and they read back", get(nb) == "CONVERGE-LAB" and
+          get(wins) == "10.0.0.5")
+    rc, _, err = v3("snmpset", "clearone", "converge", nb, "s", "has space")
+    check("an invalid NetBIOS name is wrongValue and changes nothing",
+          rc != 0 and "wrongValue" in err and
+          setting(adm, "names.netbios") == "CONVERGE-LAB", err)
+    rc, _, err = v3("snmpset", "clearone", "converge", wins, "s",
+                    "224.0.0.1")
+    check("a WINS address that is no host is wrongValue",
+          rc != 0 and "wrongValue" in err and
+          setting(adm, "names.wins") == "10.0.0.5", err)
+    rc, _, err = tool("snmpset", nb, "s", "BY-COMMUNITY",
+                      community="s3cret")
+    check("the write community may not (noAccess)",
+          rc != 0 and "noAccess" in err and
+          setting(adm, "names.netbios") == "CONVERGE-LAB", err)
+    adm.call("POST", "/users", {"name": "mgr", "password": "mgr-pass-1",
+                                "level": "Manager"})
+    rc, _, err = v3("snmpset", "mgr", "mgr-pass-1", wins, "s", "10.0.0.6")
+    check("nor may a v3 Manager", rc != 0 and "noAccess" in err and
+          setting(adm, "names.wins") == "10.0.0.5", err)
+    adm.call("DELETE", "/users/mgr")
+    set_settings(adm, {"names.netbios": "", "names.wins": ""})
+
+
 def health(adm):
     """The snmp row's detail in GET /api/v1/status."""
     st, body, _ = adm.call("GET", "/status")
@@ -591,6 +624,7 @@ def main():
         t_bad_sets_change_nothing(d, adm, con)
         t_v3_users_are_the_units_accounts(d, adm, con)
         t_bad_community_counted(d, adm, con)
+        t_names_over_snmp(d, adm, con)
         t_health_in_status(d, adm, con)
         t_traps(d, adm, con, trapd)
         t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2)
