@@ -105,6 +105,8 @@ enum state_setting {
 	SET_LOC_CONTACT,	/* who looks after the unit (SNMP sysContact) */
 	SET_NTP_SERVER3,	/* host[:port], like time.ntp_server */
 	SET_NTP_SERVER4,
+	SET_SNMP_TRAP2,		/* "host[:port] KIND NAME", see */
+	SET_SNMP_TRAP8 = SET_SNMP_TRAP2 + 6,	/* state_snmp_trap */
 	SET_COUNT
 };
 
@@ -145,6 +147,23 @@ struct state_mail_recipient {
 	enum event_severity min;
 };
 int state_mail_recipient(const char *value, struct state_mail_recipient *r);
+
+/*
+ * Parse a snmp.trapN value (N = 2..8), "host[:port] KIND NAME": host a
+ * dotted quad or DNS name, port default 162, KIND v1-trap, v2c-trap,
+ * v2c-inform (NAME a community: no blanks) or v3-inform (NAME a unit
+ * account, a Manager or Administrator). 0 = a destination, 1 = empty
+ * (none), -EINVAL = malformed (`why`, if not NULL, says what).
+ */
+enum state_trap_kind { TRAP_V1, TRAP_V2C, TRAP_V2C_INFORM, TRAP_V3_INFORM };
+struct state_snmp_trap {
+	char host[121];
+	int port;
+	enum state_trap_kind kind;
+	char name[32];		/* community or user */
+};
+int state_snmp_trap(const char *value, struct state_snmp_trap *t,
+    const char **why);
 
 /* Identity fixed at start-up (from [unit] config and the machine). */
 struct state_identity {

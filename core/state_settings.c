@@ -140,6 +140,12 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	    NULL, ADMIN, false },
 	[SET_NTP_SERVER4] = { "time.ntp_server4", SETTING_HOSTPORT, 0, 0, "",
 	    NULL, ADMIN, false },
+	/* more trap destinations, "host[:port] KIND NAME" (state_snmp_trap) */
+#define TRAP_ROW(n) [SET_SNMP_TRAP2 + n - 2] = { "snmp.trap" #n, \
+	SETTING_TEXT, 0, 127, "", NULL, ADMIN, false }
+	TRAP_ROW(2), TRAP_ROW(3), TRAP_ROW(4), TRAP_ROW(5), TRAP_ROW(6),
+	TRAP_ROW(7), TRAP_ROW(8),
+#undef TRAP_ROW
 };
 
 const struct state_setting_info *
@@ -309,24 +315,18 @@ static bool dns_name_ok(const char *v);
 /*
  * host[:port]: a dotted quad that names one host or a DNS name, then
  * optionally ':' and a port 1-65535 (tests point NTP at a high port).
+ * `host` holds 121 bytes; *port is 0 without one. NULL or the problem.
  */
-static int
-check_hostport(const struct state_setting_info *info, const char *v,
-    char *canon, size_t canonlen, char *why, size_t whylen)
+static const char *
+parse_hostport(const char *v, char *host, long *port)
 {
-	char host[STATE_SETTING_LEN];
 	const char *colon = strchr(v, ':');
 	size_t n = colon ? (size_t)(colon - v) : strlen(v);
 	uint32_t a;
-	long port = 0;
 
-	if (v[0] == '\0') {
-		canon[0] = '\0';
-		return 0;
-	}
+	*port = 0;
 	if (n == 0 || n > 120)
-		return state_fail(why, whylen, -EINVAL,
-		    "%s: not host or host:port", info->key);
+		return "not host or host:port";
 	memcpy(host, v, n);
 	host[n] = '\0';
 	if (colon != NULL) {
@@ -334,19 +334,35 @@ check_hostport(const struct state_setting_info *info, const char *v,
 		size_t d = strspn(p, "0123456789");
 
 		if (d == 0 || d > 5 || p[d] != '\0' || p[0] == '0' ||
-		    (port = strtol(p, NULL, 10)) > 65535)
-			return state_fail(why, whylen, -EINVAL,
-			    "%s: port must be 1 to 65535", info->key);
+		    (*port = strtol(p, NULL, 10)) > 65535)
+			return "port must be 1 to 65535";
 	}
 	if (parse_ipv4(host, &a) == 0) {
 		if (a == 0 || a == 0xffffffffu || (a >> 28) == 0xe)
-			return state_fail(why, whylen, -EINVAL,
-			    "%s: not a host address", info->key);
+			return "not a host address";
 	} else if (strspn(host, "0123456789.") == n || !dns_name_ok(host)) {
 		/* all digits and dots but no dotted quad: a typo, not a name */
-		return state_fail(why, whylen, -EINVAL,
-		    "%s: not a host name or address", info->key);
+		return "not a host name or address";
 	}
+	return NULL;
+}
+
+static int
+check_hostport(const struct state_setting_info *info, const char *v,
+    char *canon, size_t canonlen, char *why, size_t whylen)
+{
+	char host[121];
+	const char *problem;
+	long port;
+
+	if (v[0] == '\0') {
+		canon[0] = '\0';
+		return 0;
+	}
+	problem = parse_hostport(v, host, &port);
+	if (problem != NULL)
+		return state_fail(why, whylen, -EINVAL, "%s: %s", info->key,
+		    problem);
 	if (port != 0)
 		snprintf(canon, canonlen, "%s:%ld", host, port);
 	else
@@ -406,6 +422,58 @@ extra_mail_list(const char *v, bool many)
 
 static const char *const severity_names[] = { "info", "warning", "error",
 	NULL };
+
+static const char *const trap_kinds[] = { [TRAP_V1] = "v1-trap",
+	[TRAP_V2C] = "v2c-trap", [TRAP_V2C_INFORM] = "v2c-inform",
+	[TRAP_V3_INFORM] = "v3-inform", NULL };
+
+int
+state_snmp_trap(const char *value, struct state_snmp_trap *t,
+    const char **why)
+{
+	char buf[STATE_SETTING_LEN], *word[3], *save = NULL;
+	const char *problem = NULL, *dummy;
+	size_t n = 0, i;
+	long port;
+
+	if (why == NULL)
+		why = &dummy;
+	*why = "must be \"host[:port] KIND NAME\" (KIND v1-trap, v2c-trap, "
+	    "v2c-inform or v3-inform; NAME a community or, for v3, a user)";
+	if (strlen(value) >= sizeof buf)
+		return -EINVAL;
+	snprintf(buf, sizeof buf, "%s", value);
+	for (char *w = strtok_r(buf, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if (n == 3)
+			return -EINVAL;
+		word[n++] = w;
+	}
+	if (n == 0)
+		return 1;
+	if (n != 3)
+		return -EINVAL;
+	for (i = 0; trap_kinds[i] != NULL; i++)
+		if (strcmp(word[1], trap_kinds[i]) == 0)
+			break;
+	if (trap_kinds[i] == NULL)
+		return -EINVAL;
+	problem = parse_hostport(word[0], t->host, &port);
+	if (problem != NULL) {
+		*why = problem;
+		return -EINVAL;
+	}
+	if (strlen(word[2]) >= sizeof t->name ||
+	    strpbrk(word[2], "\"'\\#") != NULL) {
+		*why = "name must be 1 to 31 characters, no quotes, '\\' or '#'";
+		return -EINVAL;
+	}
+	t->port = port != 0 ? (int)port : 162;
+	t->kind = (enum state_trap_kind)i;
+	snprintf(t->name, sizeof t->name, "%s", word[2]);
+	*why = NULL;
+	return 0;
+}
 
 int
 state_mail_recipient(const char *value, struct state_mail_recipient *r)
@@ -507,6 +575,13 @@ extra_check(enum state_setting s, const char *v)
 			return state_mail_recipient(v, &r) >= 0 ? NULL :
 			    "must be \"address [MASK [severity]]\" (hex event "
 			    "mask, severity info, warning or error)";
+		}
+		if (s >= SET_SNMP_TRAP2 && s <= SET_SNMP_TRAP8) {
+			struct state_snmp_trap t;
+			const char *problem;
+
+			return state_snmp_trap(v, &t, &problem) >= 0 ? NULL :
+			    problem;
 		}
 		return NULL;
 	}

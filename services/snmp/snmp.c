@@ -120,6 +120,38 @@ snmp_v3_users(struct state_user_info *out)
 	return k;
 }
 
+/*
+ * Destinations 2-8 from the state; a v3 inform carries its user's key
+ * (a Manager or Administrator: `users`), none if it is not one of them.
+ */
+static size_t
+snmp_dests(struct snmp_map_dest *out, const struct state_user_info *users,
+    size_t nusers)
+{
+	char v[160];
+	uint8_t key[USMKEY_LEN];
+	size_t n = 0;
+
+	for (int s = SET_SNMP_TRAP2; s <= SET_SNMP_TRAP8; s++) {
+		struct snmp_map_dest *d = &out[n];
+
+		state_setting_get(s, v, sizeof v);
+		if (state_snmp_trap(v, &d->t, NULL) != 0)
+			continue;
+		d->key_hex[0] = '\0';
+		for (size_t i = 0; d->t.kind == TRAP_V3_INFORM && i < nusers;
+		    i++)
+			if (strcmp(users[i].name, d->t.name) == 0 &&
+			    state_user_usm_key(d->t.name, key) == 0)
+				for (size_t b = 0; b < USMKEY_LEN; b++)
+					snprintf(d->key_hex + 2 * b, 3, "%02x",
+					    key[b]);
+		n++;
+	}
+	explicit_bzero(key, sizeof key);
+	return n;
+}
+
 /* The configuration text for the state's settings now. */
 static int
 snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
@@ -127,8 +159,10 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 {
 	struct state_user_info users[STATE_USERS_MAX];
 	const char *names[STATE_USERS_MAX];
+	struct snmp_map_dest dests[SNMP_MAP_DESTS];
 	size_t nusers = snmp_v3_users(users);
 	char ro[64], rw[64], mgr[64], port[16];
+	int err;
 	struct snmp_map_conf c = {
 		.ro_community = ro, .rw_community = rw, .manager = mgr,
 		.sources = svc_cfg_str(a->ctx, "sources"),
@@ -140,6 +174,8 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 		names[i] = users[i].name;
 	c.v3_users = names;
 	c.nv3_users = nusers;
+	c.dests = dests;
+	c.ndests = snmp_dests(dests, users, nusers);
 
 	state_setting_get(SET_SNMP_RO_COMMUNITY, ro, sizeof ro);
 	state_setting_get(SET_SNMP_RW_COMMUNITY, rw, sizeof rw);
@@ -148,7 +184,9 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 	c.manager_port = atoi(port);
 	c.trap = strcmp(tv, "v1") == 0 ? SNMP_MAP_TRAP_V1 :
 	    strcmp(tv, "inform") == 0 ? SNMP_MAP_INFORM : SNMP_MAP_TRAP_V2C;
-	return snmp_map_conf_text(&c, buf, len, why, whylen);
+	err = snmp_map_conf_text(&c, buf, len, why, whylen);
+	explicit_bzero(dests, sizeof dests);
+	return err;
 }
 
 /* Replace a file net-snmp reads (mode 0600: it holds communities). */
@@ -316,6 +354,35 @@ snmp_paths(struct snmp_agent *a, char *why, size_t whylen)
 	return err;
 }
 
+/*
+ * The agent's health in the status (GET /api/v1/status, Status page):
+ * packets in, bad community names, packets that were no valid SNMP
+ * message, and when the last one came. Put only when it changed.
+ */
+static void
+snmp_health_put(struct snmp_agent *a)
+{
+	uint32_t in = snmp_get_statistic(STAT_SNMPINPKTS);
+	char text[sizeof a->detail], when[32] = "";
+	struct tm tm;
+
+	if (in != a->in_pkts_seen) {
+		a->in_pkts_seen = in;
+		a->last_request = time(NULL);
+	}
+	if (a->last_request != 0 && gmtime_r(&a->last_request, &tm) != NULL)
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(text, sizeof text, "{\"requests\":%u,\"bad_community\":%u,"
+	    "\"bad_pdu\":%u,\"last_request\":\"%s\"}", in,
+	    snmp_get_statistic(STAT_SNMPINBADCOMMUNITYNAMES),
+	    snmp_get_statistic(STAT_SNMPINASNPARSEERRS) +
+	    snmp_get_statistic(STAT_SNMPINBADVERSIONS), when);
+	/* not kept until the supervisor has our row: put it again */
+	if (strcmp(text, a->detail) != 0 &&
+	    state_service_detail_put(svc_name(a->ctx), text) == 0)
+		memcpy(a->detail, text, sizeof text);
+}
+
 static void
 snmp_free(struct snmp_agent *a)
 {
@@ -361,6 +428,8 @@ snmp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	snmp_usm_sync(a);
 	snmp_notify_open(a);
 	a->bad_seen = snmp_get_statistic(STAT_SNMPINBADCOMMUNITYNAMES);
+	a->in_pkts_seen = snmp_get_statistic(STAT_SNMPINPKTS);
+	snmp_health_put(a);
 	snmp_start_trap(a);
 	log_info("agent on udp %s:%ld", svc_cfg_str(ctx, "bind"),
 	    svc_cfg_int(ctx, "port"));
@@ -371,7 +440,8 @@ static bool
 snmp_conf_setting(int s)
 {
 	return s == SET_SNMP_MANAGER || s == SET_SNMP_MANAGER_PORT ||
-	    s == SET_SNMP_RO_COMMUNITY || s == SET_SNMP_RW_COMMUNITY;
+	    s == SET_SNMP_RO_COMMUNITY || s == SET_SNMP_RW_COMMUNITY ||
+	    (s >= SET_SNMP_TRAP2 && s <= SET_SNMP_TRAP8);
 }
 
 static void
@@ -441,6 +511,7 @@ snmp_run(struct svc_ctx *ctx)
 		/* reads what is ready, runs timeouts and alarms; no wait */
 		agent_check_and_process(0);
 		snmp_notify_auth_check(a);
+		snmp_health_put(a);
 		snmp_drain(a);
 		svc_beat(ctx);
 	}

@@ -151,6 +151,39 @@ map_sink(struct map_out *o, const struct snmp_map_conf *c)
 		    c->manager_port, c->ro_community);
 }
 
+/* Destinations 2-8; those net-snmp could not take are named in `why`. */
+static void
+map_dests(struct map_out *o, const struct snmp_map_conf *c, char *why,
+    size_t whylen)
+{
+	static const char *const token[] = {
+		[TRAP_V1] = "trapsink", [TRAP_V2C] = "trap2sink",
+		[TRAP_V2C_INFORM] = "informsink",
+	};
+
+	for (size_t i = 0; i < c->ndests; i++) {
+		const struct state_snmp_trap *t = &c->dests[i].t;
+
+		if (!map_word_ok(t->host) || !map_word_ok(t->name) ||
+		    (t->kind == TRAP_V3_INFORM &&
+		    c->dests[i].key_hex[0] == '\0')) {
+			snprintf(why, whylen, "trap destination %s:%d left out: "
+			    "%s", t->host, t->port, t->kind == TRAP_V3_INFORM ?
+			    "no Manager or Administrator with a key by that "
+			    "name" : "community not usable by net-snmp");
+			continue;
+		}
+		if (t->kind != TRAP_V3_INFORM)
+			map_put(o, "%s %s:%d %s\n", token[t->kind], t->host,
+			    t->port, t->name);
+		else	/* one password: the same master key for both */
+			map_put(o, "trapsess -v 3 -Ci -l authPriv -u %s -a SHA "
+			    "-3m 0x%s -x AES -3M 0x%s %s:%d\n", t->name,
+			    c->dests[i].key_hex, c->dests[i].key_hex, t->host,
+			    t->port);
+	}
+}
+
 int
 snmp_map_conf_text(const struct snmp_map_conf *c, char *buf, size_t len,
     char *why, size_t whylen)
@@ -191,6 +224,7 @@ snmp_map_conf_text(const struct snmp_map_conf *c, char *buf, size_t len,
 	    c->auth_traps && c->trap != SNMP_MAP_INFORM ? 1 : 2);
 	if (c->manager[0] != '\0' && map_word_ok(c->manager) && ro_ok)
 		map_sink(&o, c);
+	map_dests(&o, c, why, whylen);
 	return o.full ? -EINVAL : 0;
 }
 

@@ -15,11 +15,20 @@
 
 #include "bus.h"
 #include "model.h"
+#include "state.h"
 
 #define SNMP_MAP_ENTERPRISE 21831	/* ClearOne, protocol.md §7 */
 #define SNMP_MAP_CONF_MAX 4096
 
 enum snmp_map_trap { SNMP_MAP_TRAP_V1, SNMP_MAP_TRAP_V2C, SNMP_MAP_INFORM };
+
+/* Destinations 2-8 (snmp.trap2 .. snmp.trap8). */
+#define SNMP_MAP_DESTS (SET_SNMP_TRAP8 - SET_SNMP_TRAP2 + 1)
+struct snmp_map_dest {
+	struct state_snmp_trap t;
+	/* v3: the user's RFC 3414 Ku in hex ("" = no key: left out) */
+	char key_hex[2 * 20 + 1];
+};
 
 struct snmp_map_conf {
 	const char *ro_community;	/* state snmp.ro_community */
@@ -33,13 +42,16 @@ struct snmp_map_conf {
 	   write at authPriv only */
 	const char *const *v3_users;
 	size_t nv3_users;
+	const struct snmp_map_dest *dests;	/* more destinations */
+	size_t ndests;
 };
 
 /*
  * The snmpd.conf-style text for net-snmp: a view limited to what the
  * unit publishes (never the VACM/USM tables), the communities per source
  * network, the SNMPv3 users' access and the trap destination for v1/v2c
- * traps (the USM users are made in the agent from the state's keys;
+ * traps and of destinations 2-8 (trapsink, trap2sink, informsink;
+ * trapsess for v3 informs, with the user's master key) (the USM users are made in the agent from the state's keys;
  * informs go out on the service's own session, snmp_notify.c). A
  * community net-snmp's parser would
  * split or quote is left out and named in `why` (the call still returns

@@ -63,6 +63,8 @@ static const struct mib_scalar mib_scalars[] = {
 	{ CV(2, 4), "cvNetGateway", V_SETTING, SET_NET_GATEWAY, false },
 	{ CV(2, 5), "cvNetDns", V_SETTING, SET_NET_DNS, false },
 	{ CV(2, 6), "cvNetDomain", V_SETTING, SET_NET_DOMAIN, false },
+	{ CV(2, 7), "cvNetbiosName", V_SETTING, SET_NETBIOS_NAME, true },
+	{ CV(2, 8), "cvWinsServer", V_SETTING, SET_WINS_SERVER, true },
 	{ CV(3, 1), "cvNtpServer", V_SETTING, SET_NTP_SERVER, false },
 	{ CV(3, 2), "cvTimeZone", V_SETTING, SET_TIMEZONE, false },
 	{ CV(4, 1), "cvSafetyMute", V_SAFETY_MUTE, 0, true },
@@ -223,6 +225,15 @@ mib_vb_text(const netsnmp_variable_list *vb, char *buf, size_t len)
 	return SNMP_ERR_NOERROR;
 }
 
+/* Only text settings have a length limit (max is no length otherwise). */
+static bool
+mib_too_long(int setting, size_t len)
+{
+	const struct state_setting_info *info = state_setting_info(setting);
+
+	return info->type == SETTING_TEXT && len > (size_t)info->max;
+}
+
 static int
 mib_check(const struct mib_target *t, const netsnmp_variable_list *vb)
 {
@@ -234,9 +245,8 @@ mib_check(const struct mib_target *t, const netsnmp_variable_list *vb)
 		err = mib_vb_text(vb, text, sizeof text);
 		if (err == SNMP_ERR_NOERROR && state_setting_check(t->setting,
 		    text, canon, sizeof canon, why, sizeof why) < 0)
-			err = vb->val_len > (size_t)state_setting_info(
-			    t->setting)->max ? SNMP_ERR_WRONGLENGTH :
-			    SNMP_ERR_WRONGVALUE;
+			err = mib_too_long(t->setting, vb->val_len) ?
+			    SNMP_ERR_WRONGLENGTH : SNMP_ERR_WRONGVALUE;
 		return err;
 	case K_LABEL:
 		return netsnmp_check_vb_type_and_max_size(vb, ASN_OCTET_STR,
@@ -416,6 +426,31 @@ mib_set(struct snmp_agent *a, const struct mib_target *t,
 	}
 }
 
+/*
+ * An Administrator's setting (names.*) is written only by a v3
+ * Administrator: the write community and v3 Managers may not.
+ */
+static bool
+mib_may_write(const struct mib_scalar *s, netsnmp_agent_request_info *ri)
+{
+	struct state_user_info users[STATE_USERS_MAX];
+	const netsnmp_pdu *pdu = ri->asp->pdu;
+	size_t n;
+
+	if (s->val != V_SETTING ||
+	    state_setting_info(s->setting)->level < LEVEL_ADMIN)
+		return true;
+	if (pdu->version != SNMP_VERSION_3)
+		return false;
+	n = state_user_list(users, STATE_USERS_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (strlen(users[i].name) == pdu->securityNameLen &&
+		    memcmp(users[i].name, pdu->securityName,
+		    pdu->securityNameLen) == 0)
+			return users[i].level >= LEVEL_ADMIN;
+	return false;
+}
+
 static int
 mib_scalar_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
     netsnmp_agent_request_info *ri, netsnmp_request_info *rq)
@@ -434,6 +469,9 @@ mib_scalar_handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 			continue;
 		if (ri->mode == MODE_GET)
 			mib_scalar_get(a, s, rq->requestvb);
+		else if (ri->mode == MODE_SET_RESERVE1 && s->writable &&
+		    !mib_may_write(s, ri))
+			netsnmp_set_request_error(ri, rq, SNMP_ERR_NOACCESS);
 		else if (s->writable)
 			mib_set(a, &t, ri, rq);
 		else if (ri->mode == MODE_SET_RESERVE1)

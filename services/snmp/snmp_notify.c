@@ -92,8 +92,9 @@ snmp_notify_send(struct snmp_agent *a, netsnmp_variable_list *vars)
 	netsnmp_pdu *pdu;
 	u_long up;
 
+	/* net-snmp's sinks: the first destination as a trap, and 2-8 */
+	send_v2trap(vars);
 	if (a->inform == NULL) {
-		send_v2trap(vars);
 		a->notes_sent++;
 		return;
 	}

@@ -50,6 +50,8 @@ struct snmp_agent {
 	/* health, shown in cvAgent */
 	uint32_t requests, sets, notes_sent, notes_dropped, informs_unacked;
 	time_t last_request;
+	uint32_t in_pkts_seen;	/* snmpInPkts at the last look */
+	char detail[256];	/* the health last put in the status */
 	/* scratch for the service and event tables (too big for a stack) */
 	struct bus_service services[SNMP_SERVICES_MAX];
 	struct bus_event events[STATE_EVENTS_MAX];

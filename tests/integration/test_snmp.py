@@ -82,12 +82,12 @@ def walk(root, cmd="snmpbulkwalk", **kw):
 class Trapd:
     """snmptrapd -f on 127.0.0.1:PORT with a private config, by PID."""
 
-    def __init__(self, name):
+    def __init__(self, name, extra=""):
         self.port = free_udp_port()
         self.log = os.path.join(TMP, f"{name}.log")
         conf = os.path.join(TMP, f"{name}.conf")
         with open(conf, "w") as f:
-            f.write("authCommunity log public\n"
+            f.write(extra + "authCommunity log public\n"
                     "format2 TRAP %P: %V| %v\\n\n"
                     "format1 TRAP %P: enterprise=%N generic=%w "
                     "specific=%q vars: %V| %v\\n\n")
@@ -341,6 +341,46 @@ def t_v3_users_are_the_units_accounts(d, adm, con):
           err)
 
 
+def t_names_over_snmp(d, adm, con):
+    """names.netbios / names.wins: written by a v3 Administrator only."""
+    nb, wins = CV + ".1.2.7.0", CV + ".1.2.8.0"
+    rc, _, err = v3("snmpset", "clearone", "converge", nb, "s",
+                    "CONVERGE-LAB", wins, "s", "10.0.0.5")
+    check("a v3 Administrator sets the NetBIOS name and WINS server",
+          rc == 0 and setting(adm, "names.netbios") == "CONVERGE-LAB" and
+          setting(adm, "names.wins") == "10.0.0.5", err)
+    check("and they read back", get(nb) == "CONVERGE-LAB" and
+          get(wins) == "10.0.0.5")
+    rc, _, err = v3("snmpset", "clearone", "converge", nb, "s", "has space")
+    check("an invalid NetBIOS name is wrongValue and changes nothing",
+          rc != 0 and "wrongValue" in err and
+          setting(adm, "names.netbios") == "CONVERGE-LAB", err)
+    rc, _, err = v3("snmpset", "clearone", "converge", wins, "s",
+                    "224.0.0.1")
+    check("a WINS address that is no host is wrongValue",
+          rc != 0 and "wrongValue" in err and
+          setting(adm, "names.wins") == "10.0.0.5", err)
+    rc, _, err = tool("snmpset", nb, "s", "BY-COMMUNITY",
+                      community="s3cret")
+    check("the write community may not (noAccess)",
+          rc != 0 and "noAccess" in err and
+          setting(adm, "names.netbios") == "CONVERGE-LAB", err)
+    adm.call("POST", "/users", {"name": "mgr", "password": "mgr-pass-1",
+                                "level": "Manager"})
+    rc, _, err = v3("snmpset", "mgr", "mgr-pass-1", wins, "s", "10.0.0.6")
+    check("nor may a v3 Manager", rc != 0 and "noAccess" in err and
+          setting(adm, "names.wins") == "10.0.0.5", err)
+    adm.call("DELETE", "/users/mgr")
+    set_settings(adm, {"names.netbios": "", "names.wins": ""})
+
+
+def health(adm):
+    """The snmp row's detail in GET /api/v1/status."""
+    st, body, _ = adm.call("GET", "/status")
+    row = next((x for x in body["services"] if x["name"] == "snmp"), {})
+    return row.get("detail") or {}
+
+
 def t_bad_community_counted(d, adm, con):
     bad = ".1.3.6.1.2.1.11.4.0"     # snmpInBadCommunityNames
     n0 = int(get(bad))
@@ -349,6 +389,28 @@ def t_bad_community_counted(d, adm, con):
           "Timeout" in err, err)
     check("and is counted", int(get(bad)) == n0 + 1)
     check("cvAgentLastRequest is set", int(get(CV + ".1.8.5.0")) > 0)
+
+
+def t_health_in_status(d, adm, con):
+    h0 = health(adm)
+    check("the status shows the agent's health",
+          {"requests", "bad_community", "bad_pdu", "last_request"} <=
+          set(h0), str(h0))
+    for _ in range(3):
+        get(SYS + ".5.0")
+    tool("snmpget", SYS + ".5.0", community="nope")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.sendto(b"\x30\x03\x02\x01", ("127.0.0.1", AGENT))
+    want = (h0.get("requests", 0) + 5, h0.get("bad_community", 0) + 1,
+            h0.get("bad_pdu", 0) + 1)
+    check("requests, bad community and bad PDU counted in the status",
+          settle(lambda: (lambda h: (h.get("requests"),
+                                     h.get("bad_community"),
+                                     h.get("bad_pdu")) == want)(health(adm))),
+          f"{health(adm)} want {want}")
+    check("with the time of the last request",
+          re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$",
+                   health(adm).get("last_request", "")), str(health(adm)))
 
 
 def t_traps(d, adm, con, trapd):
@@ -383,6 +445,39 @@ def t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2):
           settle(lambda: trapd2.lines(NOTE + ".3", "GAIN 5 I -4.00")))
     check("and the old one does not",
           not trapd.lines(NOTE + ".3", "GAIN 5 I"))
+
+
+def t_more_destinations(d, adm, con, trapd, trapd2, trapd3):
+    """snmp.trap2..8: each notification goes to every destination."""
+    set_settings(adm, {
+        "snmp.trap2": f"127.0.0.1:{trapd.port} v1-trap public",
+        "snmp.trap3": f"127.0.0.1:{trapd3.port} v3-inform clearone"})
+    con.command("#H0 GAIN 10 I -6 A")
+    check("the first destination (snmp.manager) gets it",
+          settle(lambda: trapd2.lines(NOTE + ".3", "GAIN 10 I -6.00")))
+    check("snmp.trap2 gets the same event as a v1 trap",
+          settle(lambda: trapd.lines("SNMP v1", "specific=.3",
+                                     "GAIN 10 I -6.00")),
+          trapd.text()[-600:])
+    check("snmp.trap3 gets it as a v3 inform (authPriv, the unit's "
+          "Administrator)",
+          settle(lambda: trapd3.lines("INFORM", "GAIN 10 I -6.00")),
+          trapd3.text()[-600:])
+    st, body, _ = adm.call("PUT", "/settings", {
+        "snmp.trap4": "127.0.0.1 v9-trap public"})
+    check("a bad destination is refused with the reason",
+          st == 400 and "snmp.trap4" in str(body) and
+          "v2c-inform" in str(body) and setting(adm, "snmp.trap4") == "",
+          f"{st} {body}")
+    st, body, _ = adm.call("PUT", "/settings", {
+        "snmp.trap4": "127.0.0.1:70000 v2c-trap public"})
+    check("a bad port too", st == 400 and "65535" in str(body),
+          f"{st} {body}")
+    set_settings(adm, {"snmp.trap2": "", "snmp.trap3": ""})
+    con.command("#H0 GAIN 10 I -7 A")
+    settle(lambda: trapd2.lines(NOTE + ".3", "GAIN 10 I -7.00"))
+    check("a cleared destination gets nothing more",
+          not trapd.lines("GAIN 10 I -7.00"))
 
 
 def reload_with(d, key, value, more=None):
@@ -509,9 +604,12 @@ def t_port_in_use_then_free():
 
 
 def main():
-    trapd = trapd2 = d = None
+    trapd = trapd2 = trapd3 = d = None
     try:
         trapd, trapd2 = Trapd("trapd1"), Trapd("trapd2")
+        # v3 informs: snmptrapd is the authoritative engine
+        trapd3 = Trapd("trapd3", "createUser clearone SHA converge AES "
+                       "converge\nauthUser log clearone priv\n")
         d = Daemon(web_extra=f"[snmp]\nenabled = yes\nbind = 127.0.0.1\n"
                    f"port = {AGENT}\ndata_dir = snmp\n"
                    f"max_notify_rate = 1000\n")
@@ -526,8 +624,11 @@ def main():
         t_bad_sets_change_nothing(d, adm, con)
         t_v3_users_are_the_units_accounts(d, adm, con)
         t_bad_community_counted(d, adm, con)
+        t_names_over_snmp(d, adm, con)
+        t_health_in_status(d, adm, con)
         t_traps(d, adm, con, trapd)
         t_trap_port_change_at_run_time(d, adm, con, trapd, trapd2)
+        t_more_destinations(d, adm, con, trapd, trapd2, trapd3)
         t_bad_input_and_flood(d, adm, con)
         t_service_restart_and_versions(d, adm, con, trapd2)
         t_inform_to_a_silent_destination(d, adm, con)
@@ -551,7 +652,7 @@ def main():
     finally:
         if d is not None:
             d.stop()
-        for t in (trapd, trapd2):
+        for t in (trapd, trapd2, trapd3):
             if t is not None:
                 t.stop()
         shutil.rmtree(TMP, ignore_errors=True)

@@ -71,6 +71,35 @@ START_TEST(conf_rw_per_source_and_sinks_per_version)
 }
 END_TEST
 
+START_TEST(conf_more_destinations_per_kind)
+{
+	struct snmp_map_conf c = conf("pub", "", "192.0.2.9");
+	struct snmp_map_dest d[4] = {
+		{ .t = { "192.0.2.10", 162, TRAP_V1, "c1" } },
+		{ .t = { "nms.example", 1162, TRAP_V2C_INFORM, "c2" } },
+		{ .t = { "192.0.2.11", 162, TRAP_V3_INFORM, "clearone" },
+		  .key_hex = "00112233445566778899aabbccddeeff00112233" },
+		{ .t = { "192.0.2.12", 162, TRAP_V3_INFORM, "nokey" } },
+	};
+	char buf[SNMP_MAP_CONF_MAX], why[160];
+
+	c.dests = d;
+	c.ndests = 4;
+	ck_assert_int_eq(snmp_map_conf_text(&c, buf, sizeof buf, why,
+	    sizeof why), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "trap2sink 192.0.2.9:162 pub\n"
+	    "trapsink 192.0.2.10:162 c1\n"
+	    "informsink nms.example:1162 c2\n"
+	    "trapsess -v 3 -Ci -l authPriv -u clearone -a SHA "
+	    "-3m 0x00112233445566778899aabbccddeeff00112233 -x AES "
+	    "-3M 0x00112233445566778899aabbccddeeff00112233 "
+	    "192.0.2.11:162\n"));
+	/* a v3 destination whose user has no key is left out, and said */
+	ck_assert_ptr_null(strstr(buf, "nokey"));
+	ck_assert_ptr_nonnull(strstr(why, "192.0.2.12:162 left out"));
+}
+END_TEST
+
 START_TEST(conf_v3_users_need_priv)
 {
 	static const char *const users[] = { "clearone", "tech.1" };
@@ -215,6 +244,7 @@ main(void)
 	const struct check_case cases[] = {
 		CHECK_CASE(conf_has_view_ro_and_no_rw_when_empty),
 		CHECK_CASE(conf_rw_per_source_and_sinks_per_version),
+		CHECK_CASE(conf_more_destinations_per_kind),
 		CHECK_CASE(conf_v3_users_need_priv),
 		CHECK_CASE(conf_leaves_out_communities_the_parser_would_split),
 		CHECK_CASE(conf_short_buffer_fails),

@@ -624,6 +624,21 @@ static const struct {
 	{ SET_TIMEZONE, "", -EINVAL, NULL },
 	{ SET_UNIT_LABEL, "123456789012345678901", -EINVAL, NULL },
 	{ SET_MAIL_EVENTS, "0", 0, "00000000" },
+	{ SET_SNMP_TRAP2, "127.0.0.1:1162 v2c-trap public", 0,
+	    "127.0.0.1:1162 v2c-trap public" },
+	{ SET_SNMP_TRAP2 + 1, "nms.example.com v3-inform clearone", 0,
+	    "nms.example.com v3-inform clearone" },
+	{ SET_SNMP_TRAP8, "10.0.0.9 v1-trap public", 0,
+	    "10.0.0.9 v1-trap public" },
+	{ SET_SNMP_TRAP2 + 2, "", 0, "" },			/* none */
+	{ SET_SNMP_TRAP2, "127.0.0.1 v3-trap public", -EINVAL, NULL },
+	{ SET_SNMP_TRAP2, "127.0.0.1 v2c-trap", -EINVAL, NULL },
+	{ SET_SNMP_TRAP2, "127.0.0.1 v2c-trap a b", -EINVAL, NULL },
+	{ SET_SNMP_TRAP2, "127.0.0.1:0 v2c-trap public", -EINVAL, NULL },
+	{ SET_SNMP_TRAP2, "224.0.0.1 v2c-trap public", -EINVAL, NULL },
+	{ SET_SNMP_TRAP2, "127.0.0.1 v2c-trap pub\"lic", -EINVAL, NULL },
+	{ SET_SNMP_TRAP2, "127.0.0.1 v2c-inform "
+	    "12345678901234567890123456789012", -EINVAL, NULL },	/* 32 */
 };
 
 START_TEST(setting_validation_table)
@@ -647,6 +662,30 @@ START_TEST(setting_validation_table)
 		ck_assert_str_eq(after, before);
 		ck_assert_msg(why[0] != '\0', "no reason given");
 	}
+}
+END_TEST
+
+START_TEST(snmp_trap_destination_parsed)
+{
+	struct state_snmp_trap t;
+	const char *problem;
+
+	ck_assert_int_eq(state_snmp_trap("10.1.2.3 v2c-inform nms", &t,
+	    &problem), 0);
+	ck_assert_str_eq(t.host, "10.1.2.3");
+	ck_assert_int_eq(t.port, 162);			/* the default */
+	ck_assert_int_eq(t.kind, TRAP_V2C_INFORM);
+	ck_assert_str_eq(t.name, "nms");
+	ck_assert_ptr_null(problem);
+	ck_assert_int_eq(state_snmp_trap("nms.example:2162 v3-inform "
+	    "clearone", &t, NULL), 0);
+	ck_assert_str_eq(t.host, "nms.example");
+	ck_assert_int_eq(t.port, 2162);
+	ck_assert_int_eq(t.kind, TRAP_V3_INFORM);
+	ck_assert_int_eq(state_snmp_trap("", &t, NULL), 1);
+	ck_assert_int_eq(state_snmp_trap("10.1.2.3:99999 v1-trap x", &t,
+	    &problem), -EINVAL);
+	ck_assert_str_eq(problem, "port must be 1 to 65535");
 }
 END_TEST
 
@@ -1402,6 +1441,7 @@ main(void)
 		CHECK_CASE(preset_recall_out_of_range_is_refused),
 		CHECK_CASE(macro_started_and_lines),
 		CHECK_LOOP(setting_validation_table, NROWS(set_rows)),
+		CHECK_CASE(snmp_trap_destination_parsed),
 		CHECK_CASE(setting_table_keys_defaults_levels),
 		CHECK_CASE(users_default_clearone_admin),
 		CHECK_CASE(users_add_check_wrong_password),

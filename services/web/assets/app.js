@@ -24,6 +24,13 @@ const KEY_LABELS = {
 	"location.region": "Region", "snmp.manager": "Trap manager address",
 	"snmp.manager_port": "Trap port", "snmp.ro_community":
 	"Read community", "snmp.rw_community": "Write community",
+	"snmp.trap2": "Trap destination 2 (host[:port] KIND NAME)",
+	"snmp.trap3": "Trap destination 3 (host[:port] KIND NAME)",
+	"snmp.trap4": "Trap destination 4 (host[:port] KIND NAME)",
+	"snmp.trap5": "Trap destination 5 (host[:port] KIND NAME)",
+	"snmp.trap6": "Trap destination 6 (host[:port] KIND NAME)",
+	"snmp.trap7": "Trap destination 7 (host[:port] KIND NAME)",
+	"snmp.trap8": "Trap destination 8 (host[:port] KIND NAME)",
 	"mail.server": "SMTP server", "mail.port": "SMTP port",
 	"mail.security": "Security", "mail.user": "SMTP user",
 	"mail.password": "SMTP password", "mail.from": "From address",
