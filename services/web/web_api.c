@@ -564,6 +564,8 @@ api_users_delete(struct api_req *r)
 	if ((rc = state_user_delete(name, &r->origin, why, sizeof(why))) < 0)
 		return fail(r, API_SAVE_STATUS(rc, 409), why[0] ? why :
 		    "refused", rc == -EIO ? NULL : "name");
+	/* its sessions end now, not at the next periodic sweep */
+	web_session_expire(r->w);
 	return reply(r, 200, json_pack("{s:s}", "deleted", name));
 }
 

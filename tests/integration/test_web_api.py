@@ -351,6 +351,22 @@ def t_full_table_keeps_room_for_admin(d, adm):
         adm.call("DELETE", "/users/" + name)
 
 
+def t_deleted_user_sessions_end_at_once(d, adm):
+    st, _, _ = adm.call("POST", "/users", {"name": "gone", "level": "User",
+                                           "password": "gone-pass-1"})
+    check(st == 201, f"create user -> {st}")
+    c = Client(d.web_port)
+    check(c.login("gone", "gone-pass-1")[0] == 200, "the user logs in")
+    st, _, _ = adm.call("DELETE", "/users/gone")
+    check(st == 200, f"delete user -> {st}")
+    # no wait: the list right after the delete holds none of its sessions
+    st, ls, _ = adm.call("GET", "/sessions")
+    check(all(x["user"] != "gone" for x in ls["sessions"]),
+          f"deleted user's sessions listed: {ls['sessions']}")
+    st, _, _ = c.call("GET", "/status")
+    check(st == 401, f"the deleted user's session -> {st}")
+
+
 def t_admin_lists_and_ends_sessions(d, adm):
     st, r, _ = adm.call("POST", "/users", {"name": "viewer", "level": "User",
                                            "password": "view-pass-1"})
@@ -586,6 +602,7 @@ TESTS = [
     t_settings_put_validates_all_first,
     t_levels_enforced_server_side,
     t_user_logins_capped_admin_still_gets_in,
+    t_deleted_user_sessions_end_at_once,
     t_full_table_keeps_room_for_admin,
     t_admin_lists_and_ends_sessions,
     t_cors_is_off,
