@@ -457,6 +457,9 @@ const struct cmd_def cmd_unit_defs[] = {
 	{ "SNMPMNGRPORT", cmd_setting, 0, LEVEL_ADMIN,
 	    SET_SNMP_MANAGER_PORT },
 	{ "NTPSRV", cmd_setting, 0, LEVEL_ADMIN, SET_NTP_SERVER },
+	/* convergd extensions: the unit's NetBIOS name and WINS server */
+	{ "NETBIOSNAME", cmd_setting, 0, LEVEL_ADMIN, SET_NETBIOS_NAME },
+	{ "WINSSRV", cmd_setting, 0, LEVEL_ADMIN, SET_WINS_SERVER },
 	{ "LOGMASK", cmd_setting, 0, LEVEL_MANAGER, SET_LOGMASK },
 	{ "LOCBLDG", cmd_setting, 0, LEVEL_MANAGER, SET_LOC_BLDG },
 	{ "LOCROOM", cmd_setting, 0, LEVEL_MANAGER, SET_LOC_ROOM },
