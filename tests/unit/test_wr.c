@@ -15,6 +15,24 @@
 
 #define CANARY 0xa5
 
+/* True if buf[from, n) still holds the canary: nothing was written there. */
+static bool
+untouched(const uint8_t *buf, size_t from, size_t n)
+{
+	for (size_t i = from; i < n; i++)
+		if (buf[i] != CANARY)
+			return false;
+	return true;
+}
+
+/* A writer over the first cap bytes of buf[n], all n set to the canary. */
+static void
+fresh(struct wr *w, uint8_t *buf, size_t n, size_t cap)
+{
+	memset(buf, CANARY, n);
+	wr_init(w, buf, cap);
+}
+
 START_TEST(writes_the_wire_bytes)
 {
 	static const uint8_t want[] = {
@@ -29,8 +47,7 @@ START_TEST(writes_the_wire_bytes)
 	uint8_t buf[sizeof want];
 	struct wr w;
 
-	memset(buf, CANARY, sizeof buf);
-	wr_init(&w, buf, sizeof buf);
+	fresh(&w, buf, sizeof buf, sizeof buf);
 	wr_u8(&w, 0x7f);
 	wr_u16be(&w, 0x1234);
 	wr_u32be(&w, 0xdeadbeefu);
@@ -49,16 +66,14 @@ START_TEST(overflow_sets_full_and_writes_nothing_past_end)
 	uint8_t buf[16];
 	struct wr w;
 
-	memset(buf, CANARY, sizeof buf);
-	wr_init(&w, buf, 5);
+	fresh(&w, buf, sizeof buf, 5);
 	wr_u32be(&w, 0x01020304);
 	wr_u16be(&w, 0xffff);		/* one byte of room, two asked */
 	ck_assert(!wr_ok(&w));
 	ck_assert(w.full);
 	ck_assert_uint_eq(wr_len(&w), 4);
 	/* not even the byte that fitted: a field is written whole or not */
-	for (size_t i = 4; i < sizeof buf; i++)
-		ck_assert_uint_eq(buf[i], CANARY);
+	ck_assert(untouched(buf, 4, sizeof buf));
 }
 END_TEST
 
@@ -67,18 +82,14 @@ START_TEST(err_is_sticky)
 	uint8_t buf[8];
 	struct wr w;
 
-	memset(buf, CANARY, sizeof buf);
-	wr_init(&w, buf, sizeof buf);
+	fresh(&w, buf, sizeof buf, sizeof buf);
 	wr_zero(&w, 9);
-	ck_assert(!wr_ok(&w));
 	/* later writes that would fit write nothing */
 	wr_u8(&w, 1);
 	wr_bytes(&w, "ab", 2);
 	wr_be(&w, 0x0102, 2);
-	ck_assert(!wr_ok(&w));
-	ck_assert_uint_eq(wr_len(&w), 0);
-	for (size_t i = 0; i < sizeof buf; i++)
-		ck_assert_uint_eq(buf[i], CANARY);
+	ck_assert(!wr_ok(&w) && wr_len(&w) == 0);
+	ck_assert(untouched(buf, 0, sizeof buf));
 }
 END_TEST
 
@@ -112,8 +123,7 @@ START_TEST(random_fills_stay_inside)
 		bool full = false;
 		struct wr w;
 
-		memset(buf, CANARY, sizeof buf);
-		wr_init(&w, buf, cap);
+		fresh(&w, buf, sizeof buf, cap);
 		for (int op = 0; op < 10; op++) {
 			size_t k = (size_t)(rand_r(&seed) % 9);
 
@@ -127,9 +137,8 @@ START_TEST(random_fills_stay_inside)
 			    wr_len(&w) == len, "seed %u round %d op %d", seed,
 			    round, op);
 		}
-		for (size_t i = len; i < sizeof buf; i++)
-			ck_assert_msg(buf[i] == CANARY, "seed %u round %d",
-			    seed, round);
+		ck_assert_msg(untouched(buf, len, sizeof buf),
+		    "seed %u round %d", seed, round);
 	}
 }
 END_TEST
