@@ -22,7 +22,7 @@ struct rd {
 /* A reader over buf[len], positioned at its first byte. */
 void rd_init(struct rd *r, const void *buf, size_t len);
 
-/* True if n more bytes can be read; sets err otherwise (and if err was set). */
+/* True if n more bytes can be read and no read failed; else sets err. */
 bool rd_need(struct rd *r, size_t n) __attribute__((warn_unused_result));
 
 /* True while no read has failed. */
