@@ -62,7 +62,7 @@ rd_be(struct rd *r, size_t n)
 	uint64_t v = 0;
 
 	if (n > 8) {
-		r->err = true;	/* a codec bug: fail rather than truncate */
+		r->err = true;	/* a codec bug: fail, do not truncate */
 		return 0;
 	}
 	if (!rd_need(r, n))

@@ -89,7 +89,7 @@ wr_be(struct wr *w, uint64_t v, size_t n)
 	uint8_t b[8];
 
 	if (n > 8) {
-		wr_fail(w);	/* a codec bug: fail rather than truncate */
+		wr_fail(w);	/* a codec bug: fail, do not truncate */
 		return;
 	}
 	for (size_t i = 0; i < n; i++)

@@ -446,7 +446,8 @@ dhcp_msg_frame_parse(const uint8_t *buf, size_t len,
 	hl = (size_t)(vihl & 0x0f) * 4;
 	rd_skip(&r, 1);
 	total = rd_u16be(&r);
-	if (!rd_ok(&r) || vihl >> 4 != 4 || hl < 20 || total < hl || total > len)
+	if (!rd_ok(&r) || vihl >> 4 != 4 || hl < 20 || total < hl ||
+	    total > len)
 		return -EBADMSG;
 	/* trailing link padding past `total` is not ours */
 	rd_init(&r, buf, total);
@@ -525,8 +526,8 @@ dhcp_msg_arp_parse(const uint8_t *buf, size_t len, struct dhcp_msg_arp *a)
 	a->spa = rd_addr(&r);
 	rd_bytes(&r, a->tha, 6);
 	a->tpa = rd_addr(&r);
-	if (!rd_ok(&r) || htype != 1 || ptype != 0x0800 || hlen != 6 || plen != 4 ||
-	    (a->op != 1 && a->op != 2))
+	if (!rd_ok(&r) || htype != 1 || ptype != 0x0800 || hlen != 6 ||
+	    plen != 4 || (a->op != 1 && a->op != 2))
 		return -EBADMSG;
 	return 0;
 }

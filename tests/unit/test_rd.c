@@ -49,7 +49,7 @@ START_TEST(read_past_end_sets_err_and_returns_zero)
 	rd_init(&r, three, sizeof three);
 	ck_assert_uint_eq(rd_u32be(&r), 0);
 	ck_assert(!rd_ok(&r));
-	ck_assert_ptr_eq(r.p, three);	/* the short read consumed nothing */
+	ck_assert_ptr_eq(r.p, three);	/* a short read consumes nothing */
 	ck_assert_uint_eq(rd_left(&r), 0);
 	rd_init(&r, three, 0);
 	ck_assert_uint_eq(rd_u8(&r), 0);
@@ -228,8 +228,8 @@ START_TEST(random_walks_match_the_model)
 			buf[i] = (uint8_t)rand_r(&seed);
 		rd_init(&r, buf, len);
 		for (int op = 0; op < 12; op++) {
-			ck_assert_msg(random_op(&r, buf, len, &pos, &err, &seed),
-			    "seed %u round %d op %d", seed, round, op);
+			ck_assert_msg(random_op(&r, buf, len, &pos, &err,
+			    &seed), "seed %u round %d op %d", seed, round, op);
 			ck_assert_msg(rd_ok(&r) == !err &&
 			    rd_left(&r) == (err ? 0 : len - pos),
 			    "seed %u round %d op %d", seed, round, op);
