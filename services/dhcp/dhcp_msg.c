@@ -11,132 +11,20 @@
 #include <string.h>
 
 #include "dhcp_msg.h"
+#include "rd.h"
+#include "wr.h"
 
 #define DHCP_COOKIE	0x63825363u
 #define DHCP_OCC_MAX	512	/* option pieces one message may carry */
-
-struct rd {
-	const uint8_t *p, *end;
-	bool err;
-};
-
-struct wr {
-	uint8_t *p, *end;
-	bool err;
-};
-
-/* True if n more bytes can be read; sets the error flag otherwise. */
-static bool
-rd_need(struct rd *r, size_t n)
-{
-	if (!r->err && (size_t)(r->end - r->p) >= n)
-		return true;
-	r->err = true;
-	return false;
-}
-
-static uint8_t
-rd_u8(struct rd *r)
-{
-	return rd_need(r, 1) ? *r->p++ : 0;
-}
-
-static uint16_t
-rd_u16(struct rd *r)
-{
-	uint16_t hi = rd_u8(r);
-
-	return (uint16_t)(hi << 8 | rd_u8(r));
-}
-
-static uint32_t
-rd_u32(struct rd *r)
-{
-	uint32_t hi = rd_u16(r);
-
-	return hi << 16 | rd_u16(r);
-}
 
 /* Network-order 32 bits as they are on the wire (addresses). */
 static uint32_t
 rd_addr(struct rd *r)
 {
-	uint32_t v = 0;
+	uint32_t v;
 
-	if (rd_need(r, 4)) {
-		memcpy(&v, r->p, 4);
-		r->p += 4;
-	}
+	rd_bytes(r, &v, 4);
 	return v;
-}
-
-static void
-rd_skip(struct rd *r, size_t n)
-{
-	if (rd_need(r, n))
-		r->p += n;
-}
-
-/* A child reader over the next n bytes, which the parent skips. */
-static struct rd
-rd_sub(struct rd *r, size_t n)
-{
-	struct rd c = { r->p, r->p, true };
-
-	if (rd_need(r, n)) {
-		c.end = r->p + n;
-		c.err = false;
-		r->p += n;
-	}
-	return c;
-}
-
-static size_t
-rd_left(const struct rd *r)
-{
-	return r->err ? 0 : (size_t)(r->end - r->p);
-}
-
-static void
-wr_bytes(struct wr *w, const void *src, size_t n)
-{
-	if (w->err || (size_t)(w->end - w->p) < n) {
-		w->err = true;
-		return;
-	}
-	memcpy(w->p, src, n);
-	w->p += n;
-}
-
-static void
-wr_u8(struct wr *w, uint8_t v)
-{
-	wr_bytes(w, &v, 1);
-}
-
-static void
-wr_u16(struct wr *w, uint16_t v)
-{
-	wr_u8(w, (uint8_t)(v >> 8));
-	wr_u8(w, (uint8_t)v);
-}
-
-static void
-wr_u32(struct wr *w, uint32_t v)
-{
-	wr_u16(w, (uint16_t)(v >> 16));
-	wr_u16(w, (uint16_t)v);
-}
-
-static void
-wr_zero(struct wr *w, size_t n)
-{
-	if (w->err || (size_t)(w->end - w->p) < n) {
-		w->err = true;
-		return;
-	}
-	memset(w->p, 0, n);
-	w->p += n;
 }
 
 /* ---- options: collect pieces, then concatenate per code ---- */
@@ -165,14 +53,14 @@ opts_collect(struct rd *r, struct dhcp_opts *o, bool top)
 			return true;	/* what follows is padding */
 		len = rd_u8(r);
 		v = rd_sub(r, len);
-		if (r->err || o->n == DHCP_OCC_MAX)
+		if (!rd_ok(r) || o->n == DHCP_OCC_MAX)
 			return false;
 		/* only the options field may overload the others */
 		if (code == DHCP_O_OVERLOAD && !top)
 			return false;
 		o->occ[o->n++] = (struct dhcp_occ){ code, len, v.p };
 	}
-	return !r->err;
+	return rd_ok(r);
 }
 
 /*
@@ -252,10 +140,11 @@ opt_store(const struct opt_row *row, const uint8_t *v, size_t n,
     struct dhcp_msg *m)
 {
 	uint8_t *f = (uint8_t *)m + row->off;
-	struct rd r = { v, v + n, false };
+	struct rd r;
 	uint32_t u;
 	uint16_t s;
 
+	rd_init(&r, v, n);
 	switch (row->kind) {
 	case OK_U8:
 		if (n != 1 || v[0] < row->min || v[0] > row->max)
@@ -263,14 +152,14 @@ opt_store(const struct opt_row *row, const uint8_t *v, size_t n,
 		*f = v[0];
 		return true;
 	case OK_U16:
-		s = rd_u16(&r);
+		s = rd_u16be(&r);
 		if (n != 2 || s < row->min || s > row->max)
 			return false;
 		memcpy(f, &s, sizeof s);
 		return true;
 	case OK_U32:
 	case OK_ADDR:
-		u = row->kind == OK_U32 ? rd_u32(&r) : rd_addr(&r);
+		u = row->kind == OK_U32 ? rd_u32be(&r) : rd_addr(&r);
 		if (n != 4)
 			return false;
 		memcpy(f, &u, sizeof u);
@@ -343,36 +232,36 @@ read_fixed(struct rd *r, struct dhcp_msg *m, struct rd *sname,
 	htype = rd_u8(r);
 	hlen = rd_u8(r);
 	rd_skip(r, 1);			/* hops */
-	m->xid = rd_u32(r);
-	m->secs = rd_u16(r);
-	m->flags = rd_u16(r);
+	m->xid = rd_u32be(r);
+	m->secs = rd_u16be(r);
+	m->flags = rd_u16be(r);
 	m->ciaddr = rd_addr(r);
 	m->yiaddr = rd_addr(r);
 	m->siaddr = rd_addr(r);
 	m->giaddr = rd_addr(r);
-	if (rd_need(r, 16))
-		memcpy(m->chaddr, r->p, sizeof m->chaddr);
-	rd_skip(r, 16);
+	rd_bytes(r, m->chaddr, sizeof m->chaddr);
+	rd_skip(r, 16 - sizeof m->chaddr);
 	*sname = rd_sub(r, 64);
 	*file = rd_sub(r, 128);
 	*shape_ok = (m->op == 1 || m->op == 2) && htype == 1 && hlen == 6 &&
-	    rd_u32(r) == DHCP_COOKIE;
+	    rd_u32be(r) == DHCP_COOKIE;
 }
 
 int
 dhcp_msg_parse(const uint8_t *buf, size_t len, struct dhcp_msg *m)
 {
 	struct dhcp_opts o;
-	struct rd r = { buf, buf + len, false }, sname, file;
+	struct rd r, sname, file;
 	bool shape_ok;
 	int over;
 
 	memset(m, 0, sizeof *m);
+	rd_init(&r, buf, len);
 	/* outer frame first: the fixed part and the cookie are all there */
 	if (len < DHCP_MSG_MIN || len > DHCP_MSG_MAX)
 		return -EBADMSG;
 	read_fixed(&r, m, &sname, &file, &shape_ok);
-	if (r.err || !shape_ok)
+	if (!rd_ok(&r) || !shape_ok)
 		return -EBADMSG;
 	o.n = 0;
 	if (!opts_collect(&r, &o, true) || (over = opts_overload(&o)) < 0)
@@ -400,7 +289,7 @@ wr_opt_u32(struct wr *w, uint8_t code, uint32_t v)
 {
 	wr_u8(w, code);
 	wr_u8(w, 4);
-	wr_u32(w, v);
+	wr_u32be(w, v);
 }
 
 /* Long text (over 255) never occurs: the struct holds 255 at most. */
@@ -456,30 +345,31 @@ encode_options(const struct dhcp_msg *m, struct wr *w)
 int
 dhcp_msg_encode(const struct dhcp_msg *m, uint8_t *buf, size_t cap)
 {
-	struct wr w = { buf, buf + cap, false };
+	struct wr w;
 	size_t n;
 
+	wr_init(&w, buf, cap);
 	wr_u8(&w, m->op);
 	wr_u8(&w, 1);			/* Ethernet */
 	wr_u8(&w, 6);
 	wr_u8(&w, 0);			/* hops */
-	wr_u32(&w, m->xid);
-	wr_u16(&w, m->secs);
-	wr_u16(&w, m->flags);
+	wr_u32be(&w, m->xid);
+	wr_u16be(&w, m->secs);
+	wr_u16be(&w, m->flags);
 	wr_bytes(&w, &m->ciaddr, 4);
 	wr_bytes(&w, &m->yiaddr, 4);
 	wr_bytes(&w, &m->siaddr, 4);
 	wr_bytes(&w, &m->giaddr, 4);
 	wr_bytes(&w, m->chaddr, 6);
 	wr_zero(&w, 10 + 64 + 128);	/* chaddr padding, sname, file */
-	wr_u32(&w, DHCP_COOKIE);
+	wr_u32be(&w, DHCP_COOKIE);
 	encode_options(m, &w);
-	n = w.err ? 0 : (size_t)(w.p - buf);
-	if (!w.err && n < DHCP_MSG_BOOTP_MIN)
+	n = wr_ok(&w) ? wr_len(&w) : 0;
+	if (wr_ok(&w) && n < DHCP_MSG_BOOTP_MIN)
 		wr_zero(&w, DHCP_MSG_BOOTP_MIN - n);
-	if (w.err || (size_t)(w.p - buf) > DHCP_MSG_MAX)
+	if (!wr_ok(&w) || wr_len(&w) > DHCP_MSG_MAX)
 		return -ENOSPC;
-	return (int)(w.p - buf);
+	return (int)wr_len(&w);
 }
 
 /* ---- IPv4 + UDP frame ---- */
@@ -525,11 +415,11 @@ udp_parse(struct rd *r, uint32_t src, uint32_t dst, struct dhcp_msg_frame *f)
 	size_t n = rd_left(r);
 	uint16_t ulen, sum;
 
-	f->sport = rd_u16(r);
-	f->dport = rd_u16(r);
-	ulen = rd_u16(r);
-	sum = rd_u16(r);
-	if (r->err || ulen != n)
+	f->sport = rd_u16be(r);
+	f->dport = rd_u16be(r);
+	ulen = rd_u16be(r);
+	sum = rd_u16be(r);
+	if (!rd_ok(r) || ulen != n)
 		return -EBADMSG;
 	if (sum != 0 && udp_csum(src, dst, udp, n) != 0)
 		return -EBADMSG;
@@ -544,32 +434,34 @@ int
 dhcp_msg_frame_parse(const uint8_t *buf, size_t len,
     struct dhcp_msg_frame *f)
 {
-	struct rd r = { buf, buf + len, false }, ip;
+	struct rd r, ip;
 	uint8_t vihl, proto;
 	uint16_t total, frag;
 	uint32_t src, dst;
 	size_t hl;
 
 	memset(f, 0, sizeof *f);
+	rd_init(&r, buf, len);
 	vihl = rd_u8(&r);
 	hl = (size_t)(vihl & 0x0f) * 4;
 	rd_skip(&r, 1);
-	total = rd_u16(&r);
-	if (r.err || vihl >> 4 != 4 || hl < 20 || total < hl || total > len)
+	total = rd_u16be(&r);
+	if (!rd_ok(&r) || vihl >> 4 != 4 || hl < 20 || total < hl ||
+	    total > len)
 		return -EBADMSG;
 	/* trailing link padding past `total` is not ours */
-	r = (struct rd){ buf, buf + total, false };
+	rd_init(&r, buf, total);
 	ip = rd_sub(&r, hl);
 	if (csum_fold(csum_add(0, ip.p, hl)) != 0)
 		return -EBADMSG;
 	rd_skip(&ip, 6);
-	frag = rd_u16(&ip);
+	frag = rd_u16be(&ip);
 	rd_skip(&ip, 1);		/* ttl */
 	proto = rd_u8(&ip);
 	rd_skip(&ip, 2);
 	src = rd_addr(&ip);
 	dst = rd_addr(&ip);
-	if (ip.err || (frag & 0x3fff) != 0)
+	if (!rd_ok(&ip) || (frag & 0x3fff) != 0)
 		return -EBADMSG;	/* fragments: never DHCP to us */
 	if (proto != 17)
 		return -ENOENT;
@@ -581,29 +473,30 @@ dhcp_msg_frame_build(const struct dhcp_msg_frame *f, uint8_t *buf,
     size_t cap)
 {
 	size_t total = 20 + 8 + f->len;
-	struct wr w = { buf, buf + cap, false };
+	struct wr w;
 	uint16_t sum;
 
 	if (total > cap || total > 0xffff)
 		return -ENOSPC;
+	wr_init(&w, buf, cap);
 	wr_u8(&w, 0x45);
 	wr_u8(&w, 0x10);		/* TOS low delay, as other clients */
-	wr_u16(&w, (uint16_t)total);
-	wr_u32(&w, 0);			/* id, flags, fragment offset */
+	wr_u16be(&w, (uint16_t)total);
+	wr_u32be(&w, 0);			/* id, flags, fragment offset */
 	wr_u8(&w, 64);
 	wr_u8(&w, 17);
-	wr_u16(&w, 0);
+	wr_u16be(&w, 0);
 	wr_bytes(&w, &f->src, 4);
 	wr_bytes(&w, &f->dst, 4);
 	sum = csum_fold(csum_add(0, buf, 20));
 	buf[10] = (uint8_t)(sum >> 8);
 	buf[11] = (uint8_t)sum;
-	wr_u16(&w, f->sport);
-	wr_u16(&w, f->dport);
-	wr_u16(&w, (uint16_t)(8 + f->len));
-	wr_u16(&w, 0);
+	wr_u16be(&w, f->sport);
+	wr_u16be(&w, f->dport);
+	wr_u16be(&w, (uint16_t)(8 + f->len));
+	wr_u16be(&w, 0);
 	wr_bytes(&w, f->payload, f->len);
-	if (w.err)
+	if (!wr_ok(&w))
 		return -ENOSPC;
 	sum = udp_csum(f->src, f->dst, buf + 20, 8 + f->len);
 	if (sum == 0)
@@ -618,26 +511,23 @@ dhcp_msg_frame_build(const struct dhcp_msg_frame *f, uint8_t *buf,
 int
 dhcp_msg_arp_parse(const uint8_t *buf, size_t len, struct dhcp_msg_arp *a)
 {
-	struct rd r = { buf, buf + len, false };
+	struct rd r;
 	uint16_t htype, ptype;
 	uint8_t hlen, plen;
 
 	memset(a, 0, sizeof *a);
-	htype = rd_u16(&r);
-	ptype = rd_u16(&r);
+	rd_init(&r, buf, len);
+	htype = rd_u16be(&r);
+	ptype = rd_u16be(&r);
 	hlen = rd_u8(&r);
 	plen = rd_u8(&r);
-	a->op = rd_u16(&r);
-	if (rd_need(&r, 6))
-		memcpy(a->sha, r.p, 6);
-	rd_skip(&r, 6);
+	a->op = rd_u16be(&r);
+	rd_bytes(&r, a->sha, 6);
 	a->spa = rd_addr(&r);
-	if (rd_need(&r, 6))
-		memcpy(a->tha, r.p, 6);
-	rd_skip(&r, 6);
+	rd_bytes(&r, a->tha, 6);
 	a->tpa = rd_addr(&r);
-	if (r.err || htype != 1 || ptype != 0x0800 || hlen != 6 || plen != 4 ||
-	    (a->op != 1 && a->op != 2))
+	if (!rd_ok(&r) || htype != 1 || ptype != 0x0800 || hlen != 6 ||
+	    plen != 4 || (a->op != 1 && a->op != 2))
 		return -EBADMSG;
 	return 0;
 }
@@ -645,18 +535,19 @@ dhcp_msg_arp_parse(const uint8_t *buf, size_t len, struct dhcp_msg_arp *a)
 int
 dhcp_msg_arp_build(const struct dhcp_msg_arp *a, uint8_t *buf, size_t cap)
 {
-	struct wr w = { buf, buf + cap, false };
+	struct wr w;
 
-	wr_u16(&w, 1);
-	wr_u16(&w, 0x0800);
+	wr_init(&w, buf, cap);
+	wr_u16be(&w, 1);
+	wr_u16be(&w, 0x0800);
 	wr_u8(&w, 6);
 	wr_u8(&w, 4);
-	wr_u16(&w, a->op);
+	wr_u16be(&w, a->op);
 	wr_bytes(&w, a->sha, 6);
 	wr_bytes(&w, &a->spa, 4);
 	wr_bytes(&w, a->tha, 6);
 	wr_bytes(&w, &a->tpa, 4);
-	return w.err ? -ENOSPC : DHCP_MSG_ARP_LEN;
+	return wr_ok(&w) ? DHCP_MSG_ARP_LEN : -ENOSPC;
 }
 
 const char *

@@ -10,100 +10,10 @@
 #include <string.h>
 
 #include "discovery_msg.h"
+#include "rd.h"
+#include "wr.h"
 
 static const uint8_t discovery_magic[4] = { 'C', 'V', 'D', 'S' };
-
-struct rd {
-	const uint8_t *p, *end;
-	bool err;
-};
-
-struct wr {
-	uint8_t *p, *start, *end;
-	bool err;
-};
-
-static uint8_t
-rd_u8(struct rd *r)
-{
-	if (r->err || r->p >= r->end) {
-		r->err = true;
-		return 0;
-	}
-	return *r->p++;
-}
-
-static uint64_t
-rd_be(struct rd *r, size_t n)
-{
-	uint64_t v = 0;
-
-	while (n-- > 0)
-		v = v << 8 | rd_u8(r);
-	return v;
-}
-
-static void
-rd_bytes(struct rd *r, void *out, size_t n)
-{
-	if (r->err || (size_t)(r->end - r->p) < n) {
-		r->err = true;
-		memset(out, 0, n);
-		return;
-	}
-	memcpy(out, r->p, n);
-	r->p += n;
-}
-
-/* A child reader over the next n bytes; the parent skips them. */
-static struct rd
-rd_sub(struct rd *r, size_t n)
-{
-	struct rd c = { r->p, r->p, true };
-
-	if (r->err || (size_t)(r->end - r->p) < n) {
-		r->err = true;
-		return c;
-	}
-	c.end = r->p + n;
-	c.err = false;
-	r->p += n;
-	return c;
-}
-
-static size_t
-rd_left(const struct rd *r)
-{
-	return r->err ? 0 : (size_t)(r->end - r->p);
-}
-
-static void
-wr_u8(struct wr *w, uint8_t v)
-{
-	if (w->err || w->p >= w->end) {
-		w->err = true;
-		return;
-	}
-	*w->p++ = v;
-}
-
-static void
-wr_be(struct wr *w, uint64_t v, size_t n)
-{
-	while (n-- > 0)
-		wr_u8(w, (uint8_t)(v >> (8 * n)));
-}
-
-static void
-wr_bytes(struct wr *w, const void *p, size_t n)
-{
-	if (w->err || (size_t)(w->end - w->p) < n) {
-		w->err = true;
-		return;
-	}
-	memcpy(w->p, p, n);
-	w->p += n;
-}
 
 /* How a TLV's value maps to a field of struct discovery_msg. */
 enum tlv_kind {
@@ -234,9 +144,9 @@ parse_header(struct rd *r, struct discovery_msg *m)
 		return -EINVAL;
 	m->type = rd_u8(r);
 	m->flags = rd_u8(r);
-	(void)rd_u8(r);		/* reserved */
+	rd_skip(r, 1);		/* reserved */
 	m->xid = (uint32_t)rd_be(r, 4);
-	if (r->err || m->type < DISCOVERY_LOCATE ||
+	if (!rd_ok(r) || m->type < DISCOVERY_LOCATE ||
 	    m->type > DISCOVERY_SET_RESULT)
 		return -EINVAL;
 	return 0;
@@ -245,10 +155,11 @@ parse_header(struct rd *r, struct discovery_msg *m)
 int
 discovery_msg_parse(const uint8_t *buf, size_t len, struct discovery_msg *m)
 {
-	struct rd r = { buf, buf + len, false };
+	struct rd r;
 	unsigned ntlv = 0;
 
 	memset(m, 0, sizeof *m);
+	rd_init(&r, buf, len);
 	if (len < DISCOVERY_MSG_HEADER || len > DISCOVERY_MSG_MAX)
 		return -EMSGSIZE;
 	if (parse_header(&r, m) < 0)
@@ -258,13 +169,13 @@ discovery_msg_parse(const uint8_t *buf, size_t len, struct discovery_msg *m)
 		uint8_t t = rd_u8(&r);
 		struct rd v = rd_sub(&r, rd_u8(&r));
 
-		if (r.err || ++ntlv > DISCOVERY_MSG_MAX_TLVS ||
+		if (!rd_ok(&r) || ++ntlv > DISCOVERY_MSG_MAX_TLVS ||
 		    (m->present & B(AUTH)))	/* AUTH must be last */
 			return -EINVAL;
 		if (t > DISCOVERY_T_LAST || tlv_rows[t].kind == K_NONE)
 			continue;	/* a later version's field */
 		if ((m->present & DISCOVERY_BIT(t)) ||
-		    !tlv_read(&tlv_rows[t], &v, m) || v.err)
+		    !tlv_read(&tlv_rows[t], &v, m) || !rd_ok(&v))
 			return -EINVAL;
 		m->present |= DISCOVERY_BIT(t);
 		if (t == DISCOVERY_T_AUTH)
@@ -328,8 +239,9 @@ tlv_write(struct wr *w, int t, const struct discovery_msg *m)
 int
 discovery_msg_encode(struct discovery_msg *m, uint8_t *buf, size_t cap)
 {
-	struct wr w = { buf, buf, buf + cap, false };
+	struct wr w;
 
+	wr_init(&w, buf, cap);
 	wr_bytes(&w, discovery_magic, sizeof discovery_magic);
 	wr_u8(&w, DISCOVERY_MSG_VERSION);
 	wr_u8(&w, m->type);
@@ -341,13 +253,13 @@ discovery_msg_encode(struct discovery_msg *m, uint8_t *buf, size_t cap)
 		    tlv_rows[t].kind == K_NONE)
 			continue;
 		if (t == DISCOVERY_T_AUTH)
-			m->auth_off = (size_t)(w.p - w.start);
+			m->auth_off = wr_len(&w);
 		if (!tlv_write(&w, t, m))
 			return -EINVAL;
 	}
-	if (w.err || w.p - w.start > DISCOVERY_MSG_MAX)
+	if (!wr_ok(&w) || wr_len(&w) > DISCOVERY_MSG_MAX)
 		return -EMSGSIZE;
-	return (int)(w.p - w.start);
+	return (int)wr_len(&w);
 }
 
 const char *

@@ -11,59 +11,12 @@
 #include <strings.h>
 
 #include "netbios_msg.h"
+#include "rd.h"
+#include "wr.h"
 
 #define NETBIOS_CLASS_IN	1
 #define NETBIOS_ENCODED_LEN	32	/* 16 bytes, two letters each */
 #define NETBIOS_STATS_LEN	46	/* unit ID (MAC) + statistics */
-
-/* A reader over the whole datagram: pointers jump inside [start, end). */
-struct nrd {
-	const uint8_t *start, *p, *end;
-	bool err;
-};
-
-struct nwr {
-	uint8_t *p, *end;
-	bool err;
-	bool full;		/* err because the buffer ran out */
-};
-
-static uint32_t
-nrd_be(struct nrd *r, size_t n)
-{
-	uint32_t v = 0;
-
-	if (r->err || (size_t)(r->end - r->p) < n) {
-		r->err = true;
-		return 0;
-	}
-	while (n-- > 0)
-		v = v << 8 | *r->p++;
-	return v;
-}
-
-static void
-nwr_bytes(struct nwr *w, const void *p, size_t n)
-{
-	if (!w->err && (size_t)(w->end - w->p) < n)
-		w->full = true;
-	if (w->err || w->full) {
-		w->err = true;
-		return;
-	}
-	memcpy(w->p, p, n);
-	w->p += n;
-}
-
-static void
-nwr_be(struct nwr *w, uint32_t v, size_t n)
-{
-	uint8_t b[4];
-
-	for (size_t i = 0; i < n; i++)
-		b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	nwr_bytes(w, b, n);
-}
 
 /*
  * The 16 raw bytes of a name: trailing blanks (or, for "*", NULs) are
@@ -141,13 +94,13 @@ scope_append(struct netbios_name *n, const uint8_t *label, size_t len)
  * strictly backwards; at most NETBIOS_MSG_HOPS of them.
  */
 static int
-nrd_name(struct nrd *r, struct netbios_name *n)
+read_name(struct rd *r, struct netbios_name *n)
 {
 	size_t len = (size_t)(r->end - r->start), cur, limit, total = 0;
 	unsigned hops = 0, labels = 0;
 	bool jumped = false;
 
-	if (r->err)
+	if (!rd_ok(r))
 		return -EBADMSG;
 	memset(n, 0, sizeof *n);
 	cur = limit = (size_t)(r->p - r->start);
@@ -191,70 +144,67 @@ nrd_name(struct nrd *r, struct netbios_name *n)
 }
 
 static int
-parse_nb(struct nrd *v, size_t rdlen, struct netbios_msg *m)
+parse_nb(struct rd *v, size_t rdlen, struct netbios_msg *m)
 {
 	if (NETBIOS_OPCODE(m->flags) == NETBIOS_OP_WACK) {
 		if (rdlen != 2)
 			return -EBADMSG;
-		m->wack_flags = (uint16_t)nrd_be(v, 2);
+		m->wack_flags = (uint16_t)rd_be(v, 2);
 		return 0;
 	}
 	if (rdlen % 6 != 0 || rdlen / 6 > NETBIOS_MSG_NB_MAX)
 		return -EBADMSG;
 	m->n_nb = rdlen / 6;
 	for (size_t i = 0; i < m->n_nb; i++) {
-		m->nb[i].flags = (uint16_t)nrd_be(v, 2);
-		if (!v->err && (size_t)(v->end - v->p) >= 4)
-			memcpy(&m->nb[i].addr, v->p, 4);
-		nrd_be(v, 4);
+		m->nb[i].flags = rd_u16be(v);
+		rd_bytes(v, &m->nb[i].addr, 4);
 	}
 	return 0;
 }
 
 /* NODE STATUS RESPONSE rdata (§4.2.18): names, then at least the MAC. */
 static int
-parse_nbstat(struct nrd *v, struct netbios_msg *m)
+parse_nbstat(struct rd *v, struct netbios_msg *m)
 {
-	m->n_names = nrd_be(v, 1);
+	m->n_names = rd_u8(v);
 	if (m->n_names > NETBIOS_MSG_STATUS_MAX ||
 	    !(m->flags & NETBIOS_F_RESPONSE))
 		return -EBADMSG;
-	for (size_t i = 0; i < m->n_names && !v->err; i++) {
+	for (size_t i = 0; i < m->n_names && rd_ok(v); i++) {
 		struct netbios_name n;
 
-		if ((size_t)(v->end - v->p) < 18 || name_from_raw(v->p, &n) < 0)
+		if (rd_left(v) < 18 || name_from_raw(v->p, &n) < 0)
 			return -EBADMSG;
-		v->p += 16;
+		rd_skip(v, 16);
 		memcpy(m->names[i].name, n.name, sizeof n.name);
 		m->names[i].suffix = n.suffix;
-		m->names[i].flags = (uint16_t)nrd_be(v, 2);
+		m->names[i].flags = rd_u16be(v);
 	}
-	if (v->err || (size_t)(v->end - v->p) < sizeof m->mac)
+	rd_bytes(v, m->mac, sizeof m->mac);
+	if (!rd_ok(v))
 		return -EBADMSG;
-	memcpy(m->mac, v->p, sizeof m->mac);
-	v->p = v->end;		/* statistics: not ours to read */
+	rd_skip(v, rd_left(v));	/* statistics: not ours to read */
 	return 0;
 }
 
 static int
-parse_rr(struct nrd *r, struct netbios_msg *m)
+parse_rr(struct rd *r, struct netbios_msg *m)
 {
-	struct nrd v;
+	struct rd v;
 	size_t rdlen;
 	int rc;
 
-	if (nrd_name(r, &m->rrname) < 0)
+	if (read_name(r, &m->rrname) < 0)
 		return -EBADMSG;
 	m->has_rr = true;
-	m->rrtype = (uint16_t)nrd_be(r, 2);
-	if (nrd_be(r, 2) != NETBIOS_CLASS_IN)
+	m->rrtype = rd_u16be(r);
+	if (rd_u16be(r) != NETBIOS_CLASS_IN)
 		return -EBADMSG;
-	m->ttl = nrd_be(r, 4);
-	rdlen = nrd_be(r, 2);
-	if (r->err || (size_t)(r->end - r->p) < rdlen)
+	m->ttl = rd_u32be(r);
+	rdlen = rd_u16be(r);
+	v = rd_sub(r, rdlen);
+	if (!rd_ok(r))
 		return -EBADMSG;
-	v = (struct nrd){ r->start, r->p, r->p + rdlen, false };
-	r->p += rdlen;
 	switch (m->rrtype) {
 	case NETBIOS_T_NB:
 		rc = parse_nb(&v, rdlen, m);
@@ -268,7 +218,7 @@ parse_rr(struct nrd *r, struct netbios_msg *m)
 	default:
 		rc = -EBADMSG;
 	}
-	return rc < 0 || v.err || v.p != v.end ? -EBADMSG : 0;
+	return rc < 0 || !rd_ok(&v) || rd_left(&v) != 0 ? -EBADMSG : 0;
 }
 
 /*
@@ -298,27 +248,28 @@ counts_ok(uint16_t flags, unsigned qd, unsigned an, unsigned ns, unsigned ar)
 int
 netbios_msg_parse(const uint8_t *buf, size_t len, struct netbios_msg *m)
 {
-	struct nrd r = { buf, buf, buf + len, false };
+	struct rd r;
 	unsigned qd, an, ns, ar;
 
 	memset(m, 0, sizeof *m);
 	if (len < NETBIOS_MSG_HEADER || len > NETBIOS_MSG_MAX)
 		return -EBADMSG;
-	m->xid = (uint16_t)nrd_be(&r, 2);
-	m->flags = (uint16_t)nrd_be(&r, 2);
-	qd = nrd_be(&r, 2);
-	an = nrd_be(&r, 2);
-	ns = nrd_be(&r, 2);
-	ar = nrd_be(&r, 2);
+	rd_init(&r, buf, len);
+	m->xid = rd_u16be(&r);
+	m->flags = rd_u16be(&r);
+	qd = rd_u16be(&r);
+	an = rd_u16be(&r);
+	ns = rd_u16be(&r);
+	ar = rd_u16be(&r);
 	if (counts_ok(m->flags, qd, an, ns, ar) < 0)
 		return -EBADMSG;
 	if (qd == 1) {
-		if (nrd_name(&r, &m->qname) < 0)
+		if (read_name(&r, &m->qname) < 0)
 			return -EBADMSG;
 		m->has_question = true;
-		m->qtype = (uint16_t)nrd_be(&r, 2);
+		m->qtype = rd_u16be(&r);
 		if ((m->qtype != NETBIOS_T_NB && m->qtype !=
-		    NETBIOS_T_NBSTAT) || nrd_be(&r, 2) != NETBIOS_CLASS_IN)
+		    NETBIOS_T_NBSTAT) || rd_u16be(&r) != NETBIOS_CLASS_IN)
 			return -EBADMSG;
 	}
 	if (an + ar == 1 && parse_rr(&r, m) < 0)
@@ -327,7 +278,7 @@ netbios_msg_parse(const uint8_t *buf, size_t len, struct netbios_msg *m)
 	if (NETBIOS_OPCODE(m->flags) == NETBIOS_OP_WACK &&
 	    (!m->has_rr || m->rrtype != NETBIOS_T_NB))
 		return -EBADMSG;
-	return r.err || r.p != r.end ? -EBADMSG : 0;
+	return !rd_ok(&r) || rd_left(&r) != 0 ? -EBADMSG : 0;
 }
 
 int
@@ -363,14 +314,14 @@ name_to_raw(const char *name, uint8_t suffix, uint8_t raw[16])
 }
 
 static void
-nwr_name(struct nwr *w, const struct netbios_name *n)
+write_name(struct wr *w, const struct netbios_name *n)
 {
 	uint8_t raw[16], enc[1 + NETBIOS_ENCODED_LEN];
 	const char *s = n->scope;
 	size_t total = sizeof enc + 1;
 
 	if (strlen(n->name) > NETBIOS_NAME_CHARS) {
-		w->err = true;
+		wr_fail(w);
 		return;
 	}
 	name_to_raw(n->name, n->suffix, raw);
@@ -379,104 +330,103 @@ nwr_name(struct nwr *w, const struct netbios_name *n)
 		enc[1 + 2 * i] = (uint8_t)('A' + (raw[i] >> 4));
 		enc[2 + 2 * i] = (uint8_t)('A' + (raw[i] & 0xf));
 	}
-	nwr_bytes(w, enc, sizeof enc);
-	while (*s != '\0' && !w->err) {
+	wr_bytes(w, enc, sizeof enc);
+	while (*s != '\0' && wr_ok(w)) {
 		size_t l = strcspn(s, ".");
 		uint8_t b = (uint8_t)l;
 
 		total += 1 + l;
 		if (!scope_label_ok((const uint8_t *)s, l) ||
 		    total > NETBIOS_DNAME_MAX) {
-			w->err = true;
+			wr_fail(w);
 			return;
 		}
-		nwr_bytes(w, &b, 1);
-		nwr_bytes(w, s, l);
+		wr_bytes(w, &b, 1);
+		wr_bytes(w, s, l);
 		s += l + (s[l] == '.');
 	}
-	nwr_be(w, 0, 1);
+	wr_be(w, 0, 1);
 }
 
 static void
-nwr_rdata(struct nwr *w, const struct netbios_msg *m)
+write_rdata(struct wr *w, const struct netbios_msg *m)
 {
 	size_t rdlen;
 
 	if (m->rrtype == NETBIOS_T_NB && NETBIOS_OPCODE(m->flags) ==
 	    NETBIOS_OP_WACK) {
-		nwr_be(w, 2, 2);
-		nwr_be(w, m->wack_flags, 2);
+		wr_be(w, 2, 2);
+		wr_be(w, m->wack_flags, 2);
 	} else if (m->rrtype == NETBIOS_T_NB && m->n_nb <=
 	    NETBIOS_MSG_NB_MAX) {
-		nwr_be(w, (uint32_t)(6 * m->n_nb), 2);
+		wr_be(w, (uint32_t)(6 * m->n_nb), 2);
 		for (size_t i = 0; i < m->n_nb; i++) {
-			nwr_be(w, m->nb[i].flags, 2);
-			nwr_bytes(w, &m->nb[i].addr, 4);
+			wr_be(w, m->nb[i].flags, 2);
+			wr_bytes(w, &m->nb[i].addr, 4);
 		}
 	} else if (m->rrtype == NETBIOS_T_NBSTAT && m->n_names <=
 	    NETBIOS_MSG_STATUS_MAX) {
 		static const uint8_t zeros[NETBIOS_STATS_LEN];
 
 		rdlen = 1 + 18 * m->n_names + NETBIOS_STATS_LEN;
-		nwr_be(w, (uint32_t)rdlen, 2);
-		nwr_be(w, (uint32_t)m->n_names, 1);
+		wr_be(w, (uint32_t)rdlen, 2);
+		wr_be(w, (uint32_t)m->n_names, 1);
 		for (size_t i = 0; i < m->n_names; i++) {
 			uint8_t raw[16];
 
 			if (strlen(m->names[i].name) > NETBIOS_NAME_CHARS)
-				w->err = true;
+				wr_fail(w);
 			else
 				name_to_raw(m->names[i].name,
 				    m->names[i].suffix, raw);
-			nwr_bytes(w, raw, sizeof raw);
-			nwr_be(w, m->names[i].flags, 2);
+			wr_bytes(w, raw, sizeof raw);
+			wr_be(w, m->names[i].flags, 2);
 		}
-		nwr_bytes(w, m->mac, sizeof m->mac);
-		nwr_bytes(w, zeros, NETBIOS_STATS_LEN - sizeof m->mac);
+		wr_bytes(w, m->mac, sizeof m->mac);
+		wr_bytes(w, zeros, NETBIOS_STATS_LEN - sizeof m->mac);
 	} else if (m->rrtype == NETBIOS_T_NULL) {
-		nwr_be(w, 0, 2);
+		wr_be(w, 0, 2);
 	} else {
-		w->err = true;
+		wr_fail(w);
 	}
 }
 
 static void
-nwr_rr(struct nwr *w, const struct netbios_msg *m)
+write_rr(struct wr *w, const struct netbios_msg *m)
 {
 	/* the record names the question's name: point at it (offset 12) */
 	if (m->has_question && memcmp(&m->qname, &m->rrname,
 	    sizeof m->qname) == 0)
-		nwr_be(w, 0xc000 | NETBIOS_MSG_HEADER, 2);
+		wr_be(w, 0xc000 | NETBIOS_MSG_HEADER, 2);
 	else
-		nwr_name(w, &m->rrname);
-	nwr_be(w, m->rrtype, 2);
-	nwr_be(w, NETBIOS_CLASS_IN, 2);
-	nwr_be(w, m->ttl, 4);
-	nwr_rdata(w, m);
+		write_name(w, &m->rrname);
+	wr_be(w, m->rrtype, 2);
+	wr_be(w, NETBIOS_CLASS_IN, 2);
+	wr_be(w, m->ttl, 4);
+	write_rdata(w, m);
 }
 
 int
 netbios_msg_encode(const struct netbios_msg *m, uint8_t *buf, size_t len)
 {
-	struct nwr w = { buf, buf + len, false, false };
+	struct wr w;
 	bool response = m->flags & NETBIOS_F_RESPONSE;
 
-	if (len > NETBIOS_MSG_MAX)
-		w.end = buf + NETBIOS_MSG_MAX;
-	nwr_be(&w, m->xid, 2);
-	nwr_be(&w, m->flags, 2);
-	nwr_be(&w, m->has_question, 2);
-	nwr_be(&w, response && m->has_rr, 2);
-	nwr_be(&w, 0, 2);
-	nwr_be(&w, !response && m->has_rr, 2);
+	wr_init(&w, buf, len > NETBIOS_MSG_MAX ? NETBIOS_MSG_MAX : len);
+	wr_be(&w, m->xid, 2);
+	wr_be(&w, m->flags, 2);
+	wr_be(&w, m->has_question, 2);
+	wr_be(&w, response && m->has_rr, 2);
+	wr_be(&w, 0, 2);
+	wr_be(&w, !response && m->has_rr, 2);
 	if (m->has_question) {
-		nwr_name(&w, &m->qname);
-		nwr_be(&w, m->qtype, 2);
-		nwr_be(&w, NETBIOS_CLASS_IN, 2);
+		write_name(&w, &m->qname);
+		wr_be(&w, m->qtype, 2);
+		wr_be(&w, NETBIOS_CLASS_IN, 2);
 	}
 	if (m->has_rr)
-		nwr_rr(&w, m);
-	if (w.err)
+		write_rr(&w, m);
+	if (!wr_ok(&w))
 		return w.full ? -ENOSPC : -EINVAL;
-	return (int)(w.p - buf);
+	return (int)wr_len(&w);
 }

@@ -11,45 +11,18 @@
 #include <string.h>
 
 #include "ntp_msg.h"
-
-struct ntp_rd {
-	const uint8_t *p, *end;
-	bool err;
-};
-
-/* n (<= 8) big-endian bytes; past the end sets err and reads 0. */
-static uint64_t
-ntp_rd_be(struct ntp_rd *r, size_t n)
-{
-	uint64_t v = 0;
-
-	if (r->err || (size_t)(r->end - r->p) < n) {
-		r->err = true;
-		return 0;
-	}
-	while (n-- > 0)
-		v = v << 8 | *r->p++;
-	return v;
-}
-
-static void
-ntp_put_be(uint8_t *out, uint64_t v, size_t n)
-{
-	while (n-- > 0) {
-		out[n] = (uint8_t)v;
-		v >>= 8;
-	}
-}
+#include "rd.h"
+#include "wr.h"
 
 /*
  * Extension fields until only a MAC (4-byte key id + 16 or 20 bytes of
  * digest) or nothing is left. RFC 7822: a field is >= 16 bytes.
  */
 static int
-ntp_msg_skip_ext(struct ntp_rd *r, struct ntp_msg *m)
+ntp_msg_skip_ext(struct rd *r, struct ntp_msg *m)
 {
-	while (r->p < r->end) {
-		size_t left = (size_t)(r->end - r->p), flen;
+	while (rd_left(r) > 0) {
+		size_t left = rd_left(r), flen;
 
 		if (left == 20 || left == 24) {
 			m->mac = true;
@@ -57,11 +30,11 @@ ntp_msg_skip_ext(struct ntp_rd *r, struct ntp_msg *m)
 		}
 		if (m->n_ext >= NTP_MSG_EXT_MAX)
 			return -EBADMSG;
-		(void)ntp_rd_be(r, 2);		/* field type: not ours */
-		flen = (size_t)ntp_rd_be(r, 2);
-		if (r->err || flen < 16 || flen % 4 != 0 || flen > left)
+		rd_skip(r, 2);		/* field type: not ours */
+		flen = rd_u16be(r);
+		if (!rd_ok(r) || flen < 16 || flen % 4 != 0 || flen > left)
 			return -EBADMSG;
-		r->p += flen - 4;
+		rd_skip(r, flen - 4);
 		m->n_ext++;
 	}
 	return 0;
@@ -70,7 +43,7 @@ ntp_msg_skip_ext(struct ntp_rd *r, struct ntp_msg *m)
 int
 ntp_msg_parse(const uint8_t *buf, size_t len, struct ntp_msg *m)
 {
-	struct ntp_rd r = { buf, buf + len, false };
+	struct rd r;
 	uint8_t b0;
 
 	memset(m, 0, sizeof *m);
@@ -78,22 +51,23 @@ ntp_msg_parse(const uint8_t *buf, size_t len, struct ntp_msg *m)
 		return -EMSGSIZE;
 	if (buf == NULL || len < NTP_MSG_LEN || len % 4 != 0)
 		return -EBADMSG;
-	b0 = (uint8_t)ntp_rd_be(&r, 1);
+	rd_init(&r, buf, len);
+	b0 = rd_u8(&r);
 	m->leap = b0 >> 6;
 	m->version = (b0 >> 3) & 7;
 	m->mode = b0 & 7;
-	m->stratum = (uint8_t)ntp_rd_be(&r, 1);
-	m->poll = (int8_t)ntp_rd_be(&r, 1);
-	m->precision = (int8_t)ntp_rd_be(&r, 1);
-	m->root_delay = (uint32_t)ntp_rd_be(&r, 4);
-	m->root_disp = (uint32_t)ntp_rd_be(&r, 4);
-	m->refid = (uint32_t)ntp_rd_be(&r, 4);
-	m->ref = ntp_rd_be(&r, 8);
-	m->org = ntp_rd_be(&r, 8);
-	m->rec = ntp_rd_be(&r, 8);
-	m->xmt = ntp_rd_be(&r, 8);
+	m->stratum = rd_u8(&r);
+	m->poll = (int8_t)rd_u8(&r);
+	m->precision = (int8_t)rd_u8(&r);
+	m->root_delay = rd_u32be(&r);
+	m->root_disp = rd_u32be(&r);
+	m->refid = rd_u32be(&r);
+	m->ref = rd_be(&r, 8);
+	m->org = rd_be(&r, 8);
+	m->rec = rd_be(&r, 8);
+	m->xmt = rd_be(&r, 8);
 	/* versions 1 and 2 differ in meaning; 3 and 4 share the header */
-	if (r.err || m->version < 3 || m->version > 4)
+	if (!rd_ok(&r) || m->version < 3 || m->version > 4)
 		return -EBADMSG;
 	return ntp_msg_skip_ext(&r, m);
 }
@@ -101,19 +75,23 @@ ntp_msg_parse(const uint8_t *buf, size_t len, struct ntp_msg *m)
 size_t
 ntp_msg_encode(const struct ntp_msg *m, uint8_t out[NTP_MSG_LEN])
 {
-	out[0] = (uint8_t)((m->leap & 3) << 6 | (m->version & 7) << 3 |
-	    (m->mode & 7));
-	out[1] = m->stratum;
-	out[2] = (uint8_t)m->poll;
-	out[3] = (uint8_t)m->precision;
-	ntp_put_be(out + 4, m->root_delay, 4);
-	ntp_put_be(out + 8, m->root_disp, 4);
-	ntp_put_be(out + 12, m->refid, 4);
-	ntp_put_be(out + 16, m->ref, 8);
-	ntp_put_be(out + 24, m->org, 8);
-	ntp_put_be(out + 32, m->rec, 8);
-	ntp_put_be(out + 40, m->xmt, 8);
-	return NTP_MSG_LEN;
+	struct wr w;
+
+	/* 48 bytes always fit out[NTP_MSG_LEN]: w cannot fail */
+	wr_init(&w, out, NTP_MSG_LEN);
+	wr_u8(&w, (uint8_t)((m->leap & 3) << 6 | (m->version & 7) << 3 |
+	    (m->mode & 7)));
+	wr_u8(&w, m->stratum);
+	wr_u8(&w, (uint8_t)m->poll);
+	wr_u8(&w, (uint8_t)m->precision);
+	wr_u32be(&w, m->root_delay);
+	wr_u32be(&w, m->root_disp);
+	wr_u32be(&w, m->refid);
+	wr_be(&w, m->ref, 8);
+	wr_be(&w, m->org, 8);
+	wr_be(&w, m->rec, 8);
+	wr_be(&w, m->xmt, 8);
+	return wr_len(&w);
 }
 
 uint64_t
