@@ -423,6 +423,28 @@ extra_mail_list(const char *v, bool many)
 static const char *const severity_names[] = { "info", "warning", "error",
 	NULL };
 
+/*
+ * Split `value` into at most three blank-separated words in `buf` (a
+ * setting's size): their count, or -EINVAL for a fourth word.
+ */
+static int
+split_words(const char *value, char buf[STATE_SETTING_LEN], char *word[3])
+{
+	char *save = NULL;
+	int n = 0;
+
+	if (strlen(value) >= STATE_SETTING_LEN)
+		return -EINVAL;
+	snprintf(buf, STATE_SETTING_LEN, "%s", value);
+	for (char *w = strtok_r(buf, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save)) {
+		if (n == 3)
+			return -EINVAL;
+		word[n++] = w;
+	}
+	return n;
+}
+
 static const char *const trap_kinds[] = { [TRAP_V1] = "v1-trap",
 	[TRAP_V2C] = "v2c-trap", [TRAP_V2C_INFORM] = "v2c-inform",
 	[TRAP_V3_INFORM] = "v3-inform", NULL };
@@ -431,26 +453,18 @@ int
 state_snmp_trap(const char *value, struct state_snmp_trap *t,
     const char **why)
 {
-	char buf[STATE_SETTING_LEN], *word[3], *save = NULL;
+	char buf[STATE_SETTING_LEN], *word[3];
 	const char *problem = NULL, *dummy;
-	size_t n = 0, i;
 	long port;
+	int n;
+	size_t i;
 
 	if (why == NULL)
 		why = &dummy;
 	*why = "must be \"host[:port] KIND NAME\" (KIND v1-trap, v2c-trap, "
 	    "v2c-inform or v3-inform; NAME a community or, for v3, a user)";
-	if (strlen(value) >= sizeof buf)
-		return -EINVAL;
-	snprintf(buf, sizeof buf, "%s", value);
-	for (char *w = strtok_r(buf, " ", &save); w != NULL;
-	    w = strtok_r(NULL, " ", &save)) {
-		if (n == 3)
-			return -EINVAL;
-		word[n++] = w;
-	}
-	if (n == 0)
-		return 1;
+	if ((n = split_words(value, buf, word)) <= 0)
+		return n == 0 ? 1 : n;
 	if (n != 3)
 		return -EINVAL;
 	for (i = 0; trap_kinds[i] != NULL; i++)
@@ -478,20 +492,12 @@ state_snmp_trap(const char *value, struct state_snmp_trap *t,
 int
 state_mail_recipient(const char *value, struct state_mail_recipient *r)
 {
-	char buf[STATE_SETTING_LEN], *word[4], *save = NULL, *end;
-	size_t n = 0, i;
+	char buf[STATE_SETTING_LEN], *word[3], *end;
+	size_t i;
+	int n;
 
-	if (strlen(value) >= sizeof buf)
-		return -EINVAL;
-	snprintf(buf, sizeof buf, "%s", value);
-	for (char *w = strtok_r(buf, " ", &save); w != NULL;
-	    w = strtok_r(NULL, " ", &save)) {
-		if (n == 3)
-			return -EINVAL;
-		word[n++] = w;
-	}
-	if (n == 0)
-		return 1;
+	if ((n = split_words(value, buf, word)) <= 0)
+		return n == 0 ? 1 : n;
 	if (!email_address_ok(word[0], strlen(word[0])) ||
 	    strlen(word[0]) >= sizeof r->address)
 		return -EINVAL;
