@@ -201,9 +201,13 @@ def check_first_lease(c, lab, srv, dut, log, pcap):
             lease.get("router") == "10.77.0.1" and
             lease.get("mask") == "255.255.255.0" and
             lease.get("expires", "") > lease.get("obtained", "~"), st)
-    ev = [e["text"] for e in st.get("events", [])]
-    c.check("event: lease got", any("dhcp: lease got of" in t for t in ev),
-            ev)
+    # the supervisor records events on its own tick: wait for it
+    ev = []
+
+    def lease_event():
+        ev[:] = [e["text"] for e in web(dut).get("events", [])]
+        return any("dhcp: lease got of" in t for t in ev)
+    c.check("event: lease got", wait_for(lease_event, 10), ev)
     return got.split("/")[0]
 
 
@@ -234,11 +238,18 @@ def check_dora_packets(c, pcap, addr, mac):
 def check_renew(c, dut, log, pcap, addr):
     ok = wait_for(lambda: log_has(log, "lease renewed"), 15)
     c.check("renewed at T1 (4 s)", ok, "")
-    time.sleep(0.5)
-    rows = tshark_fields(pcap, "dhcp.option.dhcp", "dhcp.ip.client",
-                         "dhcp.option.requested_ip_address",
-                         "dhcp.option.dhcp_server_id", "ip.src", "ip.dst")
-    renew = [r for r in rows if r[0] == "3" and r[1] == addr]
+    rows, renew = [], []
+
+    def renew_captured():
+        # tshark writes the capture file in its own time: read until
+        # the renewal is in it
+        rows[:] = tshark_fields(pcap, "dhcp.option.dhcp", "dhcp.ip.client",
+                                "dhcp.option.requested_ip_address",
+                                "dhcp.option.dhcp_server_id", "ip.src",
+                                "ip.dst")
+        renew[:] = [r for r in rows if r[0] == "3" and r[1] == addr]
+        return bool(renew)
+    wait_for(renew_captured, 10)
     c.check("renewing REQUEST: unicast to the server, ciaddr set, "
             "no option 50/54",
             renew and renew[0][2:] == ["", "", addr, "10.77.0.1"], rows)
