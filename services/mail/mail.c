@@ -774,7 +774,10 @@ mail_stop(struct svc_ctx *ctx)
 	struct mail *m = svc_priv(ctx);
 	struct mail_alert a;
 
-	/* digests still counting go to the outbox, sent after the restart */
+	/* events already published still count; digests still counting go
+	 * to the outbox, sent after the restart */
+	if (m != NULL)
+		mail_take_events(m);
 	while (m != NULL && mail_window_flush(&m->win, &a) == 1)
 		mail_queue(m, &a);
 	if (m != NULL)
