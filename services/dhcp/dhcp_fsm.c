@@ -385,6 +385,8 @@ dhcp_lease_from(const struct dhcp_msg *m, struct dhcp_lease *l)
 	    m->lease_s < DHCP_LEASE_MIN_S ||
 	    !dhcp_addr_usable(l->addr, l->mask))
 		return false;
+	l->nrouters = m->nrouters;
+	memcpy(l->routers, m->routers, sizeof l->routers);
 	l->router = m->nrouters > 0 ? m->routers[0] : 0;
 	l->ndns = m->ndns;
 	memcpy(l->dns, m->dns, sizeof l->dns);

@@ -38,7 +38,10 @@ enum dhcp_counter {
 
 /* A lease as held, persisted and applied. Addresses in network order. */
 struct dhcp_lease {
-	uint32_t addr, mask, server, router;
+	uint32_t addr, mask, server;
+	uint32_t router;		/* the default route's: one of routers */
+	uint32_t routers[DHCP_MSG_ROUTERS];	/* option 3, in order */
+	uint8_t nrouters;
 	uint32_t dns[DHCP_MSG_DNS];
 	uint8_t ndns;
 	char domain[DHCP_MSG_TEXT];
