@@ -35,6 +35,9 @@ static const struct cfg_key dhcp_keys[] = {
 	    "first retransmission delay, doubled each time (RFC 2131 4.1)" },
 	{ "retry_max_ms", CFG_INT, 1000, 64000, "64000", NULL,
 	    "longest retransmission delay" },
+	{ "start_delay_ms", CFG_INT, 0, 60000, "10000", NULL,
+	    "the first DISCOVER waits a random 1 s up to this (RFC 2131 "
+	    "4.4.1; under 1000: 0 up to this)" },
 	{ NULL },
 };
 
@@ -59,6 +62,7 @@ dhcp_read_config(struct svc_ctx *ctx, struct dhcp *d)
 	d->decline_wait_s = (unsigned)svc_cfg_int(ctx, "decline_wait");
 	d->retry_base_ms = (unsigned)svc_cfg_int(ctx, "retry_base_ms");
 	d->retry_max_ms = (unsigned)svc_cfg_int(ctx, "retry_max_ms");
+	d->start_delay_ms = (unsigned)svc_cfg_int(ctx, "start_delay_ms");
 }
 
 static void dhcp_stop(struct svc_ctx *ctx);

@@ -24,6 +24,7 @@
 #define DHCP_LEASE_MIN_S	4	/* shorter leases are refused */
 #define DHCP_LINK_WAIT_MS	100	/* link down: DISCOVER again soon, */
 #define DHCP_LINK_WAIT_MAX_MS	3000	/* ... for this long, then back off */
+#define DHCP_START_DELAY_MIN_MS	1000	/* §4.4.1: one to ten seconds */
 
 static uint32_t
 dhcp_random(void)
@@ -530,6 +531,15 @@ dhcp_fsm_arp(struct dhcp *d, const struct dhcp_msg_arp *a, uint64_t now)
 		dhcp_decline(d, a->sha, now);
 }
 
+uint64_t
+dhcp_fsm_start_delay_ms(unsigned max_ms, uint32_t rnd)
+{
+	if (max_ms < DHCP_START_DELAY_MIN_MS)
+		return rnd % ((uint64_t)max_ms + 1);
+	return DHCP_START_DELAY_MIN_MS + rnd % ((uint64_t)max_ms -
+	    DHCP_START_DELAY_MIN_MS + 1);
+}
+
 void
 dhcp_fsm_start(struct dhcp *d, uint64_t now)
 {
@@ -541,7 +551,13 @@ dhcp_fsm_start(struct dhcp *d, uint64_t now)
 		log_warnx("cannot bring %s up: %s", d->ifname, strerror(-rc));
 	memset(&d->lease, 0, sizeof d->lease);
 	if (dhcp_lease_load(d, &last) != 0) {
-		dhcp_enter_init(d, now);
+		/* §4.4.1: a random wait first, so units powered up together
+		 * do not all DISCOVER at once */
+		uint64_t wait = dhcp_fsm_start_delay_ms(d->start_delay_ms,
+		    dhcp_random());
+
+		log_debug("first DISCOVER in %llu ms", (unsigned long long)wait);
+		dhcp_set(d, DHCP_S_INIT, now + wait);
 		return;
 	}
 	/* INIT-REBOOT (§3.2): ask for the address we had, which a clean

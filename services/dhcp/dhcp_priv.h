@@ -82,7 +82,7 @@ struct dhcp {
 	char resolv_conf[4096];
 	bool release_on_stop, arp_probe;
 	unsigned probe_ms, decline_wait_s;
-	unsigned retry_base_ms, retry_max_ms;
+	unsigned retry_base_ms, retry_max_ms, start_delay_ms;
 };
 
 /* ---- dhcp_fsm.c: the RFC 2131 client ---- */
@@ -99,6 +99,11 @@ void dhcp_fsm_arp(struct dhcp *d, const struct dhcp_msg_arp *a,
 /* Leave DHCP (static mode, stop): RELEASE if asked, drop the lease. */
 void dhcp_fsm_stop(struct dhcp *d, bool release);
 const char *dhcp_fsm_state_name(enum dhcp_state s);
+/*
+ * The wait before the first DISCOVER (RFC 2131 §4.4.1), from a random
+ * number: 1 s up to `max_ms`, or 0 up to `max_ms` when that is under 1 s.
+ */
+uint64_t dhcp_fsm_start_delay_ms(unsigned max_ms, uint32_t rnd);
 
 /* ---- dhcp_io.c: sockets ---- */
 int dhcp_io_open(struct dhcp *d, char *why, size_t whylen);

@@ -126,6 +126,7 @@ port = {WEB_PORT}
 [dhcp]
 lease_file = {d}/dhcp.lease
 decline_wait = 1
+start_delay_ms = 0
 {extra if "probe_ms" in extra else extra + chr(10) + "probe_ms = 300"}
 """)
     return lab.start("convergd", [CONVERGD, "-f", "-c", conf], dut)
