@@ -220,6 +220,9 @@ dhcp_bind(struct dhcp *d)
 	dhcp_io_arp_close(d);
 	d->lease = d->offer;
 	d->lease.obtained = time(NULL);
+	d->gw_asked = false;		/* a new lease: its first router */
+	d->gw_misses = d->gw_failed = 0;
+	d->gw_next_ms = 0;
 	inet_ntop(AF_INET, &d->lease.addr, a, sizeof a);
 	inet_ntop(AF_INET, &d->lease.server, s, sizeof s);
 	if ((rc = dhcp_lease_apply(d, &d->lease, d->lease.lease_s)) < 0) {
@@ -482,6 +485,7 @@ dhcp_packet_request(struct dhcp *d, const struct dhcp_msg *m, uint64_t now)
 		return;
 	}
 	d->offer.obtained = d->lease.obtained;
+	dhcp_gw_keep(&d->lease, &d->offer);
 	d->lease = d->offer;
 	dhcp_lease_apply(d, &d->lease, d->lease.lease_s);
 	dhcp_lease_save(d);
@@ -523,6 +527,9 @@ dhcp_fsm_packet(struct dhcp *d, const struct dhcp_msg *m, uint64_t now)
 void
 dhcp_fsm_arp(struct dhcp *d, const struct dhcp_msg_arp *a, uint64_t now)
 {
+	if (d->state == DHCP_S_BOUND || d->state == DHCP_S_RENEWING ||
+	    d->state == DHCP_S_REBINDING)
+		dhcp_gw_arp(d, a);
 	if (d->state != DHCP_S_PROBING || memcmp(a->sha, d->mac, 6) == 0)
 		return;
 	/* RFC 5227 §2.1.1: anyone using it, or probing for it too */

@@ -2,8 +2,9 @@
 /*
  * The dhcp service's state machine decisions (services/dhcp/dhcp_fsm.c)
  * that need no sockets: the random wait before the first DISCOVER
- * (RFC 2131 §4.4.1).
+ * (RFC 2131 §4.4.1) and the choice of router when one stays silent.
  */
+#include <arpa/inet.h>
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +77,67 @@ START_TEST(start_without_a_lease_waits_before_discovering)
 }
 END_TEST
 
+static uint32_t
+ip(const char *s)
+{
+	struct in_addr a;
+
+	ck_assert_int_eq(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+/* Routers in order of preference: the next after the one in use. */
+START_TEST(gateway_fallback_takes_the_next_router_round)
+{
+	struct dhcp_lease l = { .nrouters = 3, .routers = { ip("10.0.0.1"),
+	    ip("10.0.0.2"), ip("10.0.0.3") } };
+
+	l.router = l.routers[0];
+	ck_assert_uint_eq(dhcp_gw_next(&l), ip("10.0.0.2"));
+	l.router = l.routers[2];
+	ck_assert_uint_eq(dhcp_gw_next(&l), ip("10.0.0.1"));
+	l.router = ip("10.9.9.9");	/* not listed: back to the first */
+	ck_assert_uint_eq(dhcp_gw_next(&l), ip("10.0.0.1"));
+}
+END_TEST
+
+/* A renewal keeps the router that answers if the server still lists it. */
+START_TEST(renewal_keeps_the_router_in_use)
+{
+	struct dhcp_lease old = { .router = ip("10.0.0.2") };
+	struct dhcp_lease l = { .nrouters = 2, .routers = { ip("10.0.0.1"),
+	    ip("10.0.0.2") }, .router = ip("10.0.0.1") };
+	struct dhcp_lease gone = { .nrouters = 1, .routers = { ip("10.0.0.1") },
+	    .router = ip("10.0.0.1") };
+
+	dhcp_gw_keep(&old, &l);
+	ck_assert_uint_eq(l.router, ip("10.0.0.2"));
+	dhcp_gw_keep(&old, &gone);
+	ck_assert_uint_eq(gone.router, ip("10.0.0.1"));
+}
+END_TEST
+
+/* An ARP from the router in use clears the missed asks; others do not. */
+START_TEST(gateway_answer_clears_the_misses)
+{
+	struct dhcp *d = calloc(1, sizeof *d);
+	struct dhcp_msg_arp a = { .op = 2, .sha = { 2, 0, 0, 0, 0, 9 } };
+
+	d->state = DHCP_S_BOUND;
+	d->lease.router = ip("10.0.0.1");
+	d->gw_asked = true;
+	d->gw_misses = 2;
+	d->gw_failed = 1;
+	a.spa = ip("10.0.0.7");
+	dhcp_fsm_arp(d, &a, 1000);
+	ck_assert(d->gw_asked && d->gw_misses == 2);
+	a.spa = ip("10.0.0.1");
+	dhcp_fsm_arp(d, &a, 1000);
+	ck_assert(!d->gw_asked && d->gw_misses == 0 && d->gw_failed == 0);
+	free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -83,6 +145,9 @@ main(void)
 		CHECK_CASE(start_delay_is_one_to_ten_seconds_by_default),
 		CHECK_CASE(start_delay_configured_short_or_zero),
 		CHECK_CASE(start_without_a_lease_waits_before_discovering),
+		CHECK_CASE(gateway_fallback_takes_the_next_router_round),
+		CHECK_CASE(renewal_keeps_the_router_in_use),
+		CHECK_CASE(gateway_answer_clears_the_misses),
 	};
 
 	return check_cases_run("dhcp_fsm", cases,
