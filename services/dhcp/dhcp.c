@@ -239,9 +239,12 @@ dhcp_reapply(struct dhcp *d)
 		dhcp_apply_static(d);
 		return;
 	}
-	if (l->addr != 0 && (rc = priv_net_resolv_write(d->resolv_conf,
-	    l->dns, l->ndns, l->domain)) < 0)
+	if (l->addr == 0)
+		return;
+	if ((rc = priv_net_resolv_write(d->resolv_conf, l->dns, l->ndns,
+	    l->domain)) < 0)
 		log_warnx("cannot write %s: %s", d->resolv_conf, strerror(-rc));
+	dhcp_lease_save(d);		/* lease_file may be another now */
 }
 
 /*
