@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "clock.h"
 #include "cmd_priv.h"
@@ -160,6 +161,107 @@ cmd_setting_bool(enum state_setting s)
 	if (state_setting_get(s, v, sizeof(v)) != 0)
 		return 0;
 	return cmd_setting_true(v);
+}
+
+/* The lease the address service holds, if DHCP is on; false if none. */
+static bool
+cmd_lease(struct state_lease *l)
+{
+	state_lease_get(l);
+	return l->bound && cmd_setting_bool(SET_NET_DHCP_ON);
+}
+
+/* What the lease gave for a network setting; NULL: not leased. */
+static const char *
+cmd_lease_value(const struct state_lease *l, int setting)
+{
+	switch (setting) {
+	case SET_NET_ADDR:
+		return l->address;
+	case SET_NET_MASK:
+		return l->mask;
+	case SET_NET_GATEWAY:
+		return l->router;
+	case SET_NET_DNS:
+		return l->dns[0];
+	case SET_NET_DOMAIN:
+		return l->domain;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * ENETADDR, ENETSUBN, ENETGATE, ENETDNS, ENETDOMAIN: with DHCP on and a
+ * lease held, a query answers the value in use (the lease's), as a real
+ * unit does; a set changes the static setting and echoes it.
+ */
+static int
+cmd_enet(struct cmd_ctx *ctx)
+{
+	struct state_lease l;
+	const char *v;
+
+	if (ctx->nargs > 0 || !cmd_lease(&l) ||
+	    (v = cmd_lease_value(&l, ctx->def->setting)) == NULL)
+		return cmd_setting(ctx);
+	cmd_reply_ok(ctx, "%s%s%s", ctx->def->name, v[0] ? " " : "", v);
+	return 0;
+}
+
+/* A wall-clock time as ISO 8601 UTC, "-" for none. */
+static const char *
+cmd_iso_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+/* n addresses (empty ones skipped) joined by commas, "-" for none. */
+static const char *
+cmd_join_addrs(const char (*a)[16], size_t n, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (a[i][0] != '\0' && off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    off > 0 ? "," : "", a[i]);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+/* ENETLEASE (convergd extension): the whole lease, or NONE. */
+static int
+cmd_enetlease(struct cmd_ctx *ctx)
+{
+	struct state_lease l;
+	char r[STATE_LEASE_ROUTERS * 16], d[STATE_LEASE_DNS * 16];
+	char t[4][24];
+
+	if (ctx->nargs != 0)
+		return cmd_reply_error(ctx, CMD_ERR_ARGUMENT);
+	if (!cmd_lease(&l)) {
+		cmd_reply_ok(ctx, "ENETLEASE NONE");
+		return 0;
+	}
+	cmd_reply_ok(ctx, "ENETLEASE %s %s SERVER %s GATEWAY %s ROUTERS %s "
+	    "DNS %s DOMAIN %s OBTAINED %s T1 %s T2 %s EXPIRES %s", l.address,
+	    l.mask, l.server, l.router[0] ? l.router : "-",
+	    cmd_join_addrs(l.routers, STATE_LEASE_ROUTERS, r, sizeof(r)),
+	    cmd_join_addrs(l.dns, STATE_LEASE_DNS, d, sizeof(d)),
+	    l.domain[0] ? l.domain : "-",
+	    cmd_iso_time(l.obtained, t[0], sizeof(t[0])),
+	    cmd_iso_time(l.t1, t[1], sizeof(t[1])),
+	    cmd_iso_time(l.t2, t[2], sizeof(t[2])),
+	    cmd_iso_time(l.expires, t[3], sizeof(t[3])));
+	return 0;
 }
 
 /* FLOW [0|1|2]: DTR/DSR flow control, 2 toggles. */
@@ -447,12 +549,14 @@ const struct cmd_def cmd_unit_defs[] = {
 	{ "MACRO", cmd_macro, 0, LEVEL_MANAGER, -1 },
 	{ "MACRODEF", cmd_macrodef, 1, LEVEL_MANAGER, -1 },
 	{ "WAITSTATE", cmd_waitstate, CMD_NO_QUERY, LEVEL_USER, -1 },
-	{ "ENETADDR", cmd_setting, 0, LEVEL_ADMIN, SET_NET_ADDR },
-	{ "ENETSUBN", cmd_setting, 0, LEVEL_ADMIN, SET_NET_MASK },
-	{ "ENETGATE", cmd_setting, 0, LEVEL_ADMIN, SET_NET_GATEWAY },
+	{ "ENETADDR", cmd_enet, 0, LEVEL_ADMIN, SET_NET_ADDR },
+	{ "ENETSUBN", cmd_enet, 0, LEVEL_ADMIN, SET_NET_MASK },
+	{ "ENETGATE", cmd_enet, 0, LEVEL_ADMIN, SET_NET_GATEWAY },
 	{ "ENETDHCP", cmd_setting, 0, LEVEL_ADMIN, SET_NET_DHCP_ON },
-	{ "ENETDNS", cmd_setting, 0, LEVEL_ADMIN, SET_NET_DNS },
-	{ "ENETDOMAIN", cmd_setting, 0, LEVEL_ADMIN, SET_NET_DOMAIN },
+	{ "ENETDNS", cmd_enet, 0, LEVEL_ADMIN, SET_NET_DNS },
+	{ "ENETDOMAIN", cmd_enet, 0, LEVEL_ADMIN, SET_NET_DOMAIN },
+	/* convergd extension: the whole DHCP lease */
+	{ "ENETLEASE", cmd_enetlease, 0, LEVEL_USER, -1 },
 	{ "SNMPMNGRIP", cmd_setting, 0, LEVEL_ADMIN, SET_SNMP_MANAGER },
 	{ "SNMPMNGRPORT", cmd_setting, 0, LEVEL_ADMIN,
 	    SET_SNMP_MANAGER_PORT },

@@ -52,6 +52,11 @@ struct service {
 	 */
 	int (*reload)(struct svc_ctx *ctx, const struct cfg *next, char *why,
 	    size_t whylen);
+	/*
+	 * Optional: other sections it reads ({ "network", NULL }); a change
+	 * in one is a change of its own on SIGHUP (reload or restart).
+	 */
+	const char *const *reads;
 	/* Optional: actions for svc_request, ended by a { NULL } row. */
 	const struct svc_action *actions;
 };

@@ -369,10 +369,15 @@ size_t state_events(struct bus_event *out, size_t max);
  * the service's to renew), for status pages; counters of datagrams it
  * ignored (malformed, not for this unit, from another server).
  */
+#define STATE_LEASE_ROUTERS 4
+#define STATE_LEASE_DNS 2
 struct state_lease {
 	bool bound;
-	char server[16], address[16], mask[16], router[16];
-	time_t obtained, expires;	/* wall clock; 0 = none */
+	char server[16], address[16], mask[16];
+	char router[16];		/* the default route's, of `routers` */
+	char routers[STATE_LEASE_ROUTERS][16];	/* as offered; "" = none */
+	char dns[STATE_LEASE_DNS][16], domain[256];
+	time_t obtained, expires, t1, t2;	/* wall clock; 0 = none */
 	uint64_t received, ignored;
 };
 void state_lease_put(const struct state_lease *lease);

@@ -349,10 +349,13 @@ sup_report(char *report, size_t len, size_t off, const char *fmt,
 	return off < len ? off : len;
 }
 
-/* Core sections read once at start: a reload cannot apply them. */
+/*
+ * Core sections read once at start: a reload cannot apply them, unless
+ * a service reads the section (struct service `reads`) and applies it.
+ */
 static const char *const sup_restart_sections[] = { "unit", "network" };
 
-/* The service runs with other [name] settings than `cfg` has. */
+/* The service runs with other [name] (or other read) settings than `cfg`. */
 static bool
 sup_section_changed(struct svc_ctx *ctx, const struct cfg *cfg,
     const char *name)
@@ -360,8 +363,28 @@ sup_section_changed(struct svc_ctx *ctx, const struct cfg *cfg,
 	struct cfg *cur = svc_cfg_ref(ctx);	/* a reload may swap it */
 	bool changed = cur != NULL && !cfg_section_equal(cfg, cur, name);
 
+	for (size_t i = 0; cur != NULL && ctx->svc->reads != NULL &&
+	    ctx->svc->reads[i] != NULL; i++)
+		changed = changed || !cfg_section_equal(cfg, cur,
+		    ctx->svc->reads[i]);
 	cfg_unref(cur);
 	return changed;
+}
+
+/* An enabled service reads core section `name` and so applies it. */
+static bool
+sup_section_read(const struct cfg *cfg, const char *name)
+{
+	for (size_t i = 0; i < sup_n; i++) {
+		const struct service *svc = sup_ctx[i].svc;
+
+		for (size_t k = 0; svc->reads != NULL && svc->reads[k] != NULL;
+		    k++)
+			if (strcmp(svc->reads[k], name) == 0 &&
+			    cfg_bool(cfg, svc->name, "enabled"))
+				return true;
+	}
+	return false;
 }
 
 int
@@ -382,7 +405,8 @@ supervisor_reload(struct cfg *cfg, char *report, size_t len)
 	}
 	for (size_t i = 0; i < sizeof sup_restart_sections /
 	    sizeof sup_restart_sections[0]; i++)
-		if (!cfg_section_equal(cfg, sup_cfg, sup_restart_sections[i]))
+		if (!cfg_section_equal(cfg, sup_cfg, sup_restart_sections[i]) &&
+		    !sup_section_read(cfg, sup_restart_sections[i]))
 			off = sup_report(report, len, off, "[%s] changed but "
 			    "needs a restart (not applied); ",
 			    sup_restart_sections[i]);

@@ -35,30 +35,37 @@ static const struct cfg_key dhcp_keys[] = {
 	    "first retransmission delay, doubled each time (RFC 2131 4.1)" },
 	{ "retry_max_ms", CFG_INT, 1000, 64000, "64000", NULL,
 	    "longest retransmission delay" },
+	{ "gateway_check", CFG_INT, 0, 3600, "10", NULL,
+	    "seconds between ARP checks of the router in use; silent: the "
+	    "default route moves to the lease's next router (0 = off)" },
+	{ "start_delay_ms", CFG_INT, 0, 60000, "10000", NULL,
+	    "the first DISCOVER waits a random 1 s up to this (RFC 2131 "
+	    "4.4.1; under 1000: 0 up to this)" },
 	{ NULL },
 };
 
+/* The [network] and [dhcp] keys from `cfg` (the running one or a reload's). */
 static void
-dhcp_read_config(struct svc_ctx *ctx, struct dhcp *d)
+dhcp_read_config(const struct cfg *cfg, const char *name, struct dhcp *d)
 {
-	const struct cfg *cfg = svc_cfg(ctx);
-
 	snprintf(d->ifname, sizeof d->ifname, "%s", cfg_str(cfg, "network",
 	    "interface"));
 	snprintf(d->resolv_conf, sizeof d->resolv_conf, "%s", cfg_str(cfg,
 	    "network", "resolv_conf"));
-	snprintf(d->hostname, sizeof d->hostname, "%s", svc_cfg_str(ctx,
+	snprintf(d->hostname, sizeof d->hostname, "%s", cfg_str(cfg, name,
 	    "hostname"));
-	snprintf(d->vendor_class, sizeof d->vendor_class, "%s",
-	    svc_cfg_str(ctx, "vendor_class"));
-	snprintf(d->lease_file, sizeof d->lease_file, "%s", svc_cfg_str(ctx,
+	snprintf(d->vendor_class, sizeof d->vendor_class, "%s", cfg_str(cfg,
+	    name, "vendor_class"));
+	snprintf(d->lease_file, sizeof d->lease_file, "%s", cfg_str(cfg, name,
 	    "lease_file"));
-	d->release_on_stop = svc_cfg_bool(ctx, "release_on_stop");
-	d->arp_probe = svc_cfg_bool(ctx, "conflict_probe");
-	d->probe_ms = (unsigned)svc_cfg_int(ctx, "probe_ms");
-	d->decline_wait_s = (unsigned)svc_cfg_int(ctx, "decline_wait");
-	d->retry_base_ms = (unsigned)svc_cfg_int(ctx, "retry_base_ms");
-	d->retry_max_ms = (unsigned)svc_cfg_int(ctx, "retry_max_ms");
+	d->release_on_stop = cfg_bool(cfg, name, "release_on_stop");
+	d->arp_probe = cfg_bool(cfg, name, "conflict_probe");
+	d->probe_ms = (unsigned)cfg_int(cfg, name, "probe_ms");
+	d->decline_wait_s = (unsigned)cfg_int(cfg, name, "decline_wait");
+	d->retry_base_ms = (unsigned)cfg_int(cfg, name, "retry_base_ms");
+	d->retry_max_ms = (unsigned)cfg_int(cfg, name, "retry_max_ms");
+	d->start_delay_ms = (unsigned)cfg_int(cfg, name, "start_delay_ms");
+	d->gw_check_s = (unsigned)cfg_int(cfg, name, "gateway_check");
 }
 
 static void dhcp_stop(struct svc_ctx *ctx);
@@ -74,8 +81,12 @@ dhcp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	d->ctx = ctx;
 	d->raw_fd = d->udp_fd = d->arp_fd = -1;
 	d->rate_log = (struct log_rate)LOG_RATE_INIT(10);
-	dhcp_read_config(ctx, d);
+	dhcp_read_config(svc_cfg(ctx), svc_name(ctx), d);
 	svc_set_priv(ctx, d);
+	if ((d->sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 64)) == NULL) {
+		dhcp_stop(ctx);
+		return -ENOMEM;
+	}
 	if (d->ifname[0] == '\0') {
 		log_info("no [network] interface: the host's network is "
 		    "left alone");
@@ -87,10 +98,9 @@ dhcp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		dhcp_stop(ctx);
 		return rc;
 	}
-	d->sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 64);
-	if (d->sub == NULL || (rc = dhcp_io_open(d, why, whylen)) < 0) {
+	if ((rc = dhcp_io_open(d, why, whylen)) < 0) {
 		dhcp_stop(ctx);
-		return d->sub == NULL ? -ENOMEM : rc;
+		return rc;
 	}
 	return 0;
 }
@@ -175,7 +185,7 @@ dhcp_poll_once(struct dhcp *d)
 {
 	struct pollfd p[4] = {
 		{ bus_sub_fd(d->sub), POLLIN, 0 },
-		{ d->raw_fd, POLLIN, 0 },
+		{ d->raw_fd, POLLIN, 0 },	/* -1 (no interface): ignored */
 		{ d->udp_fd, POLLIN, 0 },
 		{ d->arp_fd, POLLIN, 0 },
 	};
@@ -185,10 +195,10 @@ dhcp_poll_once(struct dhcp *d)
 	if (d->state != DHCP_S_OFF)
 		wait = d->deadline_ms <= now ? 0 : d->deadline_ms - now < 1000 ?
 		    (int)(d->deadline_ms - now) : 1000;
-	if ((rc = svc_poll(d->ctx, p, d->arp_fd >= 0 ? 4 : 3, wait)) < 0)
+	if ((rc = svc_poll(d->ctx, p, 4, wait)) < 0)
 		return rc;
 	now = clock_ms();
-	if (dhcp_bus_network_changed(d))
+	if (dhcp_bus_network_changed(d) && d->ifindex != 0)
 		dhcp_mode_check(d, now);
 	if (p[1].revents & POLLIN)
 		dhcp_io_read(d, now);
@@ -198,6 +208,90 @@ dhcp_poll_once(struct dhcp *d)
 		dhcp_io_arp_read(d, now);
 	if (d->state != DHCP_S_OFF && clock_ms() >= d->deadline_ms)
 		dhcp_fsm_timeout(d, clock_ms());
+	dhcp_gw_tick(d, clock_ms());
+	return 0;
+}
+
+/* Leave the interface: what was applied to it goes, the lease is forgotten. */
+static void
+dhcp_leave(struct dhcp *d)
+{
+	if (d->dhcp_mode)
+		dhcp_fsm_stop(d, d->release_on_stop);
+	dhcp_lease_unapply(d);
+	memset(&d->lease, 0, sizeof d->lease);
+	dhcp_lease_save(d);	/* no INIT-REBOOT for another network's */
+	dhcp_lease_publish(d);
+	dhcp_io_close(d);
+	d->dhcp_mode = false;
+	d->state = DHCP_S_OFF;
+	d->ifindex = 0;
+}
+
+/* Same interface, new keys: rewrite what depends on them. */
+static void
+dhcp_reapply(struct dhcp *d)
+{
+	const struct dhcp_lease *l = &d->lease;
+	int rc;
+
+	if (!d->dhcp_mode) {
+		dhcp_apply_static(d);
+		return;
+	}
+	if (l->addr == 0)
+		return;
+	if ((rc = priv_net_resolv_write(d->resolv_conf, l->dns, l->ndns,
+	    l->domain)) < 0)
+		log_warnx("cannot write %s: %s", d->resolv_conf, strerror(-rc));
+	dhcp_lease_save(d);		/* lease_file may be another now */
+}
+
+/*
+ * SIGHUP with a changed [network] or [dhcp] section. A new interface must
+ * exist (else nothing changes); the old one loses the address, route and
+ * lease it had, and the new one starts as at boot. The same interface
+ * keeps its lease and takes the new keys.
+ */
+static int
+dhcp_reload(struct svc_ctx *ctx, const struct cfg *next, char *why,
+    size_t whylen)
+{
+	struct dhcp *d = svc_priv(ctx);
+	const char *ifname = cfg_str(next, "network", "interface");
+	uint8_t mac[6] = { 0 };
+	int ifindex = 0, rc;
+
+	if (ifname[0] != '\0' && (rc = priv_net_link_info(ifname, &ifindex,
+	    mac)) < 0) {
+		snprintf(why, whylen, "interface %s: %s", ifname,
+		    strerror(-rc));
+		return rc;
+	}
+	if (ifindex == d->ifindex) {
+		dhcp_read_config(next, svc_name(ctx), d);
+		if (ifindex != 0)
+			dhcp_reapply(d);
+		return 0;
+	}
+	if (d->ifindex != 0) {
+		log_info("leaving %s", d->ifname);
+		dhcp_leave(d);
+	}
+	dhcp_read_config(next, svc_name(ctx), d);
+	d->ifindex = ifindex;
+	memcpy(d->mac, mac, sizeof d->mac);
+	if (ifindex != 0 && (rc = dhcp_io_open(d, why, whylen)) < 0) {
+		/* the new settings stand; the service idles until fixed */
+		log_warnx("%s", why);
+		bus_event(EVENT_NETWORK, SEVERITY_ERROR, "dhcp: %s", why);
+		d->ifindex = 0;
+	}
+	if (d->ifindex != 0)
+		dhcp_mode_check(d, clock_ms());
+	else
+		log_info("no [network] interface: the host's network is "
+		    "left alone");
 	return 0;
 }
 
@@ -207,17 +301,10 @@ dhcp_run(struct svc_ctx *ctx)
 	struct dhcp *d = svc_priv(ctx);
 	int rc;
 
-	if (d->ifindex == 0) {
-		/* nothing to manage: stay up so the services table says so */
-		while (!svc_should_stop(ctx)) {
-			if ((rc = svc_poll(ctx, NULL, 0, 1000)) < 0)
-				return rc;
-			svc_beat(ctx);
-		}
-		return 0;
-	}
-	dhcp_mode_check(d, clock_ms());
+	if (d->ifindex != 0)
+		dhcp_mode_check(d, clock_ms());
 	while (!svc_should_stop(ctx)) {
+		svc_apply_offer(ctx);
 		if ((rc = dhcp_poll_once(d)) < 0)
 			return rc;
 		svc_beat(ctx);
@@ -251,6 +338,8 @@ dhcp_stop(struct svc_ctx *ctx)
 	svc_set_priv(ctx, NULL);
 }
 
+static const char *const dhcp_reads[] = { "network", NULL };
+
 const struct service dhcp_service = {
 	.name = "dhcp",
 	.summary = "the unit's IPv4 address: DHCP client (UDP 68) or static",
@@ -260,4 +349,6 @@ const struct service dhcp_service = {
 	.init = dhcp_init,
 	.run = dhcp_run,
 	.stop = dhcp_stop,
+	.reload = dhcp_reload,
+	.reads = dhcp_reads,
 };

@@ -24,6 +24,7 @@
 #define DHCP_LEASE_MIN_S	4	/* shorter leases are refused */
 #define DHCP_LINK_WAIT_MS	100	/* link down: DISCOVER again soon, */
 #define DHCP_LINK_WAIT_MAX_MS	3000	/* ... for this long, then back off */
+#define DHCP_START_DELAY_MIN_MS	1000	/* §4.4.1: one to ten seconds */
 
 static uint32_t
 dhcp_random(void)
@@ -219,6 +220,9 @@ dhcp_bind(struct dhcp *d)
 	dhcp_io_arp_close(d);
 	d->lease = d->offer;
 	d->lease.obtained = time(NULL);
+	d->gw_asked = false;		/* a new lease: its first router */
+	d->gw_misses = d->gw_failed = 0;
+	d->gw_next_ms = 0;
 	inet_ntop(AF_INET, &d->lease.addr, a, sizeof a);
 	inet_ntop(AF_INET, &d->lease.server, s, sizeof s);
 	if ((rc = dhcp_lease_apply(d, &d->lease, d->lease.lease_s)) < 0) {
@@ -385,6 +389,8 @@ dhcp_lease_from(const struct dhcp_msg *m, struct dhcp_lease *l)
 	    m->lease_s < DHCP_LEASE_MIN_S ||
 	    !dhcp_addr_usable(l->addr, l->mask))
 		return false;
+	l->nrouters = m->nrouters;
+	memcpy(l->routers, m->routers, sizeof l->routers);
 	l->router = m->nrouters > 0 ? m->routers[0] : 0;
 	l->ndns = m->ndns;
 	memcpy(l->dns, m->dns, sizeof l->dns);
@@ -479,6 +485,7 @@ dhcp_packet_request(struct dhcp *d, const struct dhcp_msg *m, uint64_t now)
 		return;
 	}
 	d->offer.obtained = d->lease.obtained;
+	dhcp_gw_keep(&d->lease, &d->offer);
 	d->lease = d->offer;
 	dhcp_lease_apply(d, &d->lease, d->lease.lease_s);
 	dhcp_lease_save(d);
@@ -520,12 +527,24 @@ dhcp_fsm_packet(struct dhcp *d, const struct dhcp_msg *m, uint64_t now)
 void
 dhcp_fsm_arp(struct dhcp *d, const struct dhcp_msg_arp *a, uint64_t now)
 {
+	if (d->state == DHCP_S_BOUND || d->state == DHCP_S_RENEWING ||
+	    d->state == DHCP_S_REBINDING)
+		dhcp_gw_arp(d, a);
 	if (d->state != DHCP_S_PROBING || memcmp(a->sha, d->mac, 6) == 0)
 		return;
 	/* RFC 5227 §2.1.1: anyone using it, or probing for it too */
 	if (a->spa == d->offer.addr || (a->spa == 0 &&
 	    a->tpa == d->offer.addr))
 		dhcp_decline(d, a->sha, now);
+}
+
+uint64_t
+dhcp_fsm_start_delay_ms(unsigned max_ms, uint32_t rnd)
+{
+	if (max_ms < DHCP_START_DELAY_MIN_MS)
+		return rnd % ((uint64_t)max_ms + 1);
+	return DHCP_START_DELAY_MIN_MS + rnd % ((uint64_t)max_ms -
+	    DHCP_START_DELAY_MIN_MS + 1);
 }
 
 void
@@ -539,7 +558,13 @@ dhcp_fsm_start(struct dhcp *d, uint64_t now)
 		log_warnx("cannot bring %s up: %s", d->ifname, strerror(-rc));
 	memset(&d->lease, 0, sizeof d->lease);
 	if (dhcp_lease_load(d, &last) != 0) {
-		dhcp_enter_init(d, now);
+		/* §4.4.1: a random wait first, so units powered up together
+		 * do not all DISCOVER at once */
+		uint64_t wait = dhcp_fsm_start_delay_ms(d->start_delay_ms,
+		    dhcp_random());
+
+		log_debug("first DISCOVER in %llu ms", (unsigned long long)wait);
+		dhcp_set(d, DHCP_S_INIT, now + wait);
 		return;
 	}
 	/* INIT-REBOOT (§3.2): ask for the address we had, which a clean

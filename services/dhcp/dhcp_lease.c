@@ -141,8 +141,17 @@ dhcp_lease_publish(const struct dhcp *d)
 		dhcp_ntoa(l->server, s.server);
 		dhcp_ntoa(l->addr, s.address);
 		dhcp_ntoa(l->mask, s.mask);
-		dhcp_ntoa(l->router, s.router);
+		if (l->router != 0)
+			dhcp_ntoa(l->router, s.router);
+		for (size_t i = 0; i < l->nrouters &&
+		    i < STATE_LEASE_ROUTERS; i++)
+			dhcp_ntoa(l->routers[i], s.routers[i]);
+		for (size_t i = 0; i < l->ndns && i < STATE_LEASE_DNS; i++)
+			dhcp_ntoa(l->dns[i], s.dns[i]);
+		snprintf(s.domain, sizeof s.domain, "%s", l->domain);
 		s.obtained = l->obtained;
+		s.t1 = l->obtained + (time_t)l->t1_s;
+		s.t2 = l->obtained + (time_t)l->t2_s;
 		s.expires = l->obtained + (time_t)l->lease_s;
 	}
 	s.received = d->counters[DHCP_C_RECEIVED];

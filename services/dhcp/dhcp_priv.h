@@ -38,7 +38,10 @@ enum dhcp_counter {
 
 /* A lease as held, persisted and applied. Addresses in network order. */
 struct dhcp_lease {
-	uint32_t addr, mask, server, router;
+	uint32_t addr, mask, server;
+	uint32_t router;		/* the default route's: one of routers */
+	uint32_t routers[DHCP_MSG_ROUTERS];	/* option 3, in order */
+	uint8_t nrouters;
 	uint32_t dns[DHCP_MSG_DNS];
 	uint8_t ndns;
 	char domain[DHCP_MSG_TEXT];
@@ -79,7 +82,12 @@ struct dhcp {
 	char resolv_conf[4096];
 	bool release_on_stop, arp_probe;
 	unsigned probe_ms, decline_wait_s;
-	unsigned retry_base_ms, retry_max_ms;
+	unsigned retry_base_ms, retry_max_ms, start_delay_ms;
+	/* dead gateway detection (dhcp_gw.c) */
+	unsigned gw_check_s;		/* 0 = off */
+	uint64_t gw_next_ms;
+	unsigned gw_misses, gw_failed;
+	bool gw_asked;
 };
 
 /* ---- dhcp_fsm.c: the RFC 2131 client ---- */
@@ -96,6 +104,21 @@ void dhcp_fsm_arp(struct dhcp *d, const struct dhcp_msg_arp *a,
 /* Leave DHCP (static mode, stop): RELEASE if asked, drop the lease. */
 void dhcp_fsm_stop(struct dhcp *d, bool release);
 const char *dhcp_fsm_state_name(enum dhcp_state s);
+/*
+ * The wait before the first DISCOVER (RFC 2131 §4.4.1), from a random
+ * number: 1 s up to `max_ms`, or 0 up to `max_ms` when that is under 1 s.
+ */
+uint64_t dhcp_fsm_start_delay_ms(unsigned max_ms, uint32_t rnd);
+
+/* ---- dhcp_gw.c: dead gateway detection ---- */
+/* The router after the one in use in the lease's list (wrapping round). */
+uint32_t dhcp_gw_next(const struct dhcp_lease *l);
+/* A renewed lease `l` keeps `old`'s router in use if it still lists it. */
+void dhcp_gw_keep(const struct dhcp_lease *old, struct dhcp_lease *l);
+/* Once per loop: ask the router in use, move on when it stays silent. */
+void dhcp_gw_tick(struct dhcp *d, uint64_t now);
+/* An ARP packet while bound: the router in use answered? */
+void dhcp_gw_arp(struct dhcp *d, const struct dhcp_msg_arp *a);
 
 /* ---- dhcp_io.c: sockets ---- */
 int dhcp_io_open(struct dhcp *d, char *why, size_t whylen);

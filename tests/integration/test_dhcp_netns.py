@@ -77,14 +77,14 @@ class Lab(DiscoveryLab):
                     print(f"--- {name}\n{f.read()[-3000:]}")
 
 
-def dnsmasq(lab, ns, extra=""):
+def dnsmasq(lab, ns, extra="", routers="10.77.0.1"):
     conf = os.path.join(lab.dir, ns + "-dnsmasq.conf")
     with open(conf, "w") as f:
         f.write(f"""port=0
 interface=eth0
 bind-interfaces
 dhcp-range=10.77.0.100,10.77.0.150,255.255.255.0,2m
-dhcp-option=option:router,10.77.0.1
+dhcp-option=option:router,{routers}
 dhcp-option=option:dns-server,10.77.0.53
 dhcp-option=option:domain-name,ex.test
 dhcp-leasefile={lab.dir}/{ns}.leases
@@ -101,7 +101,8 @@ log-facility=-
     return p, log
 
 
-def convergd(lab, dut, extra=""):
+def convergd(lab, dut, extra="", console=None):
+    """convergd in `dut`; `console`: a Telnet port on its own 127.0.0.1."""
     d = os.path.join(lab.dir, "unit")
     os.makedirs(d, exist_ok=True)
     conf = os.path.join(d, "convergd.conf")
@@ -119,13 +120,14 @@ resolv_conf = {d}/resolv.conf
 [engine]
 simulate_meters = no
 [console]
-enabled = no
+{f"bind = 127.0.0.1{chr(10)}port = {console}" if console else "enabled = no"}
 [web]
 bind = 127.0.0.1
 port = {WEB_PORT}
 [dhcp]
 lease_file = {d}/dhcp.lease
 decline_wait = 1
+start_delay_ms = 0
 {extra if "probe_ms" in extra else extra + chr(10) + "probe_ms = 300"}
 """)
     return lab.start("convergd", [CONVERGD, "-f", "-c", conf], dut)

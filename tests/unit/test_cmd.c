@@ -1561,6 +1561,60 @@ START_TEST(ramp_and_macro_without_a_scheduler)
 }
 END_TEST
 
+/* A lease as the address service publishes it. */
+static void
+put_lease(void)
+{
+	struct state_lease l = { .bound = true, .server = "10.77.0.1",
+	    .address = "10.77.0.120", .mask = "255.255.255.0",
+	    .router = "10.77.0.2", .routers = { "10.77.0.1", "10.77.0.2" },
+	    .dns = { "10.77.0.53", "10.77.0.54" }, .domain = "Ex.test",
+	    .obtained = 1800000000, .t1 = 1800000050, .t2 = 1800000087,
+	    .expires = 1800000100 };
+
+	state_lease_put(&l);
+}
+
+START_TEST(enet_queries_answer_the_lease)
+{
+	struct cmd_session s;
+
+	session(&s, A);
+	ck_assert_str_eq(run(&s, "#H0 ENETADDR 10.0.0.5"),
+	    "OK> #H0 ENETADDR 10.0.0.5\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETLEASE"),
+	    "OK> #H0 ENETLEASE NONE\r\n");
+	put_lease();
+	ck_assert_str_eq(run(&s, "#H0 ENETADDR"),
+	    "OK> #H0 ENETADDR 10.77.0.120\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETSUBN"),
+	    "OK> #H0 ENETSUBN 255.255.255.0\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETGATE"),
+	    "OK> #H0 ENETGATE 10.77.0.2\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETDNS"),
+	    "OK> #H0 ENETDNS 10.77.0.53\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETDOMAIN"),
+	    "OK> #H0 ENETDOMAIN Ex.test\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETLEASE"), "OK> #H0 ENETLEASE "
+	    "10.77.0.120 255.255.255.0 SERVER 10.77.0.1 GATEWAY 10.77.0.2 "
+	    "ROUTERS 10.77.0.1,10.77.0.2 DNS 10.77.0.53,10.77.0.54 DOMAIN "
+	    "Ex.test OBTAINED 2027-01-15T08:00:00Z T1 2027-01-15T08:00:50Z "
+	    "T2 2027-01-15T08:01:27Z EXPIRES 2027-01-15T08:01:40Z\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETLEASE 1"), ARG_H0);
+	/* a set changes the static setting and says so */
+	ck_assert_str_eq(run(&s, "#H0 ENETADDR 10.0.0.6"),
+	    "OK> #H0 ENETADDR 10.0.0.6\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETADDR"),
+	    "OK> #H0 ENETADDR 10.77.0.120\r\n");
+	/* static mode: the settings, not a lease */
+	ck_assert_str_eq(run(&s, "#H0 ENETDHCP 0"), "OK> #H0 ENETDHCP 0\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETADDR"),
+	    "OK> #H0 ENETADDR 10.0.0.6\r\n");
+	ck_assert_str_eq(run(&s, "#H0 ENETLEASE"),
+	    "OK> #H0 ENETLEASE NONE\r\n");
+}
+END_TEST
+
 START_TEST(error_texts)
 {
 	ck_assert_str_eq(cmd_error_text(CMD_ERR_ARGUMENT), "ARGUMENT ERROR");
@@ -1600,6 +1654,7 @@ main(void)
 		CHECK_CASE(waitstate_range),
 		CHECK_CASE(macro_cannot_hold_lines_above_the_definers_level),
 		CHECK_CASE(ramp_and_macro_without_a_scheduler),
+		CHECK_CASE(enet_queries_answer_the_lease),
 		CHECK_CASE(error_texts),
 	};
 

@@ -206,6 +206,41 @@ START_TEST(publish_shows_the_lease_and_what_was_ignored)
 }
 END_TEST
 
+START_TEST(publish_shows_routers_dns_domain_t1_t2)
+{
+	struct dhcp *d = calloc(1, sizeof *d);
+	struct state_lease s;
+
+	d->lease.addr = ip("10.77.0.130");
+	d->lease.mask = ip("255.255.255.0");
+	d->lease.nrouters = 2;
+	d->lease.routers[0] = ip("10.77.0.9");
+	d->lease.routers[1] = ip("10.77.0.1");
+	d->lease.router = ip("10.77.0.1");
+	d->lease.ndns = 2;
+	d->lease.dns[0] = ip("10.77.0.53");
+	d->lease.dns[1] = ip("10.77.0.54");
+	snprintf(d->lease.domain, sizeof d->lease.domain, "ex.test");
+	d->lease.obtained = 1000;
+	d->lease.lease_s = 120;
+	d->lease.t1_s = 60;
+	d->lease.t2_s = 105;
+	dhcp_lease_publish(d);
+	state_lease_get(&s);
+	ck_assert_str_eq(s.router, "10.77.0.1");
+	ck_assert_str_eq(s.routers[0], "10.77.0.9");
+	ck_assert_str_eq(s.routers[1], "10.77.0.1");
+	ck_assert_str_eq(s.routers[2], "");
+	ck_assert_str_eq(s.dns[0], "10.77.0.53");
+	ck_assert_str_eq(s.dns[1], "10.77.0.54");
+	ck_assert_str_eq(s.domain, "ex.test");
+	ck_assert_int_eq(s.t1, 1060);
+	ck_assert_int_eq(s.t2, 1105);
+	ck_assert_int_eq(s.expires, 1120);
+	free(d);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -218,6 +253,7 @@ main(void)
 		CHECK_CASE(lease_file_keeps_the_address_for_init_reboot),
 		CHECK_CASE(lease_file_with_garbage_is_no_lease),
 		CHECK_CASE(publish_shows_the_lease_and_what_was_ignored),
+		CHECK_CASE(publish_shows_routers_dns_domain_t1_t2),
 	};
 
 	return check_cases_run("dhcp_lease", cases,

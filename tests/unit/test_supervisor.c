@@ -482,6 +482,28 @@ START_TEST(reload_reports_network_changes_as_needing_a_restart)
 }
 END_TEST
 
+static const char *const network_only[] = { "network", NULL };
+static const struct service netuser = { .name = "netuser",
+	.keys = demo_keys, .default_enabled = true, .init = ok_init,
+	.run = loop_run, .reads = network_only };
+
+START_TEST(reload_gives_network_changes_to_the_service_reading_them)
+{
+	struct cfg *moved = config_for(&netuser,
+	    "[network]\ninterface = eth9\n");
+	char report[256];
+
+	start(&netuser, "");
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	supervisor_reload(moved, report, sizeof report);
+	ck_assert_str_eq(report, "netuser restarted with new settings; ");
+	ck_assert(wait_runs(2, 1000));
+	ck_assert(wait_state(SVC_RUNNING, 1000));
+	supervisor_stop();
+	cfg_unref(moved);
+}
+END_TEST
+
 START_TEST(schema_gives_each_service_its_defaults)
 {
 	static const struct service web = { .name = "web", .default_port = 80,
@@ -716,6 +738,7 @@ main(void)
 		CHECK_CASE(reload_disables_and_enables_a_service),
 		CHECK_CASE(reload_restarts_a_service_whose_settings_changed),
 		CHECK_CASE(reload_reports_network_changes_as_needing_a_restart),
+		CHECK_CASE(reload_gives_network_changes_to_the_service_reading_them),
 		CHECK_CASE(schema_gives_each_service_its_defaults),
 		CHECK_CASE(schema_common_rows_found_by_name),
 		CHECK_CASE(schema_rows_do_not_depend_on_common_order),
