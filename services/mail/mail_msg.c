@@ -253,6 +253,8 @@ put_body(struct out *o, const struct mail_alert *a,
 		put_when(o, "First:", a->first);
 		put_when(o, "Last:", a->last);
 	}
+	clean(text, sizeof text, a->from[0] ? a->from : "the unit itself");
+	put(o, "%-10s %s\r\n", a->count > 1 ? "First by:" : "From:", text);
 	put(o, "%-10s %s (%s)\r\n", "Event:",
 	    mail_msg_category_name(a->category),
 	    mail_msg_severity_name(a->severity));

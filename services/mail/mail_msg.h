@@ -41,6 +41,7 @@ struct mail_alert {
 	time_t first, last;
 	unsigned count;
 	char text[BUS_TEXT_MAX];	/* the first event's text */
+	char from[BUS_TEXT_MAX];	/* who caused it (bus_origin_describe) */
 	size_t nsamples;		/* distinct texts, digest only */
 	char samples[MAIL_SAMPLES][BUS_TEXT_MAX];
 	unsigned sample_count[MAIL_SAMPLES];
