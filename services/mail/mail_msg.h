@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bus.h"
+#include "mail_tz.h"
 #include "state.h"
 
 #define MAIL_MSG_MAX 16384	/* one message, headers and body */
@@ -32,6 +33,7 @@ struct mail_unit {
 	char address[48];	/* network.address; empty = not set */
 	char host[64];		/* right-hand side of the Message-ID */
 	char instance[12];	/* random per start: IDs never repeat */
+	const struct mail_tz *tz;	/* time.zone; NULL = UTC */
 };
 
 /* What one mail is about: one event, or `count` of them (a digest). */
