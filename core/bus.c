@@ -155,22 +155,43 @@ bus_publish(const struct bus_msg *msg)
 	pthread_rwlock_unlock(&bus_lock);
 }
 
-void
-bus_event(enum event_category category, enum event_severity severity,
-    const char *fmt, ...)
+static void
+bus_event_v(const struct origin *o, enum event_category category,
+    enum event_severity severity, const char *fmt, va_list ap)
 {
 	struct bus_msg msg;
-	va_list ap;
 
 	memset(&msg, 0, sizeof msg);
 	msg.type = BUS_EVENT;
 	msg.u.event.category = category;
 	msg.u.event.severity = severity;
 	msg.u.event.when = time(NULL);
-	va_start(ap, fmt);
 	vsnprintf(msg.u.event.text, sizeof msg.u.event.text, fmt, ap);
-	va_end(ap);
+	if (o != NULL)
+		msg.u.event.origin = *o;
 	bus_publish(&msg);
+}
+
+void
+bus_event(enum event_category category, enum event_severity severity,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bus_event_v(NULL, category, severity, fmt, ap);
+	va_end(ap);
+}
+
+void
+bus_event_by(const struct origin *o, enum event_category category,
+    enum event_severity severity, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bus_event_v(o, category, severity, fmt, ap);
+	va_end(ap);
 }
 
 /* Pop under sub->lock; resets the eventfd once the ring is empty. */
@@ -274,6 +295,35 @@ bus_origin_name(const struct origin *o)
 	if ((o->flags & ORIGIN_INTERNAL) || o->service[0] == '\0')
 		return "internal";
 	return o->service;
+}
+
+void
+bus_origin_describe(const struct origin *o, char *buf, size_t len)
+{
+	/* o->from is "<kind> <address>", e.g. "serial /dev/ttyS0" */
+	const char *sp = memchr(o->from, ' ', strnlen(o->from,
+	    sizeof o->from));
+	int kind = sp ? (int)(sp - o->from) : (int)strnlen(o->from,
+	    sizeof o->from);
+	int n;
+
+	if ((o->flags & ORIGIN_INTERNAL) ||
+	    (o->service[0] == '\0' && o->from[0] == '\0')) {
+		snprintf(buf, len, "the unit itself");
+		return;
+	}
+	n = snprintf(buf, len, "%s%.*s", o->flags & ORIGIN_MACRO ?
+	    "macro started from " : "", kind ? kind : BUS_NAME_MAX,
+	    kind ? o->from : o->service);
+	if (o->session != 0 && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " session %u",
+		    (unsigned)o->session);
+	if (o->user[0] != '\0' && n >= 0 && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, ", user %.*s",
+		    (int)sizeof o->user, o->user);
+	if (sp != NULL && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, ", %.*s",
+		    (int)(sizeof o->from - (size_t)(sp + 1 - o->from)), sp + 1);
 }
 
 bool

@@ -111,6 +111,7 @@ struct bus_event {
 	time_t when;
 	char source[BUS_NAME_MAX];
 	char text[BUS_TEXT_MAX];
+	struct origin origin;	/* who caused it; all zero = the unit */
 };
 
 struct bus_meters {
@@ -146,6 +147,11 @@ void bus_publish(const struct bus_msg *msg);
 void bus_event(enum event_category category, enum event_severity severity,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* bus_event caused by `o` (a session, a manager); NULL = the unit. */
+void bus_event_by(const struct origin *o, enum event_category category,
+    enum event_severity severity, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Take the oldest message; 1 = got one, 0 = none within timeout_ms. */
 int bus_wait(struct bus_sub *sub, struct bus_msg *out, int timeout_ms);
 /* Non-blocking bus_wait. */
@@ -163,6 +169,11 @@ const char *svc_state_name(enum svc_state state);
 void bus_origin_set(struct origin *o, const char *service, uint32_t session);
 /* Short name of an origin for people: "macro", "internal" or the service. */
 const char *bus_origin_name(const struct origin *o);
+/*
+ * An origin for people, e.g. "console session 3, user admin,
+ * 127.0.0.1:40022"; "the unit itself" when internal or unset.
+ */
+void bus_origin_describe(const struct origin *o, char *buf, size_t len);
 /* True if both name the same live session (a macro or internal never). */
 bool bus_origin_same_session(const struct origin *a, const struct origin *b);
 

@@ -55,7 +55,8 @@ enum state_field {
 	STATE_F_MACRO,		/* integer = macro started */
 	STATE_F_MACRO_DEFINED,	/* integer = macro defined */
 	STATE_F_SAFETY_MUTE,	/* integer = 0/1 */
-	STATE_F_SETTING,	/* integer = enum state_setting, text = value */
+	STATE_F_SETTING,	/* integer = enum state_setting, text = value,
+				   number = 1 if the value is new */
 	STATE_F_USER,		/* text = user name (added/changed/removed) */
 	STATE_F_RELOADED,	/* whole state replaced; integer = 1 for
 				   DEFAULT, 0 for a restore or load */

@@ -625,7 +625,7 @@ state_preset_recall(int n, const struct origin *origin, char *why,
 	UNLOCK();
 	if (cs.n == 0) {
 		/* a real unit acknowledges it; drivers recall presets blind */
-		bus_event(EVENT_PRESET, SEVERITY_INFO,
+		bus_event_by(origin, EVENT_PRESET, SEVERITY_INFO,
 		    "preset %d is empty: nothing recalled", n);
 		return 0;
 	}
@@ -744,7 +744,7 @@ state_macro_started(int n, const struct origin *origin, uint64_t *epoch,
 	state_change_add(&cs, STATE_F_MACRO, origin)->integer = n;
 	UNLOCK();
 	if (empty)
-		bus_event(EVENT_MACRO, SEVERITY_INFO,
+		bus_event_by(origin, EVENT_MACRO, SEVERITY_INFO,
 		    "macro %d is empty: nothing run", n);
 	err = state_finish(&cs, SAVE_NONE, why, whylen);
 	return err < 0 ? err : empty;

@@ -148,6 +148,24 @@ state_change_add_chan(struct change_set *cs, int what,
 	return c;
 }
 
+/* A setting someone changed is also an event: who, from where. */
+static void
+state_setting_event(const struct bus_change *c)
+{
+	const struct state_setting_info *info;
+
+	if (c->what != STATE_F_SETTING || c->number == 0 ||
+	    (c->origin.flags & ORIGIN_INTERNAL) ||
+	    (info = state_setting_info(c->integer)) == NULL)
+		return;
+	if (info->secret)
+		bus_event_by(&c->origin, EVENT_SETTINGS, SEVERITY_INFO,
+		    "setting %s changed", info->key);
+	else
+		bus_event_by(&c->origin, EVENT_SETTINGS, SEVERITY_INFO,
+		    "setting %s changed to \"%.100s\"", info->key, c->text);
+}
+
 void
 state_publish_change(const struct bus_change *c)
 {
@@ -157,6 +175,7 @@ state_publish_change(const struct bus_change *c)
 	msg.type = BUS_CHANGE;
 	msg.u.change = *c;
 	bus_publish(&msg);
+	state_setting_event(c);
 }
 
 /* ---- the saved data ---- */

@@ -48,6 +48,7 @@ state_setting_set(enum state_setting s, const char *value,
 	memcpy(state_st.d->settings[s], canon, sizeof canon);
 	c = state_change_add(&cs, STATE_F_SETTING, origin);
 	c->integer = (int)s;
+	c->number = strcmp(u.u.text, canon) != 0;	/* 1 = a new value */
 	/* Secrets stay out of bus messages; readers ask the state. */
 	if (!state_setting_info(s)->secret)
 		snprintf(c->text, sizeof c->text, "%s", canon);

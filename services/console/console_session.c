@@ -286,21 +286,23 @@ static void
 session_login_failed(struct console *c, struct console_session *s,
     uint64_t now_ms)
 {
+	struct origin o;
 	uint64_t locked;
 	char who[32];
 
 	s->failures++;
+	session_origin(s, &o);
 	session_clean(who, sizeof(who), s->user_bad ? "(too long)" : s->user);
 	log_warnx_rl(&c->login_rate, "session %u %s: login failed "
 	    "for user \"%s\"", s->id, s->peer, who);
-	bus_event(EVENT_LOGIN, SEVERITY_WARNING,
+	bus_event_by(&o, EVENT_LOGIN, SEVERITY_WARNING,
 	    "console login failed for user %s from %s", who, s->addr);
 	console_session_send(c, s, LOGIN_FAILED, strlen(LOGIN_FAILED));
 	locked = lockout_fail(&c->lockout, s->addr, now_ms);
 	if (locked > 0) {
 		log_warnx("%s locked out for %u s after repeated "
 		    "failed logins", s->addr, lockout_seconds(locked));
-		bus_event(EVENT_LOGIN, SEVERITY_ERROR, "console logins from %s "
+		bus_event_by(&o, EVENT_LOGIN, SEVERITY_ERROR, "console logins from %s "
 		    "locked out for %u s after repeated failures", s->addr,
 		    lockout_seconds(locked));
 		session_locked(c, s, locked, now_ms);

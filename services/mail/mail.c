@@ -59,6 +59,8 @@ struct mail {
 	char last_error[BUS_TEXT_MAX];
 	unsigned long dropped, lost;
 	uint64_t tests;		/* test mails sent (their Message-IDs) */
+	struct mail_tz tz;	/* time.zone as last loaded */
+	bool tz_loaded;
 	char *filebuf, *msgbuf;
 };
 
@@ -239,12 +241,32 @@ mail_failed(struct mail *m, const char *fmt, ...)
 
 /* ---- into the outbox ---- */
 
+/* time.zone, read again only when the setting changed (mail_tz.h). */
+static const struct mail_tz *
+mail_zone(struct mail *m)
+{
+	char name[64];
+	int err;
+
+	setting(SET_TIMEZONE, name, sizeof name);
+	if (m->tz_loaded && strcmp(name, m->tz.name) == 0)
+		return &m->tz;
+	mail_tz_free(&m->tz);
+	err = mail_tz_load(&m->tz, NULL, name);
+	if (err < 0)
+		log_warnx("time.zone %s: %s; mails show UTC as local time",
+		    name, strerror(-err));
+	m->tz_loaded = true;
+	return &m->tz;
+}
+
 static void
 mail_unit(struct mail *m, struct mail_unit *u)
 {
 	struct state_identity id;
 
 	memset(u, 0, sizeof *u);
+	u->tz = mail_zone(m);
 	state_identity(&id);
 	setting(SET_UNIT_LABEL, u->label, sizeof u->label);
 	setting(SET_NET_ADDR, u->address, sizeof u->address);
@@ -672,6 +694,7 @@ mail_free(struct mail *m)
 	if (m->sub != NULL)
 		bus_unsubscribe(m->sub);
 	mail_outbox_close(&m->ob);
+	mail_tz_free(&m->tz);
 	free(m->filebuf);
 	free(m->msgbuf);
 	free(m);

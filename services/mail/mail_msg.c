@@ -184,18 +184,24 @@ put_date(struct out *o, time_t t)
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
+/* UTC, and the local time in the unit's zone (never the process's). */
 static void
-put_when(struct out *o, const char *what, time_t t)
+put_when(struct out *o, const char *what, time_t t,
+    const struct mail_unit *u)
 {
-	char utc[32], local[48];
+	char utc[32], local[48], abbr[MAIL_TZ_ABBR_MAX];
 	struct tm tm;
+	size_t n;
 
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(utc, sizeof utc, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
 		snprintf(utc, sizeof utc, "unknown time");
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(local, sizeof local, "%Y-%m-%d %H:%M:%S %Z", &tm) == 0)
+	mail_tz_local(u->tz, t, &tm, abbr, sizeof abbr);
+	n = strftime(local, sizeof local, "%Y-%m-%d %H:%M:%S ", &tm);
+	if (n == 0)
 		snprintf(local, sizeof local, "unknown");
+	else
+		snprintf(local + n, sizeof local - n, "%s", abbr);
 	put(o, "%-10s %s (local %s)\r\n", what, utc, local);
 }
 
@@ -244,15 +250,17 @@ put_body(struct out *o, const struct mail_alert *a,
 	clean(text, sizeof text, a->text);
 	if (a->count <= 1) {
 		put(o, "%s\r\n\r\n", text);
-		put_when(o, "When:", a->first);
+		put_when(o, "When:", a->first, u);
 	} else {
 		put(o, "%u %s events (%s at most) between the times below; "
 		    "the first was:\r\n%s\r\n\r\n", a->count,
 		    mail_msg_category_name(a->category),
 		    mail_msg_severity_name(a->severity), text);
-		put_when(o, "First:", a->first);
-		put_when(o, "Last:", a->last);
+		put_when(o, "First:", a->first, u);
+		put_when(o, "Last:", a->last, u);
 	}
+	clean(text, sizeof text, a->from[0] ? a->from : "the unit itself");
+	put(o, "%-10s %s\r\n", a->count > 1 ? "First by:" : "From:", text);
 	put(o, "%-10s %s (%s)\r\n", "Event:",
 	    mail_msg_category_name(a->category),
 	    mail_msg_severity_name(a->severity));

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "bus.h"
+#include "mail_tz.h"
 #include "state.h"
 
 #define MAIL_MSG_MAX 16384	/* one message, headers and body */
@@ -32,6 +33,7 @@ struct mail_unit {
 	char address[48];	/* network.address; empty = not set */
 	char host[64];		/* right-hand side of the Message-ID */
 	char instance[12];	/* random per start: IDs never repeat */
+	const struct mail_tz *tz;	/* time.zone; NULL = UTC */
 };
 
 /* What one mail is about: one event, or `count` of them (a digest). */
@@ -41,6 +43,7 @@ struct mail_alert {
 	time_t first, last;
 	unsigned count;
 	char text[BUS_TEXT_MAX];	/* the first event's text */
+	char from[BUS_TEXT_MAX];	/* who caused it (bus_origin_describe) */
 	size_t nsamples;		/* distinct texts, digest only */
 	char samples[MAIL_SAMPLES][BUS_TEXT_MAX];
 	unsigned sample_count[MAIL_SAMPLES];

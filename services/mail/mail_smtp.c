@@ -16,6 +16,7 @@
 #include <libesmtp.h>
 
 #include "clock.h"
+#include "mail_relay.h"
 #include "mail_smtp.h"
 
 struct session {
@@ -261,6 +262,10 @@ collect(smtp_message_t m, smtp_recipient_t *r, const struct session *ses,
 		status_text(reply, replylen, msg);
 }
 
+static void tls_on_connect(const struct mail_server *srv,
+    const struct mail_spool *sp, struct mail_outcome *o, char *reply,
+    size_t replylen);
+
 void
 mail_smtp_send(const struct mail_server *srv, const struct mail_spool *sp,
     struct mail_outcome *o, char *reply, size_t replylen)
@@ -274,10 +279,7 @@ mail_smtp_send(const struct mail_server *srv, const struct mail_spool *sp,
 	memset(o, 0, sizeof *o);
 	reply[0] = '\0';
 	if (srv->security == MAIL_SEC_TLS) {
-		/* fate CONFIG: EAI_SERVICE-like "bad setting" */
-		o->smtp_err = 7;
-		snprintf(reply, replylen, "TLS on connect is not supported "
-		    "(libESMTP): use starttls");
+		tls_on_connect(srv, sp, o, reply, replylen);
 		return;
 	}
 	s = smtp_create_session();
@@ -303,4 +305,42 @@ out:
 		smtp_destroy_session(s);
 	if (auth != NULL)
 		auth_destroy_context(auth);
+}
+
+/*
+ * TLS on connect: libESMTP talks in clear to a relay on 127.0.0.1 that
+ * holds the TLS connection (mail_relay.h), checked like STARTTLS.
+ * Failures before SMTP begins are sorted as libESMTP's own would be: a
+ * rejected certificate or a bad CA file holds the outbox, the rest is
+ * retried.
+ */
+static void
+tls_on_connect(const struct mail_server *srv, const struct mail_spool *sp,
+    struct mail_outcome *o, char *reply, size_t replylen)
+{
+	struct mail_server via = *srv;
+	struct mail_relay *relay = NULL;
+	enum mail_relay_fail fail;
+	SSL_CTX *ctx = tls_context(srv, reply, replylen);
+	int port = 0;
+
+	if (ctx == NULL) {
+		o->smtp_err = SMTP_ERR_INVAL;
+		return;
+	}
+	if (mail_relay_start(&relay, srv->host, srv->port, ctx,
+	    srv->timeout_ms, &port, &fail, reply, replylen) < 0) {
+		o->cert_rejected = fail == MAIL_RELAY_CERT;
+		o->smtp_err = fail == MAIL_RELAY_RESOLVE ?
+		    SMTP_ERR_HOST_NOT_FOUND : SMTP_ERR_DROPPED_CONNECTION;
+		SSL_CTX_free(ctx);
+		return;
+	}
+	SSL_CTX_free(ctx);	/* the relay's SSL keeps a reference */
+	snprintf(via.host, sizeof via.host, "127.0.0.1");
+	via.port = port;
+	via.security = MAIL_SEC_NONE;
+	mail_smtp_send(&via, sp, o, reply, replylen);
+	mail_relay_stop(relay);
+	explicit_bzero(via.password, sizeof via.password);
 }

@@ -15,7 +15,7 @@
 enum mail_security {
 	MAIL_SEC_NONE,
 	MAIL_SEC_STARTTLS,	/* required */
-	MAIL_SEC_TLS,		/* TLS on connect: libESMTP cannot */
+	MAIL_SEC_TLS,		/* TLS on connect, through mail_relay.h */
 	MAIL_SEC_STARTTLS_OPTIONAL,
 };
 

@@ -22,6 +22,7 @@ alert_of(struct mail_alert *a, const struct bus_event *ev)
 	a->count = 1;
 	memcpy(a->text, ev->text, sizeof a->text);
 	a->text[sizeof a->text - 1] = '\0';
+	bus_origin_describe(&ev->origin, a->from, sizeof a->from);
 }
 
 /* Count `ev` into the digest: identical texts share one sample line. */

@@ -372,11 +372,16 @@ void
 web_session_login_failed(struct web *w, const char *addr, const char *user)
 {
 	uint64_t delay = lockout_fail(&w->sessions->lockout, addr, clock_ms());
+	struct origin o;
 
-	bus_event(EVENT_LOGIN, SEVERITY_WARNING,
+	memset(&o, 0, sizeof o);
+	bus_origin_set(&o, web_service.name, 0);
+	snprintf(o.user, sizeof o.user, "%s", user);
+	snprintf(o.from, sizeof o.from, "web %.40s", addr);
+	bus_event_by(&o, EVENT_LOGIN, SEVERITY_WARNING,
 	    "web login failed for user '%.31s' from %s", user, addr);
 	if (delay > 0) {
-		bus_event(EVENT_LOGIN, SEVERITY_WARNING,
+		bus_event_by(&o, EVENT_LOGIN, SEVERITY_WARNING,
 		    "web logins from %s locked for %u s after repeated "
 		    "failures", addr, lockout_seconds(delay));
 		log_warnx("logins from %s locked for %u s after repeated "

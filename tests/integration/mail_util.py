@@ -89,13 +89,16 @@ class Sink:
     """aiosmtpd in a thread of the test, stopped by stop()."""
 
     def __init__(self, port, tls_context=None, require_starttls=False,
-                 auth=None, auth_require_tls=False, mechanisms=None):
+                 auth=None, auth_require_tls=False, mechanisms=None,
+                 smtps_context=None):
         self.port = port
         self.handler = Handler()
         kw = {}
         if auth:
             kw.update(authenticator=authenticator(*auth), auth_required=True,
                       auth_require_tls=auth_require_tls)
+        if smtps_context:   # TLS on connect (SMTPS), no clear text
+            kw["ssl_context"] = smtps_context
         if mechanisms:      # offer only these (PLAIN, LOGIN)
             kw["auth_exclude_mechanism"] = [m for m in ("PLAIN", "LOGIN")
                                             if m not in mechanisms]

@@ -182,6 +182,37 @@ START_TEST(concurrent_publishers_lose_nothing_with_room)
 }
 END_TEST
 
+START_TEST(events_carry_who_caused_them)
+{
+	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_EVENT), 4);
+	struct origin o = { .session = 3, .user = "admin",
+		.from = "console 127.0.0.1:40000" };
+	struct bus_msg m;
+	char text[160];
+
+	bus_origin_set(&o, "console", 3);
+	bus_event_by(&o, EVENT_SETTINGS, SEVERITY_INFO, "x %d", 1);
+	bus_event(EVENT_SYSTEM, SEVERITY_INFO, "unit started");
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_str_eq(m.u.event.text, "x 1");
+	bus_origin_describe(&m.u.event.origin, text, sizeof text);
+	ck_assert_str_eq(text, "console session 3, user admin, "
+	    "127.0.0.1:40000");
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	bus_origin_describe(&m.u.event.origin, text, sizeof text);
+	ck_assert_str_eq(text, "the unit itself");
+	o.flags = ORIGIN_MACRO;
+	bus_origin_describe(&o, text, sizeof text);
+	ck_assert_str_eq(text, "macro started from console session 3, "
+	    "user admin, 127.0.0.1:40000");
+	memset(&o, 0, sizeof o);
+	bus_origin_set(&o, "snmp", 0);
+	bus_origin_describe(&o, text, 8);	/* cut, still terminated */
+	ck_assert_str_eq(text, "snmp");
+	bus_unsubscribe(sub);
+}
+END_TEST
+
 START_TEST(subscribe_rejects_zero_depth)
 {
 	ck_assert_ptr_null(bus_subscribe(BUS_MASK_ALL, 0));
@@ -201,6 +232,7 @@ main(void)
 		CHECK_CASE(fd_is_readable_exactly_while_messages_are_queued),
 		CHECK_CASE(concurrent_publishers_lose_nothing_with_room),
 		CHECK_CASE(subscribe_rejects_zero_depth),
+		CHECK_CASE(events_carry_who_caused_them),
 	};
 
 	return check_cases_run("bus", cases, sizeof cases / sizeof *cases,

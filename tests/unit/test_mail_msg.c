@@ -80,6 +80,26 @@ START_TEST(message_has_rfc5322_headers_and_crlf_only)
 }
 END_TEST
 
+START_TEST(body_says_where_the_event_came_from)
+{
+	struct mail_alert a;
+	struct mail_spool sp;
+
+	one_event(&a, "setting location.room changed");
+	two_rcpt(&sp);
+	snprintf(a.from, sizeof a.from, "console session 3, user admin, "
+	    "127.0.0.1:40000\r\nBcc: x@y");
+	ck_assert_int_gt(mail_msg_format(&a, &unit, "u@example.org", &sp,
+	    1795981375, out, sizeof out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nFrom:      console session 3, "
+	    "user admin, 127.0.0.1:40000  Bcc: x@y\r\n"));
+	a.from[0] = '\0';
+	ck_assert_int_gt(mail_msg_format(&a, &unit, "u@example.org", &sp,
+	    1795981375, out, sizeof out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\r\nFrom:      the unit itself"));
+}
+END_TEST
+
 START_TEST(utf8_subject_is_encoded_and_controls_are_blanked)
 {
 	char *subject, *end;
@@ -281,6 +301,7 @@ main(void)
 	const struct check_case cases[] = {
 		CHECK_CASE(message_has_rfc5322_headers_and_crlf_only),
 		CHECK_CASE(utf8_subject_is_encoded_and_controls_are_blanked),
+		CHECK_CASE(body_says_where_the_event_came_from),
 		CHECK_CASE(digest_states_count_and_samples),
 		CHECK_CASE(message_too_long_is_refused),
 		CHECK_CASE(dates_out_of_range_are_formatted),

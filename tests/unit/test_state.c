@@ -297,6 +297,38 @@ START_TEST(unit_label_is_the_setting)
 }
 END_TEST
 
+/* A changed setting is a settings event naming who changed it; the
+ * daemon's own writes, an unchanged value and a secret's value are not
+ * in events. */
+START_TEST(setting_change_is_an_event_with_its_origin)
+{
+	static const struct origin boot = { .flags = ORIGIN_INTERNAL };
+	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_EVENT), 16);
+	struct bus_msg m;
+	char by[160];
+
+	ck_assert_int_eq(state_setting_set(SET_LOC_ROOM, "Studio", &boot,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_LOC_ROOM, "Lab", &console,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_LOC_ROOM, "Lab", &console,
+	    why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_MAIL_PASSWORD, "s3cret",
+	    &console, why, sizeof why), 0);
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_int_eq(m.u.event.category, EVENT_SETTINGS);
+	ck_assert_str_eq(m.u.event.text,
+	    "setting location.room changed to \"Lab\"");
+	bus_origin_describe(&m.u.event.origin, by, sizeof by);
+	ck_assert_str_eq(by, "console session 7, user clearone, "
+	    "127.0.0.1:40022");
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_str_eq(m.u.event.text, "setting mail.password changed");
+	ck_assert_int_eq(bus_take(sub, &m), 0);
+	bus_unsubscribe(sub);
+}
+END_TEST
+
 /* ---- matrix ---- */
 
 START_TEST(matrix_mic_source_rules)
@@ -1430,6 +1462,7 @@ main(void)
 		CHECK_CASE(gain_step_refuses_after_recall),
 		CHECK_CASE(label_rules_and_clear),
 		CHECK_CASE(unit_label_is_the_setting),
+		CHECK_CASE(setting_change_is_an_event_with_its_origin),
 		CHECK_CASE(matrix_mic_source_rules),
 		CHECK_CASE(matrix_non_mic_source_rules),
 		CHECK_CASE(matrix_self_route_prohibited),
