@@ -215,5 +215,41 @@ void web_ws_reap(struct web *w);
 /* Send a fresh snapshot to every client (after the bus dropped some). */
 void web_ws_resync_all(struct web *w);
 size_t web_ws_count(struct web *w);
+/* Queue a meter frame for every subscribed client that is due one. */
+void web_ws_meters(struct web *w, const struct bus_meters *m);
+
+/* ---- web_meters.c: level meter subscriptions and frames ---- */
+#define WEB_METER_RATE_MAX 20	/* frames a second a client may ask for */
+#define WEB_METER_GROUPS 26	/* one bit per group letter A-Z */
+#define WEB_METER_BIT(letter) (1u << ((letter) - 'A'))
+
+struct web_meter_sub {
+	bool on;
+	unsigned rate_hz;	/* 1 to WEB_METER_RATE_MAX */
+	uint32_t groups;	/* WEB_METER_BIT of each group */
+};
+
+/* One tick's meters, one JSON fragment per group ("I":[...]). */
+struct web_meter_frame {
+	char *frag[WEB_METER_GROUPS];
+};
+
+/*
+ * A client's {"type":"meters",...} request; -EINVAL and why if it is
+ * malformed (then nothing changes). No "groups": every group with meters.
+ */
+int web_meters_parse(json_t *req, struct web_meter_sub *out, char *why,
+    size_t whylen);
+/* The reply to a request: what the client now gets (malloc'd text). */
+char *web_meters_ack(const struct web_meter_sub *s, const char *error);
+/* True if a client that got its last frame at last_ms is due one now. */
+bool web_meters_due(const struct web_meter_sub *s, uint64_t last_ms,
+    uint64_t now_ms);
+/* Read the meters of the groups in mask from the state (once per tick). */
+void web_meters_build(struct web_meter_frame *f, uint32_t mask);
+void web_meters_free(struct web_meter_frame *f);
+/* One client's frame (malloc'd text): its groups of f, lost = dropped. */
+char *web_meters_text(const struct web_meter_frame *f, uint32_t mask,
+    const struct bus_meters *m, uint64_t now_ms, unsigned long lost);
 
 #endif

@@ -25,7 +25,7 @@ def free_port():
 class Daemon:
     """convergd -f -c TMPCONF on 127.0.0.1, stopped (by PID) in stop()."""
 
-    def __init__(self, web_extra="", console=True):
+    def __init__(self, web_extra="", console=True, engine_extra=""):
         self.binary = os.environ.get("CONVERGD")
         if not self.binary:
             raise SystemExit("CONVERGD is not set (path of the daemon)")
@@ -43,6 +43,7 @@ level = info
 target = stderr
 [engine]
 enabled = yes
+{engine_extra}
 [console]
 enabled = {"yes" if console else "no"}
 bind = 127.0.0.1
