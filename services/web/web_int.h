@@ -175,6 +175,11 @@ void web_conn_fini(struct web *w);
  * gets the count. -ENOMEM if it could not look.
  */
 int web_conn_enforce(int port, long per_addr, unsigned *shut);
+/*
+ * Set SO_SNDBUF of our connection on `port` from peer:pport (the caller
+ * is the worker that owns it); -ENOENT if there is none.
+ */
+int web_conn_sndbuf(int port, const char *peer, int pport, int bytes);
 /* civetweb's init_connection and connection_close callbacks. */
 int web_conn_open(const struct mg_connection *c, void **data);
 void web_conn_close(const struct mg_connection *c);

@@ -23,6 +23,12 @@
 #include "web/web_int.h"
 
 #define WS_QUEUE_MAX 256	/* messages waiting for one client */
+/*
+ * The kernel's send buffer of a WebSocket (it doubles it). Autotuned it
+ * grows to megabytes: a client that stops reading would take minutes of
+ * stale meter frames before its writer blocked and frames were dropped.
+ */
+#define WS_SNDBUF (16 * 1024)
 
 struct ws_client {
 	struct mg_connection *conn;
@@ -311,10 +317,16 @@ void
 web_ws_ready(struct mg_connection *c, void *arg)
 {
 	struct ws_client *cl = mg_get_user_connection_data(c);
+	const struct mg_request_info *ri;
 
 	(void)arg;
 	if (cl == NULL)
 		return;
+	ri = mg_get_request_info(c);
+	if (ri != NULL && web_conn_sndbuf(web_of(c)->port, ri->remote_addr,
+	    ri->remote_port, WS_SNDBUF) < 0)
+		log_warnx_rl(&cl->ws->rate, "websocket %s: send buffer not set",
+		    ri->remote_addr);
 	pthread_mutex_lock(&cl->lock);
 	cl->ready = true;
 	pthread_mutex_unlock(&cl->lock);

@@ -179,8 +179,16 @@ class WebSocket:
     """Minimal RFC 6455 client: text frames only, masked as required."""
 
     def __init__(self, port, cookie=None, origin=None, timeout=5.0,
-                 host=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout)
+                 host=None, rcvbuf=None):
+        if rcvbuf:
+            # set before connecting, so the window it offers stays small
+            self.sock = socket.socket()
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.settimeout(timeout)
+            self.sock.connect(("127.0.0.1", port))
+        else:
+            self.sock = socket.create_connection(("127.0.0.1", port),
+                                                 timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         host = host or f"127.0.0.1:{port}"
         req = (f"GET /api/v1/events HTTP/1.1\r\nHost: {host}\r\n"
