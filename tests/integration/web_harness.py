@@ -217,8 +217,9 @@ class WebSocket:
         out, self.buf = self.buf[:n], self.buf[n:]
         return out
 
-    def recv(self, timeout=5.0):
-        """Next text message as parsed JSON (skips control frames)."""
+    def recv(self, timeout=5.0, raw=False):
+        """Next text message as parsed JSON, or its bytes if raw (skips
+        control frames)."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -234,7 +235,7 @@ class WebSocket:
             payload = self._need(n)
             op = b0 & 0x0F
             if op == 1:
-                return json.loads(payload)
+                return payload if raw else json.loads(payload)
             if op == 8:
                 raise ConnectionError("websocket closed by server")
             if op == 9:
