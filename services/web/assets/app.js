@@ -458,7 +458,8 @@ function meterPos(db) {
 
 // A horizontal meter: gradient bar clipped to the level, peak line, scale.
 function meter() {
-	return el("div", { class: "meter", "data-db": "" },
+	return el("div", { class: "meter", "data-db": "",
+	    title: "Level after gain and mute (dBFS)" },
 	    el("div", { class: "meter-track" },
 		el("div", { class: "meter-fill" }),
 		el("div", { class: "meter-peak" })),

@@ -117,9 +117,9 @@ async function test(name, fn) {
 	}
 }
 
-async function shot(page, name) {
+async function shot(page, name, fullPage = true) {
 	await page.screenshot({ path: path.join(outDir, name + ".png"),
-	    fullPage: true });
+	    fullPage });
 }
 
 async function login(page, base) {
@@ -346,8 +346,14 @@ async function main() {
 	await test("phone_width_pages_fit", async () => {
 		await page.setViewportSize({ width: 390, height: 844 });
 		await page.goto(base + "/#control");
-		await page.waitForSelector('.strip[data-key="I:0"] .meter[data-db$="0"], .strip[data-key="I:0"] .meter[data-db]:not([data-db=""])');
-		await shot(page, "phone-meters");
+		// the first screen, as a phone shows it: meters moving on inputs
+		await page.waitForSelector(
+		    '.strip[data-key="I:0"] .meter:not([data-db=""])');
+		await page.locator('.card[data-group="I"]').scrollIntoViewIfNeeded();
+		await waitFor(async () => page.evaluate(() =>
+		    JSON.parse(app.metersAsked).on === true), "meters asked");
+		await page.waitForTimeout(500);
+		await shot(page, "phone-meters", false);
 		for (const tab of ["status", "control", "settings"]) {
 			await page.goto(base + "/#" + tab);
 			await page.waitForSelector(`#page-${tab}:not([hidden])`);
