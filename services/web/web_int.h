@@ -3,9 +3,9 @@
  * Internals shared by the web service's files: HTTP reply helpers
  * (web_http.c), login sessions and lockout (web_session.c), connections
  * per client address (web_conn.c), the Host check (web_host.c), the JSON
- * views of the state (web_json.c), the API router (web_api.c) and the
- * WebSocket clients (web_ws.c). Nothing outside services/web includes
- * this.
+ * views of the state (web_json.c), the API router (web_api.c), the
+ * WebSocket clients (web_ws.c) and their level meters (web_meters.c).
+ * Nothing outside services/web includes this.
  */
 #ifndef CONVERGD_WEB_INT_H
 #define CONVERGD_WEB_INT_H
