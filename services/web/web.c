@@ -150,7 +150,7 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		return rc;
 	}
 	p->sub = bus_subscribe(BUS_MASK(BUS_CHANGE) | BUS_MASK(BUS_SERVICE) |
-	    BUS_MASK(BUS_EVENT), WEB_BUS_DEPTH);
+	    BUS_MASK(BUS_EVENT) | BUS_MASK(BUS_METERS), WEB_BUS_DEPTH);
 	if (p->sub == NULL) {
 		snprintf(why, whylen, "cannot subscribe to the bus");
 		web_free(p);
@@ -251,8 +251,12 @@ web_drain_bus(struct web_priv *p)
 	uint64_t dropped;
 	int n = 0;
 
-	while (n++ < WEB_DRAIN_MAX && bus_take(p->sub, &m) == 1)
-		web_ws_broadcast(&p->w, &m);
+	while (n++ < WEB_DRAIN_MAX && bus_take(p->sub, &m) == 1) {
+		if (m.type == BUS_METERS)
+			web_ws_meters(&p->w, &m.u.meters);
+		else
+			web_ws_broadcast(&p->w, &m);
+	}
 	/* We fell behind: what the clients hold may be stale. */
 	dropped = bus_sub_dropped(p->sub);
 	if (dropped != p->dropped) {

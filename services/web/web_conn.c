@@ -10,6 +10,7 @@
  * (mg_get_request_info is NULL there), so the sockets are found by
  * scanning our own descriptors (getsockname on our port).
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -36,6 +37,7 @@ struct web_conns {
 
 struct conn_sock {
 	uint32_t addr;		/* peer, network order */
+	uint16_t pport;		/* peer port, host order */
 	ino_t ino;		/* sockets made later have larger inodes */
 	int fd;
 };
@@ -106,13 +108,14 @@ conn_sock_get(int fd, int port, struct conn_sock *out)
 	    ti.tcpi_state != TCP_ESTABLISHED)
 		return false;
 	out->addr = peer.sin_addr.s_addr;
+	out->pport = ntohs(peer.sin_port);
 	out->fd = fd;
 	return true;
 }
 
-/* Our established connections on `port`, into out[max]. */
+/* Our established connections on `port` (from peer port pport, 0 any). */
 static size_t
-conn_scan(int port, struct conn_sock *out, size_t max)
+conn_scan(int port, int pport, struct conn_sock *out, size_t max)
 {
 	struct dirent *e;
 	size_t n = 0;
@@ -127,7 +130,8 @@ conn_scan(int port, struct conn_sock *out, size_t max)
 
 		if (*end != '\0' || end == e->d_name || fd == dirfd(d))
 			continue;
-		if (conn_sock_get((int)fd, port, &out[n]))
+		if (conn_sock_get((int)fd, port, &out[n]) &&
+		    (pport == 0 || out[n].pport == pport))
 			n++;
 	}
 	closedir(d);
@@ -155,7 +159,7 @@ web_conn_enforce(int port, long per_addr, unsigned *shut)
 	s = calloc(CONN_SCAN_MAX, sizeof(*s));
 	if (s == NULL)
 		return -ENOMEM;
-	n = conn_scan(port, s, CONN_SCAN_MAX);
+	n = conn_scan(port, 0, s, CONN_SCAN_MAX);
 	qsort(s, n, sizeof(*s), conn_cmp);
 	for (i = 0, run = 0; i < n; i++) {
 		struct conn_sock now;
@@ -207,4 +211,21 @@ web_conn_close(const struct mg_connection *c)
 	if (cs->live > 0)
 		cs->live--;
 	pthread_mutex_unlock(&cs->lock);
+}
+
+int
+web_conn_sndbuf(int port, const char *peer, int pport, int bytes)
+{
+	struct conn_sock s[4];
+	struct in_addr a;
+	size_t n, i;
+
+	if (inet_pton(AF_INET, peer, &a) != 1)
+		return -EINVAL;
+	n = conn_scan(port, pport, s, sizeof(s) / sizeof(s[0]));
+	for (i = 0; i < n; i++)
+		if (s[i].addr == a.s_addr)
+			return setsockopt(s[i].fd, SOL_SOCKET, SO_SNDBUF, &bytes,
+			    sizeof(bytes)) < 0 ? -errno : 0;
+	return -ENOENT;
 }

@@ -3,9 +3,9 @@
  * Internals shared by the web service's files: HTTP reply helpers
  * (web_http.c), login sessions and lockout (web_session.c), connections
  * per client address (web_conn.c), the Host check (web_host.c), the JSON
- * views of the state (web_json.c), the API router (web_api.c) and the
- * WebSocket clients (web_ws.c). Nothing outside services/web includes
- * this.
+ * views of the state (web_json.c), the API router (web_api.c), the
+ * WebSocket clients (web_ws.c) and their level meters (web_meters.c).
+ * Nothing outside services/web includes this.
  */
 #ifndef CONVERGD_WEB_INT_H
 #define CONVERGD_WEB_INT_H
@@ -175,6 +175,11 @@ void web_conn_fini(struct web *w);
  * gets the count. -ENOMEM if it could not look.
  */
 int web_conn_enforce(int port, long per_addr, unsigned *shut);
+/*
+ * Set SO_SNDBUF of our connection on `port` from peer:pport (the caller
+ * is the worker that owns it); -ENOENT if there is none.
+ */
+int web_conn_sndbuf(int port, const char *peer, int pport, int bytes);
 /* civetweb's init_connection and connection_close callbacks. */
 int web_conn_open(const struct mg_connection *c, void **data);
 void web_conn_close(const struct mg_connection *c);
@@ -215,5 +220,41 @@ void web_ws_reap(struct web *w);
 /* Send a fresh snapshot to every client (after the bus dropped some). */
 void web_ws_resync_all(struct web *w);
 size_t web_ws_count(struct web *w);
+/* Queue a meter frame for every subscribed client that is due one. */
+void web_ws_meters(struct web *w, const struct bus_meters *m);
+
+/* ---- web_meters.c: level meter subscriptions and frames ---- */
+#define WEB_METER_RATE_MAX 20	/* frames a second a client may ask for */
+#define WEB_METER_GROUPS 26	/* one bit per group letter A-Z */
+#define WEB_METER_BIT(letter) (1u << ((letter) - 'A'))
+
+struct web_meter_sub {
+	bool on;
+	unsigned rate_hz;	/* 1 to WEB_METER_RATE_MAX */
+	uint32_t groups;	/* WEB_METER_BIT of each group */
+};
+
+/* One tick's meters, one JSON fragment per group ("I":[...]). */
+struct web_meter_frame {
+	char *frag[WEB_METER_GROUPS];
+};
+
+/*
+ * A client's {"type":"meters",...} request; -EINVAL and why if it is
+ * malformed (then nothing changes). No "groups": every group with meters.
+ */
+int web_meters_parse(json_t *req, struct web_meter_sub *out, char *why,
+    size_t whylen);
+/* The reply to a request: what the client now gets (malloc'd text). */
+char *web_meters_ack(const struct web_meter_sub *s, const char *error);
+/* True if a client that got its last frame at last_ms is due one now. */
+bool web_meters_due(const struct web_meter_sub *s, uint64_t last_ms,
+    uint64_t now_ms);
+/* Read the meters of the groups in mask from the state (once per tick). */
+void web_meters_build(struct web_meter_frame *f, uint32_t mask);
+void web_meters_free(struct web_meter_frame *f);
+/* One client's frame (malloc'd text): its groups of f, lost = dropped. */
+char *web_meters_text(const struct web_meter_frame *f, uint32_t mask,
+    const struct bus_meters *m, uint64_t now_ms, unsigned long lost);
 
 #endif

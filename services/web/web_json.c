@@ -318,9 +318,10 @@ audio_groups(const struct model *m)
 		chans = json_array();
 		for (i = 0; i < g->count; i++)
 			json_array_append_new(chans, channel_json(g, i));
-		json_array_append_new(a, json_pack("{s:s#, s:s, s:o}",
+		/* meters: it can be asked for over the WebSocket */
+		json_array_append_new(a, json_pack("{s:s#, s:s, s:o, s:b}",
 		    "group", &g->letter, 1, "name", g->name,
-		    "channels", chans));
+		    "channels", chans, "meters", (g->caps & GRP_METER) != 0));
 	}
 	return a;
 }

@@ -7,7 +7,10 @@
  * civetweb's writes block, so each client has a writer thread and a
  * bounded queue: the service thread only queues, and a client that stops
  * reading stalls its own writer, never the others or the service. A
- * queue that overflows is emptied and replaced by a snapshot.
+ * queue that overflows is emptied and replaced by a snapshot. Meter
+ * frames (web_meters.c) do not queue: each client has one slot that the
+ * next tick's frame replaces, written after everything queued, so a
+ * client that stops reading loses meter frames, never changes.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,10 +18,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "log.h"
 #include "web/web_int.h"
 
 #define WS_QUEUE_MAX 256	/* messages waiting for one client */
+/*
+ * The kernel's send buffer of a WebSocket (it doubles it). Autotuned it
+ * grows to megabytes: a client that stops reading would take minutes of
+ * stale meter frames before its writer blocked and frames were dropped.
+ */
+#define WS_SNDBUF (16 * 1024)
 
 struct ws_client {
 	struct mg_connection *conn;
@@ -38,6 +48,11 @@ struct ws_client {
 	struct web_ws *ws;	/* the list it is on */
 	char user[32];
 	char token[WEB_TOKEN_LEN + 1];	/* its session: closed when that ends */
+	struct web_meter_sub meters;	/* what meters it asked for */
+	uint64_t meter_last_ms;	/* when its last frame was made */
+	bool meter_due;		/* web_ws_meters: gets this tick's frame */
+	char *meter;		/* frame not yet written; a newer replaces it */
+	unsigned long meter_lost;	/* frames replaced since one was sent */
 };
 
 /* The client list (struct web's): one per service start. */
@@ -108,6 +123,7 @@ client_unref(struct ws_client *cl)
 	pthread_mutex_unlock(&ws->lock);
 	if (last) {
 		client_flush_queue(cl);
+		free(cl->meter);
 		pthread_cond_destroy(&cl->wake);
 		pthread_mutex_destroy(&cl->lock);
 		free(cl);
@@ -179,7 +195,8 @@ static bool
 client_next(struct ws_client *cl, char **text, bool *snapshot, bool *bye)
 {
 	while (!cl->quit && (cl->dead || !cl->ready ||
-	    (cl->count == 0 && !cl->want_snapshot && !cl->want_close)))
+	    (cl->count == 0 && !cl->want_snapshot && !cl->want_close &&
+	    cl->meter == NULL)))
 		pthread_cond_wait(&cl->wake, &cl->lock);
 	if (cl->quit)
 		return false;
@@ -191,10 +208,14 @@ client_next(struct ws_client *cl, char **text, bool *snapshot, bool *bye)
 	} else if (cl->want_snapshot) {
 		cl->want_snapshot = false;
 		*snapshot = true;
-	} else {
+	} else if (cl->count > 0) {
 		*text = cl->queue[cl->head];
 		cl->head = (cl->head + 1) % WS_QUEUE_MAX;
 		cl->count--;
+	} else {
+		*text = cl->meter;
+		cl->meter = NULL;
+		cl->meter_lost = 0;
 	}
 	return true;
 }
@@ -296,14 +317,43 @@ void
 web_ws_ready(struct mg_connection *c, void *arg)
 {
 	struct ws_client *cl = mg_get_user_connection_data(c);
+	const struct mg_request_info *ri;
 
 	(void)arg;
 	if (cl == NULL)
 		return;
+	ri = mg_get_request_info(c);
+	if (ri != NULL && web_conn_sndbuf(web_of(c)->port, ri->remote_addr,
+	    ri->remote_port, WS_SNDBUF) < 0)
+		log_warnx_rl(&cl->ws->rate, "websocket %s: send buffer not set",
+		    ri->remote_addr);
 	pthread_mutex_lock(&cl->lock);
 	cl->ready = true;
 	pthread_mutex_unlock(&cl->lock);
 	client_post(cl, NULL, true);
+}
+
+/* {"type":"meters",...}: change what it gets, answer what it now gets. */
+static void
+client_meters_request(struct ws_client *cl, json_t *req)
+{
+	struct web_meter_sub sub;
+	char why[96];
+	bool ok = web_meters_parse(req, &sub, why, sizeof(why)) == 0;
+
+	pthread_mutex_lock(&cl->lock);
+	if (ok) {
+		cl->meters = sub;
+		if (!sub.on) {
+			free(cl->meter);
+			cl->meter = NULL;
+		}
+	} else {
+		sub = cl->meters;
+	}
+	pthread_mutex_unlock(&cl->lock);
+	/* the answer queues like a change: it is never dropped */
+	client_post(cl, web_meters_ack(&sub, ok ? NULL : why), false);
 }
 
 int
@@ -335,6 +385,10 @@ web_ws_data(struct mg_connection *c, int bits, char *data, size_t len,
 	v = web_json_load(data, len, 0, NULL);
 	if (json_is_true(json_object_get(v, "resync")))
 		client_post(cl, NULL, true);
+	else if (json_is_string(json_object_get(v, "type")) &&
+	    strcmp(json_string_value(json_object_get(v, "type")), "meters") ==
+	    0)
+		client_meters_request(cl, v);
 	json_decref(v);
 	return 1;
 }
@@ -471,4 +525,70 @@ web_ws_resync_all(struct web *w)
 {
 	if (web_ws_count(w) > 0)
 		clients_send(w->ws, NULL, true);
+}
+
+/* Mark the clients due a frame this tick; the union of their groups. */
+static uint32_t
+meters_mark_due(struct ws_client **list, size_t n, uint64_t now)
+{
+	uint32_t mask = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct ws_client *cl = list[i];
+
+		pthread_mutex_lock(&cl->lock);
+		cl->meter_due = !cl->dead && cl->ready &&
+		    web_meters_due(&cl->meters, cl->meter_last_ms, now);
+		if (cl->meter_due)
+			mask |= cl->meters.groups;
+		pthread_mutex_unlock(&cl->lock);
+	}
+	return mask;
+}
+
+/* Replace the client's unsent frame (if any) with this tick's. */
+static void
+meters_post(struct ws_client *cl, const struct web_meter_frame *f,
+    const struct bus_meters *m, uint64_t now)
+{
+	char *text;
+
+	pthread_mutex_lock(&cl->lock);
+	if (cl->meter_due && cl->meters.on) {
+		cl->meter_due = false;
+		cl->meter_last_ms = now;
+		if (cl->meter != NULL) {
+			free(cl->meter);
+			cl->meter = NULL;
+			cl->meter_lost++;
+		}
+		text = web_meters_text(f, cl->meters.groups, m, now,
+		    cl->meter_lost);
+		cl->meter = text;
+		pthread_cond_signal(&cl->wake);
+	}
+	pthread_mutex_unlock(&cl->lock);
+}
+
+void
+web_ws_meters(struct web *w, const struct bus_meters *m)
+{
+	struct web_meter_frame f;
+	struct ws_client **list;
+	uint64_t now = clock_ms();
+	uint32_t mask;
+	size_t n, i;
+
+	n = clients_take(w->ws, &list);
+	mask = meters_mark_due(list, n, now);
+	/* nobody is due: the state is not even read */
+	if (mask != 0) {
+		web_meters_build(&f, mask);
+		for (i = 0; i < n; i++)
+			meters_post(list[i], &f, m, now);
+		web_meters_free(&f);
+	}
+	for (i = 0; i < n; i++)
+		client_unref(list[i]);
+	free(list);
 }

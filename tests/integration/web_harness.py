@@ -25,7 +25,7 @@ def free_port():
 class Daemon:
     """convergd -f -c TMPCONF on 127.0.0.1, stopped (by PID) in stop()."""
 
-    def __init__(self, web_extra="", console=True):
+    def __init__(self, web_extra="", console=True, engine_extra=""):
         self.binary = os.environ.get("CONVERGD")
         if not self.binary:
             raise SystemExit("CONVERGD is not set (path of the daemon)")
@@ -43,6 +43,7 @@ level = info
 target = stderr
 [engine]
 enabled = yes
+{engine_extra}
 [console]
 enabled = {"yes" if console else "no"}
 bind = 127.0.0.1
@@ -178,8 +179,16 @@ class WebSocket:
     """Minimal RFC 6455 client: text frames only, masked as required."""
 
     def __init__(self, port, cookie=None, origin=None, timeout=5.0,
-                 host=None):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout)
+                 host=None, rcvbuf=None):
+        if rcvbuf:
+            # set before connecting, so the window it offers stays small
+            self.sock = socket.socket()
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+            self.sock.settimeout(timeout)
+            self.sock.connect(("127.0.0.1", port))
+        else:
+            self.sock = socket.create_connection(("127.0.0.1", port),
+                                                 timeout)
         key = base64.b64encode(os.urandom(16)).decode()
         host = host or f"127.0.0.1:{port}"
         req = (f"GET /api/v1/events HTTP/1.1\r\nHost: {host}\r\n"
@@ -208,8 +217,9 @@ class WebSocket:
         out, self.buf = self.buf[:n], self.buf[n:]
         return out
 
-    def recv(self, timeout=5.0):
-        """Next text message as parsed JSON (skips control frames)."""
+    def recv(self, timeout=5.0, raw=False):
+        """Next text message as parsed JSON, or its bytes if raw (skips
+        control frames)."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -225,7 +235,7 @@ class WebSocket:
             payload = self._need(n)
             op = b0 & 0x0F
             if op == 1:
-                return json.loads(payload)
+                return payload if raw else json.loads(payload)
             if op == 8:
                 raise ConnectionError("websocket closed by server")
             if op == 9:

@@ -540,19 +540,29 @@ conn_was_shut(int client)
 	return recv(client, &c, 1, MSG_DONTWAIT) == 0;
 }
 
-START_TEST(connections_over_the_per_address_limit_are_shut)
+/* A listener on 127.0.0.1 and a free port; its fd. */
+static int
+conn_listener(int *port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET };
 	socklen_t len = sizeof sin;
-	int lfd, port, cl[6], sv[6], i;
-	unsigned shut = 9;
+	int lfd;
 
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
 	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sin, sizeof sin), 0);
 	ck_assert_int_eq(listen(lfd, 16), 0);
 	getsockname(lfd, (struct sockaddr *)&sin, &len);
-	port = ntohs(sin.sin_port);
+	*port = ntohs(sin.sin_port);
+	return lfd;
+}
+
+START_TEST(connections_over_the_per_address_limit_are_shut)
+{
+	int lfd, port, cl[6], sv[6], i;
+	unsigned shut = 9;
+
+	lfd = conn_listener(&port);
 	/* 5 from one address, 1 from another; the limit is 2 */
 	for (i = 0; i < 5; i++)
 		conn_pair(lfd, port, "127.0.0.2", &cl[i], &sv[i]);
@@ -566,6 +576,35 @@ START_TEST(connections_over_the_per_address_limit_are_shut)
 	ck_assert_int_eq(web_conn_enforce(port, 2, &shut), 0);
 	ck_assert_uint_eq(shut, 0);
 	for (i = 0; i < 6; i++) {
+		close(cl[i]);
+		close(sv[i]);
+	}
+	close(lfd);
+}
+END_TEST
+
+/* The WebSocket's send buffer is set on its own connection only. */
+START_TEST(send_buffer_set_on_the_peers_connection)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	int lfd, port, cl[2], sv[2], i, size;
+
+	lfd = conn_listener(&port);
+	for (i = 0; i < 2; i++)
+		conn_pair(lfd, port, "127.0.0.2", &cl[i], &sv[i]);
+	getsockname(cl[1], (struct sockaddr *)&sin, &len);
+	ck_assert_int_eq(web_conn_sndbuf(port, "127.0.0.2",
+	    ntohs(sin.sin_port), 50000), 0);
+	for (i = 0; i < 2; i++) {
+		len = sizeof size;
+		getsockopt(sv[i], SOL_SOCKET, SO_SNDBUF, &size, &len);
+		/* the kernel doubles what it is asked */
+		ck_assert_msg((size == 100000) == (i == 1), "%d: %d", i, size);
+	}
+	ck_assert_int_eq(web_conn_sndbuf(port, "127.0.0.3",
+	    ntohs(sin.sin_port), 50000), -ENOENT);
+	for (i = 0; i < 2; i++) {
 		close(cl[i]);
 		close(sv[i]);
 	}
@@ -596,6 +635,7 @@ main(void)
 		CHECK_CASE(json_nested_too_deep_is_refused_not_a_crash),
 		CHECK_CASE(json_nesting_at_limit_parses),
 		CHECK_CASE(connections_over_the_per_address_limit_are_shut),
+		CHECK_CASE(send_buffer_set_on_the_peers_connection),
 		CHECK_CASE(host_name_without_port),
 		CHECK_CASE(host_must_be_an_address_or_the_units_name),
 		CHECK_CASE(json_media_type_matches_exactly),

@@ -47,6 +47,10 @@ const app = {
 	wsRetry: 500,
 	dragging: null,		// "I:0" while the user moves that fader
 	status: null,
+	meters: null,		// Map "I:0" -> meter elements and peak hold
+	metersAsked: "",	// the subscription last sent, as JSON
+	visibleGroups: new Set(),	// group cards on screen ("I", "O", ...)
+	observer: null,
 };
 
 const $ = (sel, root) => (root || document).querySelector(sel);
@@ -152,6 +156,7 @@ function route() {
 	document.querySelectorAll(".page").forEach(p => {
 		p.hidden = p.id !== "page-" + tab;
 	});
+	askMeters();
 	({ status: loadStatus, control: loadAudio, settings: loadSettings,
 	   users: loadUsers, backup: () => {} })[tab]();
 }
@@ -287,12 +292,19 @@ function strip(g, ch) {
 	    (g.group + " " + ch.channel) });
 	const head = el("div", { class: "strip-head" },
 	    el("span", { class: "chan", text: g.group + ch.channel }), name);
+	if (isMic(g.group, ch.index))
+		head.append(el("span", { class: "gate", title: "Gate open",
+		    text: "GATE" }));
+	if (g.meters)
+		head.append(el("span", { class: "clip", title: "Clipping",
+		    text: "CLIP" }));
 	if (level() >= LEVELS.Manager) {
 		head.append(el("button", { type: "button", class: "link",
 		    title: "Rename", text: "✎", onclick: () => rename(g, ch) }));
 	}
 	return el("div", { class: "strip", "data-key": key }, head,
-	    el("div", { class: "strip-body" }, fader, value, mute));
+	    el("div", { class: "strip-body" }, fader, value, mute),
+	    g.meters ? meter() : null);
 }
 
 async function rename(g, ch) {
@@ -316,7 +328,8 @@ function runButtons(title, word, verb, numbers, none, enabled) {
 function renderAudio() {
 	const a = app.audio;
 	const groups = $("#groups");
-	groups.replaceChildren(...a.groups.map(g => el("div", { class: "card" },
+	groups.replaceChildren(...a.groups.map(g => el("div", { class: "card",
+	    "data-group": g.group },
 	    el("h2", { text: g.name[0].toUpperCase() + g.name.slice(1) +
 		" (" + g.group + ")" }),
 	    el("div", { class: "strips" }, ...g.channels.map(c =>
@@ -329,6 +342,7 @@ function renderAudio() {
 	$("#last-macro").textContent = a.last_macro ?
 	    "Last macro run: " + a.last_macro : "";
 	renderMatrix();
+	watchMeters();
 }
 
 function renderMatrix() {
@@ -423,6 +437,128 @@ function applyChange(c) {
 	}
 }
 
+/* ---------------- meters ---------------- */
+
+const METER_MIN = -60, METER_MAX = 6;	// dBFS shown on the scale
+const METER_LABELS = [-48, -36, -24, -12, 0];
+const PEAK_HOLD_MS = 1000, PEAK_DECAY_DB_S = 20;
+const CLIP_HOLD_MS = 2000;
+const CLIP_EVENT = 15;		// the engine's clipping event category
+
+function isMic(g, i) {
+	const src = app.audio && app.audio.matrix.sources.find(x =>
+	    x.group === g && x.index === i);
+	return !!(src && src.mic);
+}
+
+function meterPos(db) {
+	const p = (db - METER_MIN) / (METER_MAX - METER_MIN) * 100;
+	return Math.max(0, Math.min(100, p));
+}
+
+// A horizontal meter: gradient bar clipped to the level, peak line, scale.
+function meter() {
+	return el("div", { class: "meter", "data-db": "",
+	    title: "Level after gain and mute (dBFS)" },
+	    el("div", { class: "meter-track" },
+		el("div", { class: "meter-fill" }),
+		el("div", { class: "meter-peak" })),
+	    el("div", { class: "meter-scale" }, ...METER_LABELS.map(d => {
+		// CSSOM, not a style attribute: the page's CSP forbids those
+		const t = el("span", { text: String(d) });
+		t.style.left = meterPos(d) + "%";
+		return t;
+	    })));
+}
+
+// After a render: cache the meter elements, follow which groups show.
+function watchMeters() {
+	app.meters = new Map();
+	document.querySelectorAll(".strip").forEach(s => {
+		const m = $(".meter", s);
+		if (!m) return;
+		app.meters.set(s.dataset.key, { el: m, fill: $(".meter-fill", m),
+		    peak: $(".meter-peak", m), gate: $(".gate", s),
+		    clip: $(".clip", s), peakDb: METER_MIN, peakAt: 0,
+		    clipAt: 0 });
+	});
+	if (app.observer) app.observer.disconnect();
+	app.visibleGroups = new Set();
+	if (!("IntersectionObserver" in window)) {
+		app.audio.groups.forEach(g => app.visibleGroups.add(g.group));
+		askMeters();
+		return;
+	}
+	app.observer = new IntersectionObserver((entries) => {
+		for (const e of entries) {
+			const g = e.target.dataset.group;
+			if (e.isIntersecting) app.visibleGroups.add(g);
+			else app.visibleGroups.delete(g);
+		}
+		askMeters();
+	});
+	document.querySelectorAll("#groups .card[data-group]").forEach(c =>
+	    app.observer.observe(c));
+}
+
+// Ask for meters of the groups on screen, only while Control shows.
+function askMeters() {
+	const ws = app.ws;
+	if (!ws || ws.readyState !== WebSocket.OPEN) return;
+	const page = $("#page-control");
+	const withMeters = new Set(app.audio ? app.audio.groups.filter(g =>
+	    g.meters).map(g => g.group) : []);
+	const groups = [...app.visibleGroups].filter(g =>
+	    withMeters.has(g)).sort();
+	const on = !!app.session && !page.hidden && !document.hidden &&
+	    groups.length > 0;
+	const req = on ? { type: "meters", on: true, rate_hz: 20, groups } :
+	    { type: "meters", on: false };
+	const text = JSON.stringify(req);
+	if (text === app.metersAsked) return;
+	app.metersAsked = text;
+	ws.send(text);
+}
+
+function showLevels(f) {
+	if (!app.meters) return;
+	const now = performance.now();
+	for (const [g, vals] of Object.entries(f.levels)) {
+		vals.forEach((db, i) => {
+			const m = app.meters.get(chanKey(g, i));
+			if (m) showMeter(m, db, now);
+		});
+	}
+	for (const [key, m] of app.meters) {
+		if (!m.gate) continue;
+		const i = Number(key.split(":")[1]);
+		m.gate.classList.toggle("on", !!(f.gates & (1 << i)));
+	}
+}
+
+function showMeter(m, db, now) {
+	m.el.dataset.db = db.toFixed(2);
+	m.fill.style.clipPath = `inset(0 ${100 - meterPos(db)}% 0 0)`;
+	// the peak holds a second, then falls until the level catches it
+	const dt = m.last ? (now - m.last) / 1000 : 0;
+	m.last = now;
+	if (now - m.peakAt > PEAK_HOLD_MS) m.peakDb -= dt * PEAK_DECAY_DB_S;
+	if (db >= m.peakDb) { m.peakDb = db; m.peakAt = now; }
+	m.peak.style.left = meterPos(m.peakDb) + "%";
+	m.peak.classList.toggle("clip", m.peakDb > 0);
+	m.el.classList.toggle("clip", db > 0);
+	if (db > 0) m.clipAt = now;
+	if (m.clip) m.clip.classList.toggle("on", m.clipAt > 0 &&
+	    now - m.clipAt < CLIP_HOLD_MS);
+}
+
+// The engine's clipping event: shown on the Control page (and logged).
+function showClipEvent(e) {
+	const p = $("#clip-log");
+	p.hidden = false;
+	p.textContent = "Clipping: " + e.text + " (" + e.time + ")";
+}
+
 /* ---------------- live updates ---------------- */
 
 function setLive(on) {
@@ -436,11 +572,17 @@ function connectWs() {
 	const ws = new WebSocket((location.protocol === "https:" ? "wss://" :
 	    "ws://") + location.host + "/api/v1/events");
 	app.ws = ws;
-	ws.onopen = () => { app.wsRetry = 500; setLive(true); };
+	ws.onopen = () => {
+		app.wsRetry = 500;
+		setLive(true);
+		app.metersAsked = "";
+		askMeters();
+	};
 	ws.onmessage = (ev) => {
 		let m;
 		try { m = JSON.parse(ev.data); } catch (e) { return; }
-		if (m.type === "snapshot") applySnapshot(m);
+		if (m.type === "levels") showLevels(m);
+		else if (m.type === "snapshot") applySnapshot(m);
 		else if (m.type === "change") applyChange(m);
 		else if (m.type === "service" && app.status) {
 			const rows = app.status.services;
@@ -451,6 +593,7 @@ function connectWs() {
 			const tb = $("#events tbody");
 			tb.prepend(eventRow(m));
 			while (tb.children.length > 50) tb.lastChild.remove();
+			if (m.category === CLIP_EVENT) showClipEvent(m);
 		}
 	};
 	ws.onclose = async () => {
@@ -718,6 +861,7 @@ async function start() {
 	$("#user-add").addEventListener("submit", addUser);
 	$("#restore-form").addEventListener("submit", restore);
 	window.addEventListener("hashchange", route);
+	document.addEventListener("visibilitychange", askMeters);
 	const r = await api("GET", "/session");
 	if (r.status === 200) startSession(r.data);
 	else showLogin();

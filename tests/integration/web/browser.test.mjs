@@ -3,8 +3,11 @@
 // against the real daemon ($CONVERGD) and a raw Telnet session on the
 // console port: a fader moved on the page reaches Telnet as a bare report,
 // a mute set over Telnet shows on the page without a reload, a bad static
-// netmask is refused with the error next to the field. Screenshots of each
-// page at desktop and phone widths go to BUILD_DIR/test-output/screenshots.
+// netmask is refused with the error next to the field, the simulated
+// signal on mic 1 moves its meter and lights its gate and muting it drops
+// the meter, a line input pushed into clipping shows CLIP and the engine's
+// clipping event. Screenshots of each page at desktop and phone widths go
+// to BUILD_DIR/test-output/screenshots.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -58,6 +61,7 @@ level = info
 target = stderr
 [engine]
 enabled = yes
+meter_interval_ms = 50
 [console]
 enabled = yes
 bind = 127.0.0.1
@@ -113,9 +117,9 @@ async function test(name, fn) {
 	}
 }
 
-async function shot(page, name) {
+async function shot(page, name, fullPage = true) {
 	await page.screenshot({ path: path.join(outDir, name + ".png"),
-	    fullPage: true });
+	    fullPage });
 }
 
 async function login(page, base) {
@@ -209,6 +213,76 @@ async function main() {
 		    "the crosspoint lit on the page");
 	});
 
+	await test("mic_signal_moves_meter_and_lights_gate", async () => {
+		await page.goto(base + "/#control");
+		const s = page.locator('.strip[data-key="I:0"]');
+		await s.locator(".meter").waitFor();
+		// only groups on screen get meters: the matrix test scrolled
+		await s.scrollIntoViewIfNeeded();
+		// The engine's simulated talker on mic 1: gate open, level up.
+		await waitFor(async () => s.evaluate((e) =>
+		    e.querySelector(".gate").classList.contains("on") &&
+		    Number(e.querySelector(".meter").dataset.db) > -45),
+		    "mic 1's gate lit with its meter above -45 dBFS", 30000);
+		const pos = await s.evaluate((e) =>
+		    e.querySelector(".meter-fill").style.clipPath);
+		if (!/^inset\(0px [\d.]+% 0px 0px\)$/.test(pos) ||
+		    pos === "inset(0px 100% 0px 0px)")
+			throw new Error("meter bar not drawn: " + pos);
+		await shot(page, "desktop-meters");
+		const asked = await page.evaluate(() => JSON.parse(
+		    app.metersAsked));
+		if (!asked.on || asked.rate_hz !== 20 ||
+		    !asked.groups.includes("I"))
+			throw new Error("subscription: " + JSON.stringify(asked));
+	});
+
+	await test("mute_drops_the_meter", async () => {
+		const m = page.locator('.strip[data-key="I:0"] .meter');
+		telnet.send("#H0 MUTE 1 I 1");
+		await telnet.expect(/OK> #H0 MUTE 1 I 1\r\n/, "Telnet reply");
+		await waitFor(async () => await m.getAttribute("data-db") ===
+		    "-99.99", "mic 1's meter at -99.99 once muted");
+		const pos = await m.evaluate((e) =>
+		    e.querySelector(".meter-fill").style.clipPath);
+		if (pos !== "inset(0px 100% 0px 0px)")
+			throw new Error("muted meter still drawn: " + pos);
+		telnet.send("#H0 MUTE 1 I 0");
+		await telnet.expect(/OK> #H0 MUTE 1 I 0\r\n/, "Telnet reply");
+	});
+
+	await test("clipping_shows_clip_and_the_engine_event", async () => {
+		// Line input 9 at +20 dB: its -30..-18 dBFS signal clips.
+		telnet.send("#H0 GAIN 9 I 20 A");
+		await telnet.expect(/OK> #H0 GAIN 9 I 20\.00 A\r\n/,
+		    "Telnet reply");
+		const s = page.locator('.strip[data-key="I:8"]');
+		await s.scrollIntoViewIfNeeded();
+		await waitFor(async () => s.evaluate((e) =>
+		    e.querySelector(".clip").classList.contains("on")),
+		    "CLIP lit on input 9", 30000);
+		await waitFor(async () => /Clipping: audio clipping on/.test(
+		    await page.textContent("#clip-log")),
+		    "the engine's clipping event on the Control page", 10000);
+		await shot(page, "desktop-meters-clip");
+		const st = await page.evaluate(async () =>
+		    (await fetch("/api/v1/status")).json());
+		if (!st.events.some((e) => e.category === 15 &&
+		    /audio clipping/.test(e.text)))
+			throw new Error("clipping not in the event log");
+		telnet.send("#H0 GAIN 9 I 0 A");
+		await telnet.expect(/OK> #H0 GAIN 9 I 0\.00 A\r\n/,
+		    "Telnet reply");
+	});
+
+	await test("meters_stop_when_control_is_left", async () => {
+		await page.goto(base + "/#status");
+		await page.waitForSelector("#page-status:not([hidden])");
+		await waitFor(async () => page.evaluate(() =>
+		    JSON.parse(app.metersAsked).on === false),
+		    "meters turned off on the Status page");
+	});
+
 	await test("bad_static_mask_shows_error_and_changes_nothing",
 	    async () => {
 		await page.goto(base + "/#settings");
@@ -271,6 +345,15 @@ async function main() {
 
 	await test("phone_width_pages_fit", async () => {
 		await page.setViewportSize({ width: 390, height: 844 });
+		await page.goto(base + "/#control");
+		// the first screen, as a phone shows it: meters moving on inputs
+		await page.waitForSelector(
+		    '.strip[data-key="I:0"] .meter:not([data-db=""])');
+		await page.locator('.card[data-group="I"]').scrollIntoViewIfNeeded();
+		await waitFor(async () => page.evaluate(() =>
+		    JSON.parse(app.metersAsked).on === true), "meters asked");
+		await page.waitForTimeout(500);
+		await shot(page, "phone-meters", false);
 		for (const tab of ["status", "control", "settings"]) {
 			await page.goto(base + "/#" + tab);
 			await page.waitForSelector(`#page-${tab}:not([hidden])`);
