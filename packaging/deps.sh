@@ -20,7 +20,7 @@ test_packages=(
 	samba samba-common-bin
 	chrony libfaketime ntpsec-ntpdig
 	dnsmasq-base udhcpc busybox tshark
-	stunnel4 ssl-cert
+	stunnel4 ssl-cert curl
 	debhelper lintian fakeroot adduser
 )
 
