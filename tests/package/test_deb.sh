@@ -159,8 +159,8 @@ start_tls
 check "HTTPS answers on 443" wait_for 20 web_up -k https://127.0.0.1/
 check "convergd runs as user convergd" \
 	test "$(ps -o user= -p "$DAEMON_PID")" = convergd
-check "with ambient capabilities (the unit's)" \
-	grep -q "^CapAmb:.*[1-9a-f]" "/proc/$DAEMON_PID/status"
+check "every service on: it keeps the unit's four capabilities" \
+	grep -q "^CapEff:[[:space:]]*0000000002003400$" "/proc/$DAEMON_PID/status"
 wait_for 10 test -f /var/lib/convergd/state.json || true
 check "state file written by the convergd user" \
 	test "$(stat -c %U /var/lib/convergd/state.json)" = convergd
@@ -199,8 +199,13 @@ check "upgraded to $next" \
 	test "$(dpkg-query -W -f='${Version}' convergd)" = "$next"
 check "upgrade kept the edited conffile" grep -q "^bind = 127.0.0.1" "$conf"
 check "upgrade kept the state file" test -f /var/lib/convergd/state.json
+# with the clock and address services off, only CAP_NET_BIND_SERVICE stays
+sed -i -e '/^\[ntp\]/,/^enabled/ s/^enabled = yes/enabled = no/' \
+	-e '/^\[dhcp\]/,/^enabled/ s/^enabled = yes/enabled = no/' "$conf"
 start_convergd
 check "convergd answers after the upgrade" wait_for 20 web_up http://127.0.0.1/
+check "without ntp and dhcp it keeps only CAP_NET_BIND_SERVICE" \
+	grep -q "^CapEff:[[:space:]]*0000000000000400$" "/proc/$DAEMON_PID/status"
 console "#H0 NETBIOSNAME" || true
 check "the setting survived the upgrade" grep -q CITEST1 "$WORK/console.out"
 stop_daemon TERM
