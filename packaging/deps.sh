@@ -21,7 +21,7 @@ test_packages=(
 	chrony libfaketime ntpsec-ntpdig
 	dnsmasq-base udhcpc busybox tshark
 	stunnel4 ssl-cert curl
-	debhelper lintian fakeroot adduser
+	debhelper lintian adduser
 )
 
 case "${1:-}" in

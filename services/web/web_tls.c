@@ -114,7 +114,8 @@ web_tls_redirect(struct mg_connection *c)
 	status = strcmp(ri->request_method, "GET") == 0 ||
 	    strcmp(ri->request_method, "HEAD") == 0 ? 301 : 308;
 	snprintf(extra, sizeof(extra), "Location: %s\r\n", loc);
+	/* no body for HEAD */
 	web_http_send(c, status, "text/plain; charset=utf-8", extra,
-	    "Use HTTPS.\n", 11);
+	    "Use HTTPS.\n", strcmp(ri->request_method, "HEAD") ? 11 : 0);
 	return status;
 }

@@ -120,6 +120,9 @@ def test_redirect(d, https_port):
           hdrs.get("location") ==
           f"https://127.0.0.1:{https_port}/index.html?x=1",
           hdrs.get("location"))
+    st, hdrs, body = plain.raw("HEAD", "/")
+    check("plain HEAD is redirected without a body",
+          st == 301 and hdrs.get("content-length") == "0", hdrs)
     st, hdrs, _ = plain.raw("POST", "/api/v1/session", body="{}",
                             headers={"Content-Type": "application/json"})
     check("plain POST is sent with its method kept (308)", st == 308, st)
