@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "bus.h"
+#include "caps.h"
 #include "config.h"
 #include "log.h"
 #include "model.h"
@@ -328,6 +329,31 @@ main_loop(const sigset_t *signals, const char *path)
 	}
 }
 
+/*
+ * Not root (the packaged unit's convergd user with ambient capabilities):
+ * keep only what the enabled services need, before any thread starts. A
+ * service enabled later by SIGHUP gets what is left (restart for more).
+ */
+static int
+main_drop_caps(const struct cfg *cfg)
+{
+	uint64_t keep, had;
+	int rc;
+
+	if (geteuid() == 0)
+		return 0;
+	keep = caps_needed(registry_services, registry_count, cfg);
+	if ((rc = caps_limit(keep, &had)) < 0) {
+		log_err("cannot drop capabilities: %s", strerror(-rc));
+		return rc;
+	}
+	if (had != (had & keep))
+		log_info("capabilities: kept %#llx, dropped %#llx (not needed "
+		    "by the enabled services)", (unsigned long long)(had & keep),
+		    (unsigned long long)(had & ~keep));
+	return 0;
+}
+
 static void
 main_signals(sigset_t *set)
 {
@@ -381,6 +407,10 @@ main(int argc, char **argv)
 	    (strcmp(target, "auto") == 0 && !o.foreground) ?
 	    LOG_SINK_SYSLOG : LOG_SINK_STDERR, level);
 	log_set_thread_name("main");
+	if (main_drop_caps(cfg) < 0) {
+		cfg_unref(cfg);
+		return EXIT_FAILURE;
+	}
 	main_signals(&signals);
 	bus_init();
 	if (state_init(&id) < 0 || main_load_state(cfg) < 0) {

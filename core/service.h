@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -59,7 +60,14 @@ struct service {
 	const char *const *reads;
 	/* Optional: actions for svc_request, ended by a { NULL } row. */
 	const struct svc_action *actions;
+	/*
+	 * Capabilities it needs while enabled (SVC_CAP(CAP_...) bits), on
+	 * top of binding its port when that is below 1024 (caps.h).
+	 */
+	uint64_t caps;
 };
+
+#define SVC_CAP(cap) (UINT64_C(1) << (cap))
 
 /* Tell the supervisor this service is alive (call at least once a second). */
 void svc_beat(struct svc_ctx *ctx);

@@ -20,6 +20,8 @@ test_packages=(
 	samba samba-common-bin
 	chrony libfaketime ntpsec-ntpdig
 	dnsmasq-base udhcpc busybox tshark
+	stunnel4 ssl-cert curl
+	debhelper lintian adduser
 )
 
 case "${1:-}" in

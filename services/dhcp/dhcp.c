@@ -6,6 +6,7 @@
  * With no interface configured it changes nothing on the host.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,4 +352,7 @@ const struct service dhcp_service = {
 	.stop = dhcp_stop,
 	.reload = dhcp_reload,
 	.reads = dhcp_reads,
+	/* addresses and routes; packet sockets, SO_BINDTODEVICE; UDP 68 */
+	.caps = SVC_CAP(CAP_NET_ADMIN) | SVC_CAP(CAP_NET_RAW) |
+	    SVC_CAP(CAP_NET_BIND_SERVICE),
 };

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -568,4 +569,5 @@ const struct service ntp_service = {
 	.init = ntp_init,
 	.run = ntp_run,
 	.stop = ntp_stop,
+	.caps = SVC_CAP(CAP_SYS_TIME),	/* set_clock = yes */
 };

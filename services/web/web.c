@@ -45,7 +45,7 @@ static const struct cfg_key web_keys[] = {
 	{ "lockout_delay", CFG_INT, 1, 300, "2", NULL,
 	    "first lockout in seconds; doubles with each failure, up to 300" },
 	{ "request_timeout_ms", CFG_INT, 500, 60000, "5000", NULL,
-	    "time civetweb allows to receive a request (ms)" },
+	    "time civetweb gives a client to send a request (ms)" },
 	{ "max_per_address", CFG_INT, 1, 1024, "10", NULL,
 	    "connections open at once from one client address; the newest "
 	    "over it are closed (each holds a worker)" },
@@ -54,6 +54,13 @@ static const struct cfg_key web_keys[] = {
 	{ "allowed_hosts", CFG_STRING, 0, WEB_ALLOWED_HOSTS_MAX, "", NULL,
 	    "names the API answers in Host besides IP addresses, localhost "
 	    "and the unit's own names (comma-separated)" },
+	{ "tls_port", CFG_INT, 0, 65535, "0", NULL,
+	    "port on 127.0.0.1 where the TLS terminator passes HTTPS "
+	    "requests (0 = none)" },
+	{ "https_port", CFG_INT, 1, 65535, "443", NULL,
+	    "port HTTPS is offered on (https_redirect's target)" },
+	{ "https_redirect", CFG_BOOL, 0, 0, "no", NULL,
+	    "send plain HTTP requests to HTTPS" },
 	{ NULL },
 };
 
@@ -62,7 +69,7 @@ struct web_priv {
 	struct mg_context *mg;
 	struct bus_sub *sub;
 	uint64_t dropped;	/* bus_sub_dropped last seen */
-	char listen[32];	/* civetweb's "addr:port" */
+	char listen[64];	/* civetweb's "addr:port[,127.0.0.1:tls]" */
 	char poke_addr[16];	/* where to connect to wake civetweb's master */
 	uint64_t reaped_ms;	/* last session/WebSocket clean-up */
 };
@@ -140,7 +147,13 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	p->w.port = (int)svc_cfg_int(ctx, "port");
 	if (p->w.port == 0)
 		p->w.port = 80;
+	p->w.tls_port = (int)svc_cfg_int(ctx, "tls_port");
+	p->w.https_port = (int)svc_cfg_int(ctx, "https_port");
+	p->w.https_redirect = svc_cfg_bool(ctx, "https_redirect");
 	snprintf(p->listen, sizeof(p->listen), "%s:%d", bind, p->w.port);
+	if (p->w.tls_port != 0)
+		snprintf(p->listen + strlen(p->listen), sizeof(p->listen) -
+		    strlen(p->listen), ",127.0.0.1:%d", p->w.tls_port);
 	snprintf(p->poke_addr, sizeof(p->poke_addr), "%s",
 	    strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind);
 	if ((rc = web_session_init(&p->w)) < 0 ||
@@ -164,7 +177,8 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
  * civetweb listens (and its workers take requests) before our handlers
  * can be set on its context; a request in that window would get a 404.
  * begin_request runs before the handler lookup, so it holds the worker
- * until they are set (a few ms at start-up, bounded).
+ * until they are set (a few ms at start-up, bounded). It also sends
+ * plain HTTP to HTTPS ([web] https_redirect) before any handler runs.
  */
 static int
 web_begin_request(struct mg_connection *c)
@@ -174,7 +188,7 @@ web_begin_request(struct mg_connection *c)
 
 	while (!atomic_load(&w->handlers_set) && clock_ms() < deadline)
 		usleep(1000);
-	return 0;
+	return web_tls_redirect(c);
 }
 
 static const struct mg_callbacks web_callbacks = {

@@ -139,6 +139,16 @@ session_json(const struct api_req *r)
 	    "idle_timeout", (int)r->w->limits.session_idle_s);
 }
 
+/* The session cookie, renewed on every request; Secure over HTTPS. */
+static void
+api_session_cookie(struct api_req *r)
+{
+	snprintf(r->extra, sizeof(r->extra), "Set-Cookie: " WEB_COOKIE
+	    "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict%s\r\n",
+	    r->s.token, r->w->limits.session_idle_s,
+	    web_tls_cookie_flags(r->c));
+}
+
 static int
 api_login(struct api_req *r)
 {
@@ -166,9 +176,7 @@ api_login(struct api_req *r)
 	if (rc < 0)
 		return fail(r, 503, "too many sessions; log out elsewhere or "
 		    "wait for one to expire", NULL);
-	snprintf(r->extra, sizeof(r->extra), "Set-Cookie: " WEB_COOKIE
-	    "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict\r\n",
-	    r->s.token, r->w->limits.session_idle_s);
+	api_session_cookie(r);
 	log_info("%s logged in from %s", r->s.user, addr);
 	return reply(r, 200, session_json(r));
 }
@@ -184,7 +192,8 @@ api_logout(struct api_req *r)
 {
 	web_session_delete(r->w, r->s.token);
 	snprintf(r->extra, sizeof(r->extra), "Set-Cookie: " WEB_COOKIE
-	    "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict\r\n");
+	    "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s\r\n",
+	    web_tls_cookie_flags(r->c));
 	return reply(r, 200, json_pack("{s:b}", "logged_out", 1));
 }
 
@@ -708,9 +717,7 @@ check_session(struct api_req *r, const struct api_route *rt)
 		    web_json_level_name(rt->level));
 		return fail(r, 403, msg, NULL);
 	}
-	snprintf(r->extra, sizeof(r->extra), "Set-Cookie: " WEB_COOKIE
-	    "=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Strict\r\n",
-	    r->s.token, r->w->limits.session_idle_s);
+	api_session_cookie(r);
 	return 0;
 }
 

@@ -32,7 +32,8 @@ struct web_status_text {
 
 static const struct web_status_text web_statuses[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
-	{ 304, "Not Modified" }, { 400, "Bad Request" },
+	{ 301, "Moved Permanently" },
+	{ 304, "Not Modified" }, { 308, "Permanent Redirect" }, { 400, "Bad Request" },
 	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
 	{ 409, "Conflict" }, { 413, "Payload Too Large" },

@@ -56,6 +56,9 @@ struct web {
 	struct web_limits limits;
 	atomic_bool handlers_set;	/* civetweb listens before they are */
 	int port;		/* where civetweb listens */
+	int tls_port;		/* the TLS terminator's, on 127.0.0.1; 0 = none */
+	int https_port;		/* where HTTPS is offered (the redirect) */
+	bool https_redirect;	/* plain HTTP requests are sent to HTTPS */
 	char allowed_hosts[WEB_ALLOWED_HOSTS_MAX + 1];	/* [web] list */
 	struct web_sessions *sessions;
 	struct web_ws *ws;
@@ -93,6 +96,15 @@ int web_http_static(struct mg_connection *c, void *arg);
 bool web_http_token_equal(const char *a, const char *b);
 /* Content-Type is application/json, parameters (; charset=...) allowed. */
 bool web_http_is_json(const char *content_type);
+
+/* ---- web_tls.c: HTTPS through a TLS terminator ---- */
+/* The request came over TLS (through the terminator on 127.0.0.1). */
+bool web_tls_request(const struct mg_connection *c);
+/* "; Secure" for a cookie of an HTTPS request, else "". */
+const char *web_tls_cookie_flags(const struct mg_connection *c);
+/* With https_redirect, answer a plain request with a redirect to HTTPS
+ * and return its status; 0 if the request goes on. */
+int web_tls_redirect(struct mg_connection *c);
 
 /* ---- web_host.c: the Host an API request may name ---- */
 /*

@@ -45,11 +45,13 @@ enabled = no
 """)
         self.proc = None
         self.logs = []
+        self.prefix = []  # e.g. setpriv ... to start it as another user
 
     def start(self, timeout=10):
         log = open(os.path.join(self.dir, f"daemon{len(self.logs)}.log"), "w")
         self.logs.append(log.name)
-        self.proc = subprocess.Popen([CONVERGD, "-f", "-c", self.config],
+        self.proc = subprocess.Popen([*self.prefix, CONVERGD, "-f", "-c",
+                                      self.config],
                                      stdout=log, stderr=subprocess.STDOUT)
         log.close()
         deadline = time.monotonic() + timeout

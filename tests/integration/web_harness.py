@@ -72,7 +72,8 @@ port = {self.web_port}
                 c = http.client.HTTPConnection("127.0.0.1", self.web_port,
                                                timeout=1)
                 c.request("GET", "/")
-                if c.getresponse().status == 200:
+                # 301: a daemon that sends plain HTTP to HTTPS
+                if c.getresponse().status in (200, 301):
                     c.close()
                     return
             except OSError:

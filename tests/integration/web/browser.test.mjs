@@ -8,7 +8,10 @@
 // the meter, a line input pushed into clipping shows CLIP and the engine's
 // clipping event. Screenshots of each page at desktop and phone widths go
 // to BUILD_DIR/test-output/screenshots.
-import { spawn } from "node:child_process";
+// CONVERGD_BROWSER_TLS=1 runs it all over HTTPS: stunnel in front on a
+// loopback port as the package's convergd-https service, plain HTTP
+// redirected (test_web_browser_https.sh).
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -22,7 +25,8 @@ const outDir = process.env.BUILD_DIR
 	? path.join(process.env.BUILD_DIR, "test-output", "screenshots")
 	: path.resolve(here, "..", "out");
 const results = [];
-let daemon, context, telnet;
+const overTls = process.env.CONVERGD_BROWSER_TLS === "1";
+let daemon, context, telnet, tls;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "convergd-browser-"));
 
 function freePort() {
@@ -48,7 +52,7 @@ async function waitFor(fn, what, ms = 5000) {
 	}
 }
 
-async function startDaemon(webPort, consolePort) {
+async function startDaemon(webPort, consolePort, webExtra = "") {
 	const conf = path.join(tmp, "convergd.conf");
 	fs.writeFileSync(conf, `[unit]
 model = 880TA
@@ -70,16 +74,44 @@ port = ${consolePort}
 enabled = yes
 bind = 127.0.0.1
 port = ${webPort}
-`);
+${webExtra}`);
 	const log = fs.openSync(path.join(tmp, "daemon.log"), "w");
 	daemon = spawn(process.env.CONVERGD, ["-f", "-c", conf],
 	    { cwd: tmp, stdio: ["ignore", log, log] });
 	await waitFor(async () => {
 		try {
-			const r = await fetch(`http://127.0.0.1:${webPort}/`);
-			return r.status === 200;
+			const r = await fetch(`http://127.0.0.1:${webPort}/`,
+			    { redirect: "manual" });
+			return r.status === 200 || r.status === 301;
 		} catch (e) { return false; }
 	}, "the web port", 10000);
+}
+
+// stunnel on httpsPort -> tlsPort with a throw-away certificate.
+async function startTls(httpsPort, tlsPort) {
+	const cert = path.join(tmp, "cert.pem"), key = path.join(tmp, "key.pem");
+	const made = spawnSync("openssl", ["req", "-x509", "-newkey", "ec",
+	    "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+	    "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert]);
+	if (made.status !== 0)
+		throw new Error("openssl: " + made.stderr);
+	const conf = path.join(tmp, "stunnel.conf");
+	fs.writeFileSync(conf, `foreground = yes
+syslog = no
+pid =
+[https]
+accept = 127.0.0.1:${httpsPort}
+connect = 127.0.0.1:${tlsPort}
+cert = ${cert}
+key = ${key}
+`);
+	const log = fs.openSync(path.join(tmp, "stunnel.log"), "w");
+	tls = spawn("stunnel4", [conf], { stdio: ["ignore", log, log] });
+	await waitFor(() => new Promise((resolve) => {
+		const s = net.connect(httpsPort, "127.0.0.1");
+		s.on("connect", () => { s.destroy(); resolve(true); });
+		s.on("error", () => resolve(false));
+	}), "stunnel", 10000);
 }
 
 // A raw TCP Telnet session logged in as protocol.md §1.1 describes.
@@ -137,8 +169,20 @@ async function login(page, base) {
 async function main() {
 	fs.mkdirSync(outDir, { recursive: true });
 	const webPort = await freePort(), consolePort = await freePort();
-	const base = `http://127.0.0.1:${webPort}`;
-	await startDaemon(webPort, consolePort);
+	let base = `http://127.0.0.1:${webPort}`;
+	if (overTls) {
+		const tlsPort = await freePort(), httpsPort = await freePort();
+		await startDaemon(webPort, consolePort, `tls_port = ${tlsPort}
+https_port = ${httpsPort}
+https_redirect = yes
+`);
+		await startTls(httpsPort, tlsPort);
+		base = `https://127.0.0.1:${httpsPort}`;
+		// this script's own fetch() calls: the throw-away certificate
+		process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";
+	} else {
+		await startDaemon(webPort, consolePort);
+	}
 	telnet = new Telnet(consolePort);
 	await telnet.login();
 	context = await chromium.launchPersistentContext(
@@ -150,6 +194,7 @@ async function main() {
 		    "--disable-background-networking",
 		    "--disable-component-update", "--disable-sync"],
 		viewport: { width: 1280, height: 900 },
+		ignoreHTTPSErrors: overTls,
 	});
 	const page = context.pages()[0] || await context.newPage();
 	const pageErrors = [];
@@ -170,6 +215,21 @@ async function main() {
 			throw new Error("network card: " + net);
 		await shot(page, "desktop-status");
 	});
+
+	if (overTls) {
+		await test("https_session_cookie_is_secure", async () => {
+			const c = (await context.cookies(base)).find((x) =>
+			    x.name === "convergd_session");
+			if (!c || !c.secure)
+				throw new Error("cookie: " + JSON.stringify(c));
+		});
+		await test("plain_http_is_redirected_to_https", async () => {
+			await page.goto(`http://127.0.0.1:${webPort}/#status`);
+			await page.waitForSelector("#page-status:not([hidden])");
+			if (!page.url().startsWith(base + "/"))
+				throw new Error("landed on " + page.url());
+		});
+	}
 
 	await test("fader_move_reaches_telnet_as_bare_report", async () => {
 		await page.goto(base + "/#control");
@@ -391,6 +451,11 @@ async function main() {
 async function cleanup() {
 	try { if (context) await context.close(); } catch (e) { /* closing */ }
 	try { if (telnet) telnet.sock.destroy(); } catch (e) { /* closing */ }
+	if (tls && tls.exitCode === null) {
+		tls.kill("SIGTERM");
+		await waitFor(() => tls.exitCode !== null, "stunnel exit", 5000)
+		    .catch(() => tls.kill("SIGKILL"));
+	}
 	if (daemon && daemon.exitCode === null) {
 		daemon.kill("SIGTERM");
 		await waitFor(() => daemon.exitCode !== null, "daemon exit", 5000)
