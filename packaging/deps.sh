@@ -20,6 +20,7 @@ test_packages=(
 	samba samba-common-bin
 	chrony libfaketime ntpsec-ntpdig
 	dnsmasq-base udhcpc busybox tshark
+	clang libclang-rt-14-dev llvm
 )
 
 case "${1:-}" in
