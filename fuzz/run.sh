@@ -3,18 +3,19 @@
 # Build the libFuzzer tree (clang, CONVERGD_FUZZ=ON: the daemon and the
 # tests are built there too, so a fuzz build that breaks them fails here)
 # and run every fuzz/<name> target, one after the other, each bounded by
-# time (--seconds, the CI step) or by executions (--runs). Prints one line
-# per target (executions, exec/s, new corpus inputs) and exits non-zero if
-# any target found a crash, a leak or a timeout; the input that did it is
-# kept in BUILD/fuzz-artifacts/<name>/. See docs/fuzzing.md.
+# time (--seconds, the CI step) or by executions (--runs; 10M is 10
+# million). Prints one line per target (executions, exec/s, new corpus
+# inputs) and exits non-zero if any target found a crash, a leak, UB or a
+# timeout; the input that did it is kept in BUILD/fuzz-artifacts/<name>/.
+# See docs/fuzzing.md.
 #
-#   fuzz/run.sh [--seconds N | --runs N] [--build DIR] [--no-build]
+#   fuzz/run.sh [--seconds N | --runs N[M]] [--build DIR] [--no-build]
 #               [NAME...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 usage() {
-	sed -n '11,12p' "$0" | sed 's/^# //' >&2
+	sed -n '12,13p' "$0" | sed 's/^# //' >&2
 	exit 2
 }
 
@@ -30,6 +31,7 @@ while [ $# -gt 0 ]; do
 	*) names+=("$1"); shift ;;
 	esac
 done
+case $runs in *M) runs=$((${runs%M} * 1000000)) ;; esac	# --runs 10M
 [[ ${seconds}${runs} =~ ^[0-9]+$ ]] || usage
 case $build in /*) ;; *) build=$PWD/$build ;; esac
 

@@ -4,8 +4,8 @@
  * persist.c, state_json.c): the input is written as the state file and
  * loaded as at start. A file is refused or accepted; an accepted state,
  * saved as the daemon saves it and loaded again, must be accepted and
- * serialise to the same document but for its seq (a file the daemon writes must never
- * lock it out at the next start).
+ * serialise to the same document but for its seq (a file the daemon
+ * writes must never lock it out at the next start).
  */
 #include <stdint.h>
 #include <stdio.h>

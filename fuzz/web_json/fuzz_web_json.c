@@ -60,7 +60,8 @@ fuzz_web_fields(json_t *body)
 		if (!json_is_string(v))
 			continue;
 		if (strcmp(key, "level") == 0)
-			(void)web_json_level_parse(json_string_value(v), &level);
+			(void)web_json_level_parse(json_string_value(v),
+			    &level);
 		if ((id = state_setting_lookup(key)) >= 0)
 			(void)state_setting_check(id, json_string_value(v),
 			    canon, sizeof(canon), why, sizeof(why));
