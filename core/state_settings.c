@@ -180,7 +180,9 @@ parse_ipv4(const char *v, uint32_t *out)
 		if (part > 0 && *v++ != '.')
 			return -1;
 		value = 0;
-		for (digits = 0; isdigit((unsigned char)v[digits]); digits++)
+		/* a 4th digit is enough to refuse; more would overflow */
+		for (digits = 0; digits < 4 &&
+		    isdigit((unsigned char)v[digits]); digits++)
 			value = value * 10 + (v[digits] - '0');
 		if (digits == 0 || digits > 3 || value > 255 ||
 		    (digits > 1 && v[0] == '0'))

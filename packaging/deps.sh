@@ -22,6 +22,7 @@ test_packages=(
 	dnsmasq-base udhcpc busybox tshark
 	stunnel4 ssl-cert curl
 	debhelper lintian adduser
+	clang libclang-rt-14-dev llvm
 )
 
 case "${1:-}" in

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Build from scratch and run every test three times: a -Werror build, an
-# AddressSanitizer+UBSan build and a ThreadSanitizer build. Exit non-zero
-# on any failure. Build trees go to build-test-*/ in the source folder.
+# AddressSanitizer+UBSan build and a ThreadSanitizer build; then every
+# fuzz target for 20 s (docs/fuzzing.md) and the Debian package test
+# (build, lintian, install on this machine, upgrade, purge:
+# tests/package/test_deb.sh; as root). Exit non-zero on any failure.
+# Build trees go to build-test-*/ and build-fuzz/ in the source folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -31,4 +34,8 @@ export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
 run_tree plain ""
 run_tree asan "address,undefined"
 run_tree tsan "thread"
+echo "=== fuzz targets, 20 s each ==="
+bash "$root/fuzz/run.sh" --seconds 20
+echo "=== Debian package ==="
+bash "$root/tests/package/test_deb.sh"
 echo "=== all test runs passed ==="

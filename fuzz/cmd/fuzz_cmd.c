@@ -10,11 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "bus.h"
+#include "fuzz_state.h"
 #include "cmd.h"
 #include "engine/engine_sched.h"
-#include "model.h"
-#include "state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,14 +23,7 @@ static struct engine_sched *fuzz_cmd_sched;
 static void
 fuzz_cmd_init(void)
 {
-	struct state_identity id;
-
-	memset(&id, 0, sizeof(id));
-	id.model = model_get(MODEL_880TA);
-	memcpy(id.uid, "B465F991", 9);
-	memcpy(id.firmware, "4.4.0.2", 8);
-	if (bus_init() != 0 || state_init(&id) != 0)
-		__builtin_trap();
+	fuzz_state_init();
 	fuzz_cmd_sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 64);
 	fuzz_cmd_sched = engine_sched_new();
 	if (fuzz_cmd_sched == NULL)

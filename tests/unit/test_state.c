@@ -697,6 +697,23 @@ START_TEST(setting_validation_table)
 }
 END_TEST
 
+/* found by fuzz/cmd: a long number in a dotted quad overflowed an int */
+START_TEST(ipv4_long_number_refused_without_overflow)
+{
+	char canon[64];
+
+	ck_assert_int_eq(state_setting_check(SET_NET_ADDR,
+	    "1666666666666666666666666666666.02.55.255255", canon,
+	    sizeof canon, why, sizeof why), -EINVAL);
+	ck_assert_int_eq(state_setting_check(SET_NET_GATEWAY,
+	    "10.0.0.99999999999", canon, sizeof canon, why, sizeof why),
+	    -EINVAL);
+	ck_assert_int_eq(state_setting_check(SET_NET_ADDR, "10.0.0.255",
+	    canon, sizeof canon, why, sizeof why), 0);
+	ck_assert_str_eq(canon, "10.0.0.255");
+}
+END_TEST
+
 START_TEST(snmp_trap_destination_parsed)
 {
 	struct state_snmp_trap t;
@@ -1474,6 +1491,7 @@ main(void)
 		CHECK_CASE(preset_recall_out_of_range_is_refused),
 		CHECK_CASE(macro_started_and_lines),
 		CHECK_LOOP(setting_validation_table, NROWS(set_rows)),
+		CHECK_CASE(ipv4_long_number_refused_without_overflow),
 		CHECK_CASE(snmp_trap_destination_parsed),
 		CHECK_CASE(setting_table_keys_defaults_levels),
 		CHECK_CASE(users_default_clearone_admin),
