@@ -98,7 +98,7 @@ netbios_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	state_identity(&id);
 	if (netbios_hex_mac(id.mac, nb->mac) < 0)
 		memset(nb->mac, 0, sizeof nb->mac);
-	/* the unit's interface: its address, broadcast and MAC (restart on change) */
+	/* the unit's interface: address, broadcast, MAC (a change restarts) */
 	snprintf(nb->ifname, sizeof nb->ifname, "%s", cfg_str(svc_cfg(ctx),
 	    "network", "interface"));
 	nb->own_mac = cfg_str(svc_cfg(ctx), "unit", "mac")[0] != '\0';
