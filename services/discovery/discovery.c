@@ -86,6 +86,10 @@ discovery_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		snprintf(why, whylen, "no random bytes");
 		return -EIO;
 	}
+	/* the unit's interface (a change restarts the service) */
+	snprintf(d->ifname, sizeof d->ifname, "%s", cfg_str(svc_cfg(ctx),
+	    "network", "interface"));
+	d->own_mac = cfg_str(svc_cfg(ctx), "unit", "mac")[0] != '\0';
 	svc_set_priv(ctx, d);
 	if ((err = discovery_bind(ctx, d, why, whylen)) < 0) {
 		discovery_stop(ctx);
@@ -145,7 +149,7 @@ discovery_reply(struct discovery *d, const struct discovery_peer *p,
 	snprintf(m.firmware, sizeof m.firmware, "%s", id.firmware);
 	state_setting_get(SET_UNIT_LABEL, m.label, sizeof m.label);
 	state_setting_get(SET_NETBIOS_NAME, m.netbios, sizeof m.netbios);
-	discovery_net(p, &m);
+	discovery_net(d, p, &m);
 	m.console_port = (uint16_t)discovery_port_of(cfg, "console");
 	m.web_port = (uint16_t)discovery_port_of(cfg, "web");
 	m.unit_time = (uint64_t)time(NULL);
@@ -154,7 +158,7 @@ discovery_reply(struct discovery *d, const struct discovery_peer *p,
 	m.present &= ~(DISCOVERY_BIT(DISCOVERY_T_UID) |
 	    DISCOVERY_BIT(DISCOVERY_T_MAC));
 	m.present |= DISCOVERY_BIT(DISCOVERY_T_UNIT_TIME);
-	discovery_own_ids(&m);
+	discovery_own_ids(d, &m);
 	d->counters[DISCOVERY_C_ANSWERED]++;
 	if (req->flags & DISCOVERY_MSG_WANT_COUNTERS) {
 		memcpy(m.counters, d->counters, sizeof m.counters);
@@ -171,6 +175,9 @@ discovery_handle(struct discovery *d, const struct discovery_peer *p,
 	char from[INET_ADDRSTRLEN] = "?";
 	int rc;
 
+	/* another network than the unit's: not the unit's to answer */
+	if (!discovery_on_unit_if(d, p))
+		return;
 	if (!discovery_rate_ok(d, p->from.sin_addr.s_addr, clock_ms())) {
 		d->counters[DISCOVERY_C_RATE_LIMITED]++;
 		return;
@@ -186,7 +193,7 @@ discovery_handle(struct discovery *d, const struct discovery_peer *p,
 		return;
 	}
 	/* answers (another unit's, or our own broadcast) are not for us */
-	if (!discovery_is_target(&m))
+	if (!discovery_is_target(d, &m))
 		return;
 	switch (m.type) {
 	case DISCOVERY_LOCATE:
@@ -270,6 +277,8 @@ discovery_stop(struct svc_ctx *ctx)
 	svc_set_priv(ctx, NULL);
 }
 
+static const char *const discovery_reads[] = { "network", NULL };
+
 const struct service discovery_service = {
 	.name = "discovery",
 	.summary = "answers Console's locate requests on UDP 3487",
@@ -279,4 +288,5 @@ const struct service discovery_service = {
 	.init = discovery_init,
 	.run = discovery_run,
 	.stop = discovery_stop,
+	.reads = discovery_reads,
 };

@@ -36,6 +36,8 @@ struct discovery {
 	struct svc_ctx *ctx;
 	int fd;
 	bool loopback;		/* bound to 127/8: unicast only */
+	char ifname[16];	/* [network] interface; "" = any */
+	bool own_mac;		/* [unit] mac set: never the interface's */
 	double rate, burst;	/* per source: tokens/s, bucket */
 	unsigned window_s;	/* SET_ADDRESS timestamp window */
 	struct discovery_source src[DISCOVERY_SOURCES];
@@ -50,11 +52,16 @@ struct discovery {
 void discovery_send(struct discovery *d, const struct discovery_peer *p,
     struct discovery_msg *m);
 /* True if `m` names this unit (or names none, for LOCATE). */
-bool discovery_is_target(const struct discovery_msg *m);
+bool discovery_is_target(const struct discovery *d,
+    const struct discovery_msg *m);
 /* Fill uid/mac of this unit into `m` (present bits too). */
-void discovery_own_ids(struct discovery_msg *m);
+void discovery_own_ids(const struct discovery *d, struct discovery_msg *m);
 /* This unit's address, mask, gateway and DHCP flag as `p` sees it. */
-void discovery_net(const struct discovery_peer *p, struct discovery_msg *m);
+void discovery_net(const struct discovery *d, const struct discovery_peer *p,
+    struct discovery_msg *m);
+/* False for a request on an interface other than [network] interface. */
+bool discovery_on_unit_if(const struct discovery *d,
+    const struct discovery_peer *p);
 /* CHALLENGE and SET_ADDRESS (discovery_set.c). */
 void discovery_set_challenge(struct discovery *d,
     const struct discovery_peer *p, const struct discovery_msg *req);

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "discovery_priv.h"
+#include "priv_net.h"
 #include "state.h"
 
 static int
@@ -33,23 +34,28 @@ discovery_hex_bytes(const char *text, uint8_t *out, size_t n)
 }
 
 void
-discovery_own_ids(struct discovery_msg *m)
+discovery_own_ids(const struct discovery *d, struct discovery_msg *m)
 {
 	struct state_identity id;
+	int ifindex;
 
 	state_identity(&id);
 	if (discovery_hex_bytes(id.uid, m->uid, 4) == 0)
 		m->present |= DISCOVERY_BIT(DISCOVERY_T_UID);
-	if (discovery_hex_bytes(id.mac, m->mac, 6) == 0)
+	/* the unit's interface's own address, unless [unit] mac says */
+	if (d->ifname[0] != '\0' && !d->own_mac &&
+	    priv_net_link_info(d->ifname, &ifindex, m->mac) == 0)
+		m->present |= DISCOVERY_BIT(DISCOVERY_T_MAC);
+	else if (discovery_hex_bytes(id.mac, m->mac, 6) == 0)
 		m->present |= DISCOVERY_BIT(DISCOVERY_T_MAC);
 }
 
 bool
-discovery_is_target(const struct discovery_msg *m)
+discovery_is_target(const struct discovery *d, const struct discovery_msg *m)
 {
 	struct discovery_msg own = { 0 };
 
-	discovery_own_ids(&own);
+	discovery_own_ids(d, &own);
 	if ((m->present & DISCOVERY_BIT(DISCOVERY_T_TARGET_UID)) &&
 	    memcmp(m->target_uid, own.uid, 4) != 0)
 		return false;
@@ -57,6 +63,27 @@ discovery_is_target(const struct discovery_msg *m)
 	    memcmp(m->target_mac, own.mac, 6) != 0)
 		return false;
 	return true;
+}
+
+/* The unit itself asking (a tool on it): never a broadcast answer. */
+static bool
+discovery_from_self(const struct discovery_peer *p)
+{
+	return (ntohl(p->from.sin_addr.s_addr) >> 24) == 127;
+}
+
+/*
+ * With [network] interface set, the unit is on that network only: a
+ * request from another interface is dropped. Loopback is the unit
+ * itself asking (a tool on it), so it is answered.
+ */
+bool
+discovery_on_unit_if(const struct discovery *d,
+    const struct discovery_peer *p)
+{
+	if (d->ifname[0] == '\0' || discovery_from_self(p))
+		return true;
+	return p->ifindex != 0 && p->ifindex == (int)if_nametoindex(d->ifname);
 }
 
 static uint32_t
@@ -70,28 +97,60 @@ discovery_setting_addr(enum state_setting s)
 	return a.s_addr;
 }
 
-/*
- * The unit's address: the configured one, or (DHCP, no address yet) the
- * address and mask of the interface the request came in on.
- */
-void
-discovery_net(const struct discovery_peer *p, struct discovery_msg *m)
+static uint32_t
+discovery_text_addr(const char *text)
 {
-	struct ifaddrs *ifa, *i;
+	struct in_addr a = { 0 };
+
+	inet_pton(AF_INET, text, &a);
+	return a.s_addr;
+}
+
+/*
+ * The address in use, as ENETADDR answers: the lease's while DHCP holds
+ * one, else the static settings.
+ */
+static void
+discovery_net_settings(struct discovery_msg *m)
+{
+	struct state_lease l;
 	char text[8];
 
+	m->dhcp = state_setting_get(SET_NET_DHCP_ON, text, sizeof text) == 0 &&
+	    text[0] == '1';
+	state_lease_get(&l);
+	if (m->dhcp && l.bound) {
+		m->address = discovery_text_addr(l.address);
+		m->netmask = discovery_text_addr(l.mask);
+		m->gateway = discovery_text_addr(l.router);
+		return;
+	}
 	m->address = discovery_setting_addr(SET_NET_ADDR);
 	m->netmask = discovery_setting_addr(SET_NET_MASK);
 	m->gateway = discovery_setting_addr(SET_NET_GATEWAY);
-	m->dhcp = state_setting_get(SET_NET_DHCP_ON, text, sizeof text) == 0 &&
-	    text[0] == '1';
+}
+
+/*
+ * The unit's address: the one in use (lease or settings) or, with none
+ * yet, the address and mask of the unit's interface ([network]
+ * interface; with none, the one the request came in on).
+ */
+void
+discovery_net(const struct discovery *d, const struct discovery_peer *p,
+    struct discovery_msg *m)
+{
+	struct ifaddrs *ifa, *i;
+	int ifindex = d->ifname[0] != '\0' ? (int)if_nametoindex(d->ifname) :
+	    p->ifindex;
+
+	discovery_net_settings(m);
 	if (m->address != 0 || getifaddrs(&ifa) < 0)
 		return;
 	for (i = ifa; i != NULL; i = i->ifa_next) {
 		const struct sockaddr_in *a = (const void *)i->ifa_addr;
 
 		if (a == NULL || a->sin_family != AF_INET ||
-		    (int)if_nametoindex(i->ifa_name) != p->ifindex)
+		    (int)if_nametoindex(i->ifa_name) != ifindex)
 			continue;
 		m->address = a->sin_addr.s_addr;
 		if (i->ifa_netmask != NULL)
@@ -146,9 +205,9 @@ discovery_send(struct discovery *d, const struct discovery_peer *p,
 	}
 	sent = sendto(d->fd, buf, (size_t)n, MSG_DONTWAIT,
 	    (const struct sockaddr *)&p->from, sizeof p->from) == n;
-	if (d->loopback)
+	if (d->loopback || discovery_from_self(p))
 		return;
-	discovery_net(p, &net);
+	discovery_net(d, p, &net);
 	off_subnet = net.netmask == 0 || ((p->from.sin_addr.s_addr ^
 	    net.address) & net.netmask) != 0;
 	if (sent && !off_subnet)

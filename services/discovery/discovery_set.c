@@ -50,7 +50,7 @@ discovery_set_challenge(struct discovery *d, const struct discovery_peer *p,
 	    discovery_auth_salt(hash, m.salt, sizeof m.salt) < 0)
 		discovery_set_fake_salt(d, req->user, m.salt, sizeof m.salt);
 	explicit_bzero(hash, sizeof hash);
-	discovery_own_ids(&m);
+	discovery_own_ids(d, &m);
 	m.unit_time = (uint64_t)time(NULL);
 	m.present |= DISCOVERY_BIT(DISCOVERY_T_SALT) |
 	    DISCOVERY_BIT(DISCOVERY_T_UNIT_TIME);
@@ -218,7 +218,7 @@ discovery_set_address(struct discovery *d, const struct discovery_peer *p,
 	else
 		log_warnx_rl(&d->rate_log, "set-address from %s %s: %s", from,
 		    discovery_msg_status_name(m.status), m.reason);
-	discovery_own_ids(&m);
+	discovery_own_ids(d, &m);
 	m.present |= DISCOVERY_BIT(DISCOVERY_T_STATUS);
 	if (m.reason[0] != '\0')
 		m.present |= DISCOVERY_BIT(DISCOVERY_T_REASON);

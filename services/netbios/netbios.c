@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,10 @@ netbios_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	state_identity(&id);
 	if (netbios_hex_mac(id.mac, nb->mac) < 0)
 		memset(nb->mac, 0, sizeof nb->mac);
+	/* the unit's interface: address, broadcast, MAC (a change restarts) */
+	snprintf(nb->ifname, sizeof nb->ifname, "%s", cfg_str(svc_cfg(ctx),
+	    "network", "interface"));
+	nb->own_mac = cfg_str(svc_cfg(ctx), "unit", "mac")[0] != '\0';
 	if (getrandom(&nb->next_xid, sizeof nb->next_xid, 0) < 0)
 		nb->next_xid = (uint16_t)clock_ms();
 	svc_set_priv(ctx, nb);
@@ -110,6 +115,9 @@ netbios_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		netbios_stop(ctx);
 		return err;
 	}
+	if (nb->ifname[0] != '\0')	/* it may come later: names wait */
+		log_info("on interface %s%s", nb->ifname,
+		    if_nametoindex(nb->ifname) == 0 ? " (not there yet)" : "");
 	return 0;
 }
 
@@ -342,6 +350,8 @@ netbios_stop(struct svc_ctx *ctx)
 	svc_set_priv(ctx, NULL);
 }
 
+static const char *const netbios_reads[] = { "network", NULL };
+
 const struct service netbios_service = {
 	.name = "netbios",
 	.summary = "the unit's NetBIOS name on UDP 137 (RFC 1001/1002)",
@@ -351,4 +361,5 @@ const struct service netbios_service = {
 	.init = netbios_init,
 	.run = netbios_run,
 	.stop = netbios_stop,
+	.reads = netbios_reads,
 };

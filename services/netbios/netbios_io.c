@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ifaddrs.h>
+#include <linux/if_packet.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -61,15 +62,27 @@ netbios_send(struct netbios *nb, const struct netbios_msg *m,
 	return true;
 }
 
+/* The interface's hardware address (an AF_PACKET entry of getifaddrs). */
+static void
+netbios_if_mac(struct netbios *nb, const struct ifaddrs *i)
+{
+	const struct sockaddr_ll *ll = (const void *)i->ifa_addr;
+
+	if (!nb->own_mac && ll->sll_halen == sizeof nb->mac)
+		memcpy(nb->mac, ll->sll_addr, sizeof nb->mac);
+}
+
 /*
  * Our address and where broadcasts go: the bound address's interface,
- * or the first broadcast-capable IPv4 interface that is up. Loopback
- * never broadcasts.
+ * [network] interface when set (the unit's; no other), or else the
+ * first broadcast-capable IPv4 interface that is up. Loopback never
+ * broadcasts.
  */
 void
 netbios_find_addr(struct netbios *nb)
 {
 	struct ifaddrs *ifa, *i;
+	bool found = false;
 
 	nb->addr = nb->bind;
 	nb->bcast.s_addr = INADDR_ANY;
@@ -79,7 +92,12 @@ netbios_find_addr(struct netbios *nb)
 		const struct sockaddr_in *a = (const void *)i->ifa_addr;
 		const struct sockaddr_in *b = (const void *)i->ifa_broadaddr;
 
-		if (a == NULL || a->sin_family != AF_INET || b == NULL ||
+		if (a == NULL || (nb->ifname[0] != '\0' &&
+		    strcmp(i->ifa_name, nb->ifname) != 0))
+			continue;
+		if (a->sin_family == AF_PACKET && nb->ifname[0] != '\0')
+			netbios_if_mac(nb, i);
+		if (found || a->sin_family != AF_INET || b == NULL ||
 		    !(i->ifa_flags & IFF_UP) || (i->ifa_flags &
 		    IFF_LOOPBACK) || !(i->ifa_flags & IFF_BROADCAST))
 			continue;
@@ -88,7 +106,7 @@ netbios_find_addr(struct netbios *nb)
 			continue;
 		nb->addr = a->sin_addr;
 		nb->bcast = b->sin_addr;
-		break;
+		found = true;
 	}
 	freeifaddrs(ifa);
 }

@@ -52,6 +52,8 @@ struct netbios {
 	uint16_t port;
 	bool loopback;		/* bound to 127/8: never broadcast */
 	struct in_addr bind;	/* INADDR_ANY or the configured address */
+	char ifname[16];	/* [network] interface; "" = the first up */
+	bool own_mac;		/* [unit] mac set: never the interface's */
 	struct in_addr addr;	/* ours, in NB records */
 	struct in_addr bcast;	/* where claims go; 0 = nowhere */
 	struct in_addr wins;	/* WINS server; 0 = B-node */
@@ -72,7 +74,10 @@ bool netbios_send(struct netbios *nb, const struct netbios_msg *m,
 /* A name event (EVENT_NAME) from source "netbios". */
 void netbios_event(enum event_severity sev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Learn our address and broadcast address again (interfaces change). */
+/*
+ * Learn our address, broadcast address and (with [network] interface)
+ * MAC again: interfaces change.
+ */
 void netbios_find_addr(struct netbios *nb);
 /* P-node (a WINS server is set) or B-node. */
 bool netbios_pnode(const struct netbios *nb);

@@ -203,6 +203,25 @@ status_ntp(void)
 	    iso_time(st.last_sync) : json_null(), "last_error", st.last_error);
 }
 
+/* The non-empty addresses of `list` as a JSON array. */
+static json_t *
+status_addr_list(const char (*list)[16], size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		if (list[i][0] != '\0')
+			json_array_append_new(a, json_string(list[i]));
+	return a;
+}
+
+/* A lease time, null when the lease has none (0). */
+static json_t *
+status_lease_time(time_t t)
+{
+	return t ? iso_time(t) : json_null();
+}
+
 /* The DHCP lease (network.lease), null while none is held. */
 static json_t *
 status_lease(void)
@@ -212,10 +231,16 @@ status_lease(void)
 	state_lease_get(&l);
 	if (!l.bound)
 		return json_null();
-	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:I, s:I}",
+	return json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, "
+	    "s:o, s:I, s:I}",
 	    "server", l.server, "address", l.address, "mask", l.mask,
-	    "router", l.router, "obtained", iso_time(l.obtained),
-	    "expires", iso_time(l.expires), "received", (json_int_t)l.received,
+	    "router", l.router, "routers", status_addr_list(l.routers,
+	    STATE_LEASE_ROUTERS), "dns", status_addr_list(l.dns,
+	    STATE_LEASE_DNS), "domain", l.domain,
+	    "obtained", status_lease_time(l.obtained),
+	    "t1", status_lease_time(l.t1), "t2", status_lease_time(l.t2),
+	    "expires", status_lease_time(l.expires),
+	    "received", (json_int_t)l.received,
 	    "ignored", (json_int_t)l.ignored);
 }
 

@@ -125,9 +125,12 @@ def check_reload(c, lab, dut, p, log):
     ok = wait_for(lambda: os.path.exists(path), 5)
     c.check("and the new resolv_conf is written",
             ok and "nameserver 10.77.0.53" in open(path).read(), "")
-    c.check("without a restart", not log_has(log, "restarted") and
+    # discovery reads [network] too and is restarted: dhcp must not be
+    c.check("without a restart", not log_has(log, "dhcp restarted") and
             log_has(log, "dhcp: new settings applied") and
             p.poll() is None, "")
+    c.check("discovery, which reads [network] too, is restarted with it",
+            log_has(log, "discovery restarted with new settings"), "")
     reload_with(p, conf, "interface = eth1", "interface = nosuch0")
     ok = wait_for(lambda: log_has(log, "interface nosuch0"), 10)
     c.check("a missing interface is refused and nothing changes",

@@ -124,6 +124,9 @@ simulate_meters = no
 [web]
 bind = 127.0.0.1
 port = {WEB_PORT}
+[discovery]
+enabled = yes
+port = 3487
 [dhcp]
 lease_file = {d}/dhcp.lease
 decline_wait = 1
@@ -203,6 +206,12 @@ def check_first_lease(c, lab, srv, dut, log, pcap):
             lease.get("router") == "10.77.0.1" and
             lease.get("mask") == "255.255.255.0" and
             lease.get("expires", "") > lease.get("obtained", "~"), st)
+    c.check("network.lease has routers, DNS, domain and T1 < T2 < expiry",
+            lease.get("routers") == ["10.77.0.1"] and
+            lease.get("dns") == ["10.77.0.53"] and
+            lease.get("domain") == "ex.test" and
+            lease.get("obtained", "~") < lease.get("t1", "") <
+            lease.get("t2", "") < lease.get("expires", ""), lease)
     # the supervisor records events on its own tick: wait for it
     ev = []
 
@@ -211,6 +220,23 @@ def check_first_lease(c, lab, srv, dut, log, pcap):
         return any("dhcp: lease got of" in t for t in ev)
     c.check("event: lease got", wait_for(lease_event, 10), ev)
     return got.split("/")[0]
+
+
+def check_discovery(c, srv, addr, mac):
+    """Discovery tells the unit's interface (eth0) as the lease set it."""
+    r = subprocess.run(["ip", "netns", "exec", srv,
+                        os.environ["CONVERGE_CONSOLE"], "discover", "--json",
+                        "--timeout", "1500", "eth0"], capture_output=True,
+                       text=True, timeout=60)
+    try:
+        u = (json.loads(r.stdout) or [{}])[0]
+    except ValueError:
+        u = {"out": r.stdout + r.stderr}
+    want = {"address": addr, "netmask": "255.255.255.0",
+            "gateway": "10.77.0.1", "dhcp": True, "mac": mac}
+    bad = {k: (u.get(k), v) for k, v in want.items() if u.get(k) != v}
+    c.check("discovery replies with the lease's address, mask and router "
+            "and eth0's MAC", not bad, (bad, u))
 
 
 def check_dora_packets(c, pcap, addr, mac):
@@ -401,6 +427,7 @@ def scenario(c, lab):
     dm, _ = dnsmasq(lab, srv, "dhcp-option=58,4\ndhcp-option=59,100")
     p, log = convergd(lab, dut, "hostname = UNIT1")
     addr = check_first_lease(c, lab, srv, dut, log, pcap)
+    check_discovery(c, srv, addr, ":".join(f"{b:02x}" for b in mac))
     check_renew(c, dut, log, pcap, addr)
     lab.stop(ts, signal.SIGINT)
     check_dora_packets(c, pcap, addr, ":".join(f"{b:02x}" for b in mac))

@@ -4,8 +4,11 @@ units (convergd, each in its own namespace, DISCOVERY_UNITS, default 50)
 and one unit on the wrong subnet; converge-console in another namespace
 broadcasts and finds every unit exactly once with the right fields,
 moves the wrong-subnet unit with set-address, and a wrong password
-changes nothing and is counted. The namespaces, veths and bridge are made
-here and removed on exit; traffic stays inside them (10.77.0.0/16)."""
+changes nothing and is counted. One more unit has a second interface
+(eth1, to host pc2 on 10.77.2.0/24) and `[network] interface = eth0`:
+it answers with eth0's MAC and ignores requests arriving on eth1. The
+namespaces, veths and bridge are made here and removed on exit; traffic
+stays inside them (10.77.0.0/16)."""
 import json
 import os
 import shutil
@@ -55,7 +58,7 @@ class Lab:
         sh("ip", "-n", ns, "link", "set", "eth0", "up")
         return ns
 
-    def unit(self, name, cidr, uid):
+    def unit(self, name, cidr, uid, extra=""):
         ns = self.host(name, cidr)
         d = os.path.join(self.dir, name)
         os.makedirs(d)
@@ -80,7 +83,7 @@ enabled = no
 [discovery]
 enabled = yes
 port = 3487
-""")
+{extra}""")
         log = open(os.path.join(d, "log"), "w")
         # ip netns exec execs the daemon: the PID is convergd's own
         p = subprocess.Popen(["ip", "netns", "exec", ns, CONVERGD, "-f",
@@ -137,7 +140,7 @@ def discover(ns, *args):
 def finds_every_unit(c, lab, pc, n):
     rc, units, err = discover(pc)
     uids = [u["uid"] for u in units]
-    want = {f"5EED{i:04X}" for i in range(n)} | {"0BADBEEF"}
+    want = {f"5EED{i:04X}" for i in range(n)} | {"0BADBEEF", MULTI_UID}
     c.check(f"broadcast discover finds all {n + 1} units", set(uids) ==
             want, (rc, sorted(want - set(uids)), err))
     c.check("each unit exactly once", len(uids) == len(set(uids)), uids)
@@ -154,6 +157,45 @@ def finds_every_unit(c, lab, pc, n):
     c.check("the wrong-subnet unit answered by broadcast",
             wrong.get("address") == "10.77.1.20" and
             wrong.get("from") == "10.77.1.20:3487", wrong)
+
+
+MULTI_UID = "00CAFE01"
+
+
+def multi_homed_unit(lab):
+    """A unit on the bridge (eth0, its [network] interface) and on a
+    second network (eth1) shared with host pc2."""
+    # the dhcp service would run on eth0 too: not this test's
+    mns = lab.unit("m", "10.77.0.200/24", MULTI_UID,
+                   "[dhcp]\nenabled = no\n[network]\ninterface = eth0\n")
+    pc2 = PREFIX + "pc2"
+    sh("ip", "netns", "add", pc2)
+    lab.hosts.append(pc2)
+    sh("ip", "link", "add", "eth1", "netns", mns, "type", "veth", "peer",
+       "name", "eth0", "netns", pc2)
+    for ns, dev, a in ((mns, "eth1", "10.77.2.2/24"),
+                       (pc2, "eth0", "10.77.2.1/24")):
+        sh("ip", "-n", ns, "addr", "add", a, "brd", "+", "dev", dev)
+        sh("ip", "-n", ns, "link", "set", dev, "up")
+    sh("ip", "-n", pc2, "link", "set", "lo", "up")
+    return mns, pc2
+
+
+def mac_of(ns, dev):
+    return sh("ip", "-n", ns, "-br", "link", "show", dev).stdout.split()[2]
+
+
+def unit_interface(c, pc, mns, pc2):
+    rc, units, err = discover(pc)
+    u = next((u for u in units if u["uid"] == MULTI_UID), {})
+    want = {"address": "10.77.0.200", "netmask": "255.255.255.0",
+            "mac": mac_of(mns, "eth0"), "from": "10.77.0.200:3487"}
+    bad = {k: (u.get(k), v) for k, v in want.items() if u.get(k) != v}
+    c.check("[network] interface = eth0: the reply carries eth0's "
+            "address and MAC", not bad, (bad, err))
+    rc, units, err = discover(pc2)
+    c.check("a request arriving on eth1 (not the unit's interface) gets "
+            "no answer", rc == 3 and units == [], (rc, units, err))
 
 
 def moves_wrong_subnet_unit(c, lab, pc, wns):
@@ -195,8 +237,10 @@ def main():
         for i in range(n):
             lab.unit(f"u{i}", f"10.77.0.{10 + i}/24", f"5EED{i:04X}")
         wns = lab.unit("w", "10.77.1.20/24", "0BADBEEF")
+        mns, pc2 = multi_homed_unit(lab)
         c.check("every unit started", lab.wait_ready(), "")
         finds_every_unit(c, lab, pc, n)
+        unit_interface(c, pc, mns, pc2)
         moves_wrong_subnet_unit(c, lab, pc, wns)
     finally:
         lab.cleanup()

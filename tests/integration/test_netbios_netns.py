@@ -8,7 +8,10 @@ registration is in its database, resolves through WINS, is defended
 against another node (the unit answers the challenge), is refreshed
 before the TTL ends, a name the server refuses is reported, and the name
 follows a new interface address, and is released on stop. Settings
-change at run time through the web API."""
+change at run time through the web API. [network] interface: with a
+second veth pair (10.77.1.0/24) the name is claimed and answered at the
+configured interface's address with its MAC, not at the first one up,
+and a SIGHUP naming the other interface moves it there."""
 import json
 import os
 import random
@@ -137,11 +140,15 @@ class Lab:
                   errors="replace") as f:
             return f.read()
 
-    def start_unit(self):
-        d = os.path.join(self.dir, "unit")
+    def start_unit(self, name="unit", extra=""):
+        d = os.path.join(self.dir, name)
         os.makedirs(d, exist_ok=True)
-        conf = os.path.join(d, "convergd.conf")
-        with open(conf, "w") as f:
+        self.write_conf(d, extra)
+        self.unit = self.start(DUT, name, os.environ["CONVERGD"], "-f",
+                               "-c", os.path.join(d, "convergd.conf"))
+
+    def write_conf(self, d, extra=""):
+        with open(os.path.join(d, "convergd.conf"), "w") as f:
             f.write(f"""[unit]
 model = 880TA
 uid = {UID}
@@ -157,9 +164,7 @@ port = {WEB_PORT}
 [netbios]
 enabled = yes
 port = 137
-""")
-        self.unit = self.start(DUT, "unit", os.environ["CONVERGD"], "-f",
-                               "-c", conf)
+{extra}""")
 
     def stop(self, p):
         if p.poll() is None:
@@ -370,6 +375,54 @@ def pnode(c, lab):
             "name_query failed to find name CVUNIT2" in out, out)
 
 
+def mac_of(ns, dev):
+    """The interface's MAC as nmblookup prints it (02-00-5E-...)."""
+    out = sh("ip", "-n", ns, "-br", "link", "show", dev).stdout.split()
+    return out[2].upper().replace(":", "-")
+
+
+def interface(c, lab):
+    """[network] interface names the unit's interface: not the first up."""
+    name = DEFAULT_NAME
+    sh("ip", "-n", DUT, "addr", "flush", "dev", "veth-dut")
+    sh("ip", "-n", DUT, "addr", "add", "10.77.0.2/24", "brd", "+", "dev",
+       "veth-dut")
+    sh("ip", "link", "add", "veth-srv2", "netns", SRV, "type", "veth",
+       "peer", "name", "veth-dut2", "netns", DUT)
+    for ns, dev, a in ((SRV, "veth-srv2", "10.77.1.1/24"),
+                       (DUT, "veth-dut2", "10.77.1.2/24")):
+        sh("ip", "-n", ns, "addr", "add", a, "brd", "+", "dev", dev)
+        sh("ip", "-n", ns, "link", "set", dev, "up")
+    # the dhcp service would run on the interface too: not this test's
+    net = "[dhcp]\nenabled = no\n[network]\ninterface = %s\n"
+    lab.start_unit("unit2", net % "veth-dut2")
+    claimed = f"claimed {name}<00> by broadcast"
+    c.check("[network] interface: the name is claimed",
+            wait_for(lambda: claimed in lab.log("unit2")),
+            lab.log("unit2")[-1500:])
+    out = lab.nmblookup("-B", "10.77.1.255", name)
+    c.check("it answers with the configured interface's address "
+            "(veth-dut2, not veth-dut, the first one up)",
+            f"10.77.1.2 {name}<00>" in out, out)
+    out = lab.nmblookup("-A", "10.77.1.2")
+    c.check("node status gives the configured interface's MAC",
+            f"MAC Address = {mac_of(DUT, 'veth-dut2')}" in out, out)
+    lab.write_conf(os.path.join(lab.dir, "unit2"), net % "veth-dut")
+    lab.unit.send_signal(signal.SIGHUP)
+    c.check("SIGHUP with another interface: the name is claimed again",
+            wait_for(lambda: lab.log("unit2").count(claimed) >= 2),
+            lab.log("unit2")[-1500:])
+    out = lab.nmblookup("-B", "10.77.0.255", name)
+    c.check("and answered at the new interface's address",
+            f"10.77.0.2 {name}<00>" in out, out)
+    out = lab.nmblookup("-A", "10.77.0.2")
+    c.check("with the new interface's MAC",
+            f"MAC Address = {mac_of(DUT, 'veth-dut')}" in out, out)
+    lab.stop(lab.unit)
+    c.check("convergd stopped cleanly", lab.unit.returncode == 0,
+            lab.unit.returncode)
+
+
 def main():
     from convergd_test import Checks
     c = Checks()
@@ -382,6 +435,7 @@ def main():
         bnode(c, lab)
         hostile(c, lab)
         pnode(c, lab)
+        interface(c, lab)
     finally:
         lab.cleanup()
     return c.finish()

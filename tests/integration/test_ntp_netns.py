@@ -92,15 +92,36 @@ def convergd_offsets(tmp):
             r"offset ([-+][0-9.]+) ms via 10\.77\.0\.1", f.read())]
 
 
-def ntpdig_offset():
+def ntpdig_sample():
+    """One ntpdig exchange: (offset, round-trip delay) in ms, or None."""
+    r = subprocess.run(["ip", "netns", "exec", DUT, "ntpdig", "-d",
+                        "10.77.0.1"], capture_output=True, text=True,
+                       timeout=30)
+    t12 = re.findall(r"org t1: ([0-9.]+) rec t2: ([0-9.]+)", r.stdout)
+    t34 = re.findall(r"xmt t3: ([0-9.]+) dst t4: ([0-9.]+)", r.stdout)
+    if r.returncode != 0 or not t12 or not t34:
+        return None
+    # the last pair: POSIX seconds (the first ones are NTP hex)
+    t1, t2 = map(float, t12[-1])
+    t3, t4 = map(float, t34[-1])
+    return ((t2 - t1) + (t3 - t4)) / 2 * 1e3, ((t4 - t1) - (t3 - t2)) * 1e3
+
+
+def ntpdig_offset(want=1):
+    """ntpdig's offset of the exchange with the lowest delay of `want`
+    (RFC 5905's clock filter): ntpdig is Python, so on a loaded machine
+    one exchange can be late to read its answer by milliseconds, which
+    moves its offset by half of that. Returns (offset, delay) or None."""
+    got = []
     for _ in range(50):
-        r = subprocess.run(["ip", "netns", "exec", DUT, "ntpdig", "-j",
-                            "10.77.0.1"], capture_output=True, text=True,
-                           timeout=30)
-        if r.returncode == 0:
-            return json.loads(r.stdout)["offset"] * 1e3
-        time.sleep(0.1)
-    return None
+        x = ntpdig_sample()
+        if x is not None:
+            got.append(x)
+            if len(got) >= want:
+                break
+        else:
+            time.sleep(0.1)
+    return min(got, key=lambda x: x[1]) if got else None
 
 
 def main():
@@ -121,14 +142,18 @@ def main():
                 time.monotonic() < deadline:
             time.sleep(0.1)
         ours = convergd_offsets(tmp)
-        ref2 = ntpdig_offset()
+        ref2 = ntpdig_offset(8)
         ck.check("convergd measured chronyd over the veth (3 polls)",
                  len(ours) >= 3, ours)
         # the first ntpdig only shows the server is up: chronyd's very
-        # first answers may still move by a millisecond or so
-        ck.check("convergd's last offset agrees with ntpdig within 1 ms",
-                 ours and ref2 is not None and abs(ours[-1] - ref2) < 1.0,
-                 f"convergd {ours} ntpdig {ref} {ref2}")
+        # first answers may still move by a millisecond or so. The
+        # reference is only as good as its own exchange: the true offset
+        # lies within half its round trip of what it measured.
+        ck.check("convergd's last offset agrees with ntpdig within 1 ms "
+                 "(plus half ntpdig's round trip)",
+                 ours and ref2 is not None and
+                 abs(ours[-1] - ref2[0]) < 1.0 + ref2[1] / 2,
+                 f"convergd {ours} ntpdig (offset, delay) {ref} {ref2}")
     finally:
         for p in procs:
             p.terminate()

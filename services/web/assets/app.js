@@ -172,6 +172,19 @@ function dl(target, rows) {
 	}
 }
 
+/* The DHCP lease's rows of the Network card (times in UTC). */
+function leaseRows(l, mode) {
+	if (!l) return [["DHCP lease", mode === "dhcp" ? "none" : ""]];
+	const t = (x) => x ? x.replace("T", " ") : "";
+	return [["DHCP lease", `${l.address} / ${l.mask} from ${l.server}`],
+	    ["Router in use", l.router || "none"],
+	    ["Routers offered", (l.routers || []).join(", ")],
+	    ["Lease DNS", (l.dns || []).join(", ")],
+	    ["Lease domain", l.domain], ["Obtained", t(l.obtained)],
+	    ["Renews (T1)", t(l.t1)], ["Rebinds (T2)", t(l.t2)],
+	    ["Expires", t(l.expires)]];
+}
+
 async function loadStatus() {
 	const r = await api("GET", "/status");
 	if (r.status !== 200) return;
@@ -182,13 +195,10 @@ async function loadStatus() {
 	dl("#identity", [["Model", id.model], ["Type / ID", id.address],
 	    ["Label", id.label], ["UID", id.uid], ["Firmware", id.firmware],
 	    ["MAC", id.mac]]);
-	const l = s.network.lease;
 	dl("#network", [["Mode", s.network.mode === "dhcp" ? "DHCP" : "Static"],
 	    ["Address", s.network.address], ["Mask", s.network.mask],
 	    ["Gateway", s.network.gateway], ["DNS", s.network.dns],
-	    ["DHCP lease", !l ? (s.network.mode === "dhcp" ? "none" : "") :
-	    `${l.address}/${l.mask} from ${l.server}, router ${l.router}, ` +
-	    `until ${l.expires.replace("T", " ")}`]]);
+	    ...leaseRows(s.network.lease, s.network.mode)]);
 	const ntp = s.services.find(x => x.name === "ntp");
 	dl("#time", [["Unit time", s.time.now.replace("T", " ")],
 	    ["Time zone", s.time.timezone], ["NTP server", s.time.ntp_server],

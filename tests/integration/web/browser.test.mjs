@@ -216,6 +216,48 @@ https_redirect = yes
 		await shot(page, "desktop-status");
 	});
 
+	await test("network_card_shows_the_whole_lease", async () => {
+		/* a lease needs a DHCP server on a real interface: the
+		 * daemon's status is given one here (docs/api.md's fields) */
+		const lease = { server: "10.77.0.1", address: "10.77.0.130",
+		    mask: "255.255.255.0", router: "10.77.0.9",
+		    routers: ["10.77.0.1", "10.77.0.9"], dns: ["10.77.0.53",
+		    "10.77.0.54"], domain: "ex.test",
+		    obtained: "2027-01-15T08:00:00Z",
+		    t1: "2027-01-15T08:01:00Z", t2: "2027-01-15T08:01:45Z",
+		    expires: "2027-01-15T08:02:00Z", received: 2, ignored: 0 };
+		await page.route("**/api/v1/status", async (route) => {
+			const r = await route.fetch();
+			const j = await r.json();
+			j.network.lease = lease;
+			await route.fulfill({ response: r, json: j });
+		});
+		try {
+			await page.reload();
+			await page.waitForSelector("#page-status:not([hidden])");
+			const net = await waitFor(async () => {
+				const t = await page.textContent("#network");
+				return /Expires/.test(t) && t;
+			}, "the lease on the Network card");
+			for (const want of [
+			    /DHCP lease\s*10\.77\.0\.130 \/ 255\.255\.255\.0 from 10\.77\.0\.1/,
+			    /Router in use\s*10\.77\.0\.9/,
+			    /Routers offered\s*10\.77\.0\.1, 10\.77\.0\.9/,
+			    /Lease DNS\s*10\.77\.0\.53, 10\.77\.0\.54/,
+			    /Lease domain\s*ex\.test/,
+			    /Renews \(T1\)\s*2027-01-15 08:01:00Z/,
+			    /Rebinds \(T2\)\s*2027-01-15 08:01:45Z/,
+			    /Expires\s*2027-01-15 08:02:00Z/])
+				if (!want.test(net))
+					throw new Error(`network card: no ${want}: ` +
+					    net);
+			await shot(page, "desktop-status-lease");
+		} finally {
+			await page.unroute("**/api/v1/status");
+			await page.reload();
+			await page.waitForSelector("#live:not(.off)");
+		}
+	});
 	if (overTls) {
 		await test("https_session_cookie_is_secure", async () => {
 			const c = (await context.cookies(base)).find((x) =>
