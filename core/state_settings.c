@@ -447,7 +447,7 @@ split_words(const char *value, char buf[STATE_SETTING_LEN], char *word[3])
 
 static const char *const trap_kinds[] = { [TRAP_V1] = "v1-trap",
 	[TRAP_V2C] = "v2c-trap", [TRAP_V2C_INFORM] = "v2c-inform",
-	[TRAP_V3_INFORM] = "v3-inform", NULL };
+	[TRAP_V3_INFORM] = "v3-inform", [TRAP_V3] = "v3-trap", NULL };
 
 int
 state_snmp_trap(const char *value, struct state_snmp_trap *t,
@@ -462,7 +462,8 @@ state_snmp_trap(const char *value, struct state_snmp_trap *t,
 	if (why == NULL)
 		why = &dummy;
 	*why = "must be \"host[:port] KIND NAME\" (KIND v1-trap, v2c-trap, "
-	    "v2c-inform or v3-inform; NAME a community or, for v3, a user)";
+	    "v2c-inform, v3-inform or v3-trap; NAME a community or, for v3, "
+	    "a user)";
 	if ((n = split_words(value, buf, word)) <= 0)
 		return n == 0 ? 1 : n;
 	if (n != 3)

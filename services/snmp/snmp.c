@@ -138,9 +138,10 @@ snmp_dests(struct snmp_map_dest *out, const struct state_user_info *users,
 		state_setting_get(s, v, sizeof v);
 		if (state_snmp_trap(v, &d->t, NULL) != 0)
 			continue;
+		d->setting = s;
 		d->key_hex[0] = '\0';
-		for (size_t i = 0; d->t.kind == TRAP_V3_INFORM && i < nusers;
-		    i++)
+		for (size_t i = 0; (d->t.kind == TRAP_V3_INFORM ||
+		    d->t.kind == TRAP_V3) && i < nusers; i++)
 			if (strcmp(users[i].name, d->t.name) == 0 &&
 			    state_user_usm_key(d->t.name, key) == 0)
 				for (size_t b = 0; b < USMKEY_LEN; b++)
@@ -150,6 +151,14 @@ snmp_dests(struct snmp_map_dest *out, const struct state_user_info *users,
 	}
 	explicit_bzero(key, sizeof key);
 	return n;
+}
+
+size_t
+snmp_dest_list(struct snmp_map_dest *out)
+{
+	struct state_user_info users[STATE_USERS_MAX];
+
+	return snmp_dests(out, users, snmp_v3_users(users));
 }
 
 /* The configuration text for the state's settings now. */
@@ -462,6 +471,7 @@ snmp_drain(struct snmp_agent *a)
 		    m.u.change.what == STATE_F_RELOADED)) {
 			snmp_conf_sync(a, true);
 			snmp_usm_sync(a);
+			snmp_notify_open(a);	/* v3 destinations' keys */
 		}
 		if (snmp_map_note(&m) == SNMP_MAP_NOTE_NONE)
 			continue;

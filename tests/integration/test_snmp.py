@@ -156,9 +156,9 @@ def console_value(con, query):
 
 def steady(vals):
     """The unit MIB's objects that cannot move between two walks (not
-    services, events or the agent's counters)."""
+    the clock, services, events or the agent's counters)."""
     return {k: x for k, x in vals.items() if k.startswith(CV + ".") and
-            not re.match(re.escape(CV) + r"\.1\.[568]\.", k)}
+            not re.match(re.escape(CV) + r"\.1\.([568]|3\.[34])\.", k)}
 
 
 def t_walk_matches_state(d, adm, con):
