@@ -28,6 +28,9 @@
 /* the probe is synchronous (net-snmp): keep it short */
 #define NOTIFY_PROBE_US 500000L
 
+/* libnetsnmp exports it without a header (snmp_api.c) */
+int snmpv3_engineID_probe(void *slp, netsnmp_session *in_session);
+
 static const oid notify_trap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static const oid notify_enterprise_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 3,
 	0 };
@@ -115,11 +118,37 @@ notify_v3(netsnmp_session *s, const struct snmp_dest_session *d,
 		s->securityEngineIDLen = eidlen;
 		s->contextEngineID = eid;
 		s->contextEngineIDLen = eidlen;
-	} else {
-		s->timeout = NOTIFY_PROBE_US;
-		s->retries = 0;
 	}
 	return 0;
+}
+
+static void
+notify_session_drop(struct snmp_dest_session *d)
+{
+	d->closing = true;
+	snmp_close(d->s);
+	d->s = NULL;
+	d->closing = false;
+}
+
+/*
+ * A v3 inform needs the receiver's engine id (RFC 3414 discovery), which
+ * net-snmp would otherwise ask for synchronously on every send, with the
+ * informs' timeout and retries: ask once here, briefly.
+ */
+static bool
+notify_probe(struct snmp_dest_session *d)
+{
+	long timeout = d->s->timeout;
+	int retries = d->s->retries;
+	int ok;
+
+	d->s->timeout = NOTIFY_PROBE_US;
+	d->s->retries = 0;
+	ok = snmpv3_engineID_probe(snmp_sess_pointer(d->s), d->s);
+	d->s->timeout = timeout;
+	d->s->retries = retries;
+	return ok && d->s->securityEngineIDLen > 0;
 }
 
 /* Open (again) the session of one destination; false if it failed. */
@@ -144,13 +173,12 @@ notify_session_open(struct snmp_agent *a, struct snmp_dest_session *d)
 	d->s = snmp_open(&s);
 	explicit_bzero(s.securityAuthKey, sizeof s.securityAuthKey);
 	explicit_bzero(s.securityPrivKey, sizeof s.securityPrivKey);
+	if (d->s != NULL && d->d.t.kind == TRAP_V3_INFORM && !notify_probe(d))
+		notify_session_drop(d);
 	if (d->s == NULL) {
 		d->retry_at = time(NULL) + NOTIFY_REOPEN_S;
 		return false;
 	}
-	/* the probe's short wait done: the informs' own */
-	d->s->retries = (int)svc_cfg_int(a->ctx, "inform_retries");
-	d->s->timeout = svc_cfg_int(a->ctx, "inform_timeout") * 1000000L;
 	return true;
 }
 
@@ -207,7 +235,8 @@ snmp_notify_open(struct snmp_agent *a)
 	for (size_t i = 0; i < n; i++) {
 		if (dests[i].t.kind == TRAP_V1 || dests[i].t.kind == TRAP_V2C)
 			continue;
-		if (dests[i].key_hex[0] == '\0')
+		if (dests[i].t.kind != TRAP_V2C_INFORM &&
+		    dests[i].key_hex[0] == '\0')
 			log_warnx("trap destination %s:%d left out: no Manager or "
 			    "Administrator with a key named %s", dests[i].t.host,
 			    dests[i].t.port, dests[i].t.name);
