@@ -107,6 +107,7 @@ enum state_setting {
 	SET_NTP_SERVER4,
 	SET_SNMP_TRAP2,		/* "host[:port] KIND NAME", see */
 	SET_SNMP_TRAP8 = SET_SNMP_TRAP2 + 6,	/* state_snmp_trap */
+	SET_SNMP_SOURCES,	/* networks allowed to query; "" = config */
 	SET_COUNT
 };
 

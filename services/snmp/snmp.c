@@ -48,7 +48,8 @@ static const struct cfg_key snmp_keys[] = {
 	    "private folder for net-snmp's configuration and engine state" },
 	{ "sources", CFG_STRING, 1, 255, "default", NULL,
 	    "networks that may use the communities: 'default' (any) or "
-	    "a.b.c.d[/len], separated by commas" },
+	    "a.b.c.d[/len], separated by commas; the setting snmp.sources, "
+	    "when not empty, replaces it at run time" },
 	{ "trap_version", CFG_CHOICE, 0, 0, "v2c", snmp_trap_choices,
 	    "notifications to snmp.manager: v1 trap, v2c trap or v2c inform" },
 	{ "auth_traps", CFG_BOOL, 0, 1, "yes", NULL,
@@ -170,11 +171,11 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 	const char *names[STATE_USERS_MAX];
 	struct snmp_map_dest dests[SNMP_MAP_DESTS];
 	size_t nusers = snmp_v3_users(users);
-	char ro[64], rw[64], mgr[64], port[16];
+	char ro[64], rw[64], mgr[64], port[16], sources[256];
 	int err;
 	struct snmp_map_conf c = {
 		.ro_community = ro, .rw_community = rw, .manager = mgr,
-		.sources = svc_cfg_str(a->ctx, "sources"),
+		.sources = sources,
 		.auth_traps = svc_cfg_bool(a->ctx, "auth_traps"),
 	};
 	const char *tv = svc_cfg_str(a->ctx, "trap_version");
@@ -186,6 +187,11 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 	c.dests = dests;
 	c.ndests = snmp_dests(dests, users, nusers);
 
+	/* the setting, changed at run time; empty: the configured default */
+	state_setting_get(SET_SNMP_SOURCES, sources, sizeof sources);
+	if (sources[0] == '\0')
+		snprintf(sources, sizeof sources, "%s",
+		    svc_cfg_str(a->ctx, "sources"));
 	state_setting_get(SET_SNMP_RO_COMMUNITY, ro, sizeof ro);
 	state_setting_get(SET_SNMP_RW_COMMUNITY, rw, sizeof rw);
 	state_setting_get(SET_SNMP_MANAGER, mgr, sizeof mgr);
@@ -450,6 +456,7 @@ snmp_conf_setting(int s)
 {
 	return s == SET_SNMP_MANAGER || s == SET_SNMP_MANAGER_PORT ||
 	    s == SET_SNMP_RO_COMMUNITY || s == SET_SNMP_RW_COMMUNITY ||
+	    s == SET_SNMP_SOURCES ||
 	    (s >= SET_SNMP_TRAP2 && s <= SET_SNMP_TRAP8);
 }
 

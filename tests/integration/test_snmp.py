@@ -649,6 +649,34 @@ def t_v3_trap(d, adm, con):
         trapd4.stop()
 
 
+def t_sources_at_run_time(d, adm, con):
+    """snmp.sources: the networks allowed to use the communities, changed
+    at run time (no restart); empty = [snmp] sources (here: default)."""
+    restarts = CV + ".1.5.1.1.4"
+    _, before = walk(restarts)
+    set_settings(adm, {"snmp.sources": "10.9.8.0/24"})
+    rc, _, err = tool("snmpget", SYS + ".5.0")
+    check("a source outside snmp.sources gets no answer", rc != 0 and
+          "Timeout" in err, err)
+    rc, _, err = v3("snmpget", "clearone", "converge", SYS + ".5.0")
+    check("v3 users are not limited by it", rc == 0, err)
+    set_settings(adm, {"snmp.sources": "10.9.8.0/24, 127.0.0.0/8"})
+    check("a source inside the list is answered",
+          get(SYS + ".5.0") is not None)
+    set_settings(adm, {"snmp.sources": "127.0.0.2"})
+    check("a single other address shuts 127.0.0.1 out",
+          get(SYS + ".5.0") is None)
+    set_settings(adm, {"snmp.sources": ""})
+    check("empty: the configured sources again",
+          get(SYS + ".5.0") is not None)
+    st, body, _ = adm.call("PUT", "/settings", {"snmp.sources": "10.0.0/8"})
+    check("a malformed source list is refused with the reason",
+          st == 400 and "snmp.sources" in str(body), f"{st} {body}")
+    _, after = walk(restarts)
+    check("without restarting the agent", after == before and after,
+          f"{before} {after}")
+
+
 def t_port_in_use_then_free():
     """The agent cannot bind: the service fails, backs off, and answers
     once the port is free (net-snmp shut down and started again)."""
@@ -712,6 +740,7 @@ def main():
         t_inform_to_a_silent_destination(d, adm, con)
         t_every_destination_reports_silence(d, adm, con)
         t_v3_trap(d, adm, con)
+        t_sources_at_run_time(d, adm, con)
         con.close()
         # the restarts above shut net-snmp down: it saved its engine
         # state (engineBoots) in data_dir, where the config said
