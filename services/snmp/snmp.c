@@ -29,6 +29,7 @@
 #define SNMP_BUS_DEPTH 256
 #define SNMP_BUS_BURST 64
 #define SNMP_FDS_MAX 64
+#define SNMP_READ_BURST 16	/* packets read per poll at most */
 
 /* libnetsnmpmibs has no headers for its module initialisers. */
 void init_vacm_vars(void);
@@ -509,6 +510,41 @@ snmp_fds(struct pollfd *fds, nfds_t max, int *timeout_ms)
 	return n;
 }
 
+/*
+ * Read what poll found ready, then net-snmp's timeouts and alarms: what
+ * agent_check_and_process(0) does, without its own select_info and
+ * select (a second look at the same sockets, two calls per packet). Packets queued meanwhile are read in the same pass (a burst of
+ * requests costs one poll, not one per packet).
+ */
+static void
+snmp_serve(struct pollfd *fds, nfds_t n)
+{
+	netsnmp_large_fd_set set;
+
+	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+	for (int pass = 0; pass < SNMP_READ_BURST; pass++) {
+		bool any = false;
+
+		NETSNMP_LARGE_FD_ZERO(&set);
+		for (nfds_t i = 0; i < n; i++)
+			if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) {
+				NETSNMP_LARGE_FD_SET(fds[i].fd, &set);
+				any = true;
+			}
+		if (!any)
+			break;
+		snmp_read2(&set);
+		/* its sockets may be closed and reopened (a reload) meanwhile:
+		   poll only what the caller listed, once more, without waiting */
+		if (poll(fds, n, 0) <= 0)
+			break;
+	}
+	netsnmp_large_fd_set_cleanup(&set);
+	snmp_timeout();		/* informs due again or given up */
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+}
+
 static int
 snmp_run(struct svc_ctx *ctx)
 {
@@ -525,8 +561,7 @@ snmp_run(struct svc_ctx *ctx)
 			svc_set_error(ctx, "poll: %s", strerror(-rc));
 			return rc;
 		}
-		/* reads what is ready, runs timeouts and alarms; no wait */
-		agent_check_and_process(0);
+		snmp_serve(fds, n - 1);
 		snmp_notify_auth_check(a);
 		snmp_health_put(a);
 		snmp_drain(a);
