@@ -561,8 +561,8 @@ extra_sources(const char *v)
 		v += strspn(v, ", ");
 		n = strcspn(v, ", ");
 		if (n > 0 && !source_ok(v, n))
-			return "must be \"default\" or IPv4 addresses or networks "
-			    "(a.b.c.d/len), separated by commas";
+			return "must be \"default\" or IPv4 addresses or "
+			    "networks (a.b.c.d/len), separated by commas";
 		v += n;
 	}
 	return NULL;

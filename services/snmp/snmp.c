@@ -513,7 +513,8 @@ snmp_fds(struct pollfd *fds, nfds_t max, int *timeout_ms)
 /*
  * Read what poll found ready, then net-snmp's timeouts and alarms: what
  * agent_check_and_process(0) does, without its own select_info and
- * select (a second look at the same sockets, two calls per packet). Packets queued meanwhile are read in the same pass (a burst of
+ * select (a second look at the same sockets, two calls per packet).
+ * Packets queued meanwhile are read in the same pass (a burst of
  * requests costs one poll, not one per packet).
  */
 static void
@@ -534,8 +535,7 @@ snmp_serve(struct pollfd *fds, nfds_t n)
 		if (!any)
 			break;
 		snmp_read2(&set);
-		/* its sockets may be closed and reopened (a reload) meanwhile:
-		   poll only what the caller listed, once more, without waiting */
+		/* once more, without waiting: what came meanwhile */
 		if (poll(fds, n, 0) <= 0)
 			break;
 	}

@@ -233,13 +233,14 @@ snmp_notify_open(struct snmp_agent *a)
 	if (notify_first(a, &first))
 		notify_add(a, &first);
 	for (size_t i = 0; i < n; i++) {
-		if (dests[i].t.kind == TRAP_V1 || dests[i].t.kind == TRAP_V2C)
+		const struct state_snmp_trap *t = &dests[i].t;
+
+		if (t->kind == TRAP_V1 || t->kind == TRAP_V2C)
 			continue;
-		if (dests[i].t.kind != TRAP_V2C_INFORM &&
-		    dests[i].key_hex[0] == '\0')
-			log_warnx("trap destination %s:%d left out: no Manager or "
-			    "Administrator with a key named %s", dests[i].t.host,
-			    dests[i].t.port, dests[i].t.name);
+		if (t->kind != TRAP_V2C_INFORM && dests[i].key_hex[0] == '\0')
+			log_warnx("trap destination %s:%d left out: no Manager "
+			    "or Administrator with a key named %s", t->host,
+			    t->port, t->name);
 		else
 			notify_add(a, &dests[i]);
 	}
