@@ -461,10 +461,12 @@ snmp_conf_setting(int s)
 	    (s >= SET_SNMP_TRAP2 && s <= SET_SNMP_TRAP8);
 }
 
-static void
+/* The bus; true if net-snmp's configuration or sessions were remade. */
+static bool
 snmp_drain(struct snmp_agent *a)
 {
 	struct bus_msg m;
+	bool remade = false;
 
 	for (int i = 0; i < SNMP_BUS_BURST && bus_take(a->sub, &m) == 1; i++) {
 		/* new destination first: later messages of the burst go there */
@@ -473,6 +475,7 @@ snmp_drain(struct snmp_agent *a)
 		    snmp_conf_setting(m.u.change.integer)))) {
 			snmp_conf_sync(a, true);
 			snmp_notify_open(a);
+			remade = true;
 		}
 		/* a new password is a new key even when the text is the same */
 		if (m.type == BUS_CHANGE && (m.u.change.what == STATE_F_USER ||
@@ -480,6 +483,7 @@ snmp_drain(struct snmp_agent *a)
 			snmp_conf_sync(a, true);
 			snmp_usm_sync(a);
 			snmp_notify_open(a);	/* v3 destinations' keys */
+			remade = true;
 		}
 		if (snmp_map_note(&m) == SNMP_MAP_NOTE_NONE)
 			continue;
@@ -488,6 +492,7 @@ snmp_drain(struct snmp_agent *a)
 		else
 			a->notes_dropped++;
 	}
+	return remade;
 }
 
 /* net-snmp's sockets and its next timeout (informs, alarms) as pollfds. */
@@ -561,10 +566,14 @@ snmp_run(struct svc_ctx *ctx)
 			svc_set_error(ctx, "poll: %s", strerror(-rc));
 			return rc;
 		}
+		/* changes first: a request that came after a new password
+		   or community is answered with it. Sessions remade: what
+		   poll saw of their sockets is stale (POLLNVAL when gone) */
+		if (snmp_drain(a))
+			poll(fds, n - 1, 0);
 		snmp_serve(fds, n - 1);
 		snmp_notify_auth_check(a);
 		snmp_health_put(a);
-		snmp_drain(a);
 		svc_beat(ctx);
 	}
 	return 0;
