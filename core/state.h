@@ -108,6 +108,7 @@ enum state_setting {
 	SET_NTP_SERVER4,
 	SET_SNMP_TRAP2,		/* "host[:port] KIND NAME", see */
 	SET_SNMP_TRAP8 = SET_SNMP_TRAP2 + 6,	/* state_snmp_trap */
+	SET_SNMP_SOURCES,	/* networks allowed to query; "" = config */
 	SET_COUNT
 };
 
@@ -152,11 +153,12 @@ int state_mail_recipient(const char *value, struct state_mail_recipient *r);
 /*
  * Parse a snmp.trapN value (N = 2..8), "host[:port] KIND NAME": host a
  * dotted quad or DNS name, port default 162, KIND v1-trap, v2c-trap,
- * v2c-inform (NAME a community: no blanks) or v3-inform (NAME a unit
+ * v2c-inform (NAME a community: no blanks), v3-inform or v3-trap (NAME a unit
  * account, a Manager or Administrator). 0 = a destination, 1 = empty
  * (none), -EINVAL = malformed (`why`, if not NULL, says what).
  */
-enum state_trap_kind { TRAP_V1, TRAP_V2C, TRAP_V2C_INFORM, TRAP_V3_INFORM };
+enum state_trap_kind { TRAP_V1, TRAP_V2C, TRAP_V2C_INFORM, TRAP_V3_INFORM,
+	TRAP_V3 };
 struct state_snmp_trap {
 	char host[121];
 	int port;

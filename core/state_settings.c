@@ -146,6 +146,10 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	TRAP_ROW(2), TRAP_ROW(3), TRAP_ROW(4), TRAP_ROW(5), TRAP_ROW(6),
 	TRAP_ROW(7), TRAP_ROW(8),
 #undef TRAP_ROW
+	/* who may use the communities: "default" or a.b.c.d[/len], by
+	   commas; empty = the snmp service's configured sources */
+	[SET_SNMP_SOURCES] = { "snmp.sources", SETTING_TEXT, 0, 127, "", NULL,
+	    ADMIN, false },
 };
 
 const struct state_setting_info *
@@ -449,7 +453,7 @@ split_words(const char *value, char buf[STATE_SETTING_LEN], char *word[3])
 
 static const char *const trap_kinds[] = { [TRAP_V1] = "v1-trap",
 	[TRAP_V2C] = "v2c-trap", [TRAP_V2C_INFORM] = "v2c-inform",
-	[TRAP_V3_INFORM] = "v3-inform", NULL };
+	[TRAP_V3_INFORM] = "v3-inform", [TRAP_V3] = "v3-trap", NULL };
 
 int
 state_snmp_trap(const char *value, struct state_snmp_trap *t,
@@ -464,7 +468,8 @@ state_snmp_trap(const char *value, struct state_snmp_trap *t,
 	if (why == NULL)
 		why = &dummy;
 	*why = "must be \"host[:port] KIND NAME\" (KIND v1-trap, v2c-trap, "
-	    "v2c-inform or v3-inform; NAME a community or, for v3, a user)";
+	    "v2c-inform, v3-inform or v3-trap; NAME a community or, for v3, "
+	    "a user)";
 	if ((n = split_words(value, buf, word)) <= 0)
 		return n == 0 ? 1 : n;
 	if (n != 3)
@@ -524,6 +529,47 @@ state_mail_recipient(const char *value, struct state_mail_recipient *r)
 	return 0;
 }
 
+/* "default" or a.b.c.d or a.b.c.d/len (len 0-32, digits only) */
+static bool
+source_ok(const char *w, size_t n)
+{
+	char addr[16];
+	const char *slash = memchr(w, '/', n);
+	size_t alen = slash ? (size_t)(slash - w) : n, plen;
+	uint32_t ip;
+
+	if (n == 7 && strncmp(w, "default", 7) == 0)
+		return true;
+	if (alen >= sizeof addr)
+		return false;
+	memcpy(addr, w, alen);
+	addr[alen] = '\0';
+	if (parse_ipv4(addr, &ip) < 0)
+		return false;
+	if (slash == NULL)
+		return true;
+	plen = n - alen - 1;
+	return plen >= 1 && plen <= 2 && strspn(slash + 1, "0123456789") >=
+	    plen && atoi(slash + 1) <= 32;
+}
+
+/* snmp.sources: empty, or sources separated by commas and blanks. */
+static const char *
+extra_sources(const char *v)
+{
+	while (*v != '\0') {
+		size_t n;
+
+		v += strspn(v, ", ");
+		n = strcspn(v, ", ");
+		if (n > 0 && !source_ok(v, n))
+			return "must be \"default\" or IPv4 addresses or "
+			    "networks (a.b.c.d/len), separated by commas";
+		v += n;
+	}
+	return NULL;
+}
+
 /* A DNS name (RFC 1123 §2.1): dot-separated labels of 1-63 letters,
  * digits and '-', not starting or ending with '-'. Empty = not set. */
 static bool
@@ -572,6 +618,8 @@ extra_check(enum state_setting s, const char *v)
 	case SET_SNMP_RO_COMMUNITY:
 	case SET_SNMP_RW_COMMUNITY:
 		return strchr(v, ' ') == NULL ? NULL : "may not hold blanks";
+	case SET_SNMP_SOURCES:
+		return extra_sources(v);
 	case SET_MAIL_FROM:
 		return extra_mail_list(v, false);
 	case SET_MAIL_TO:

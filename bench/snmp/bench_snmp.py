@@ -35,8 +35,15 @@ def udp_port():
         return s.getsockname()[1]
 
 
+def cpu_s(pid):
+    """User + system CPU seconds of process `pid` so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        v = f.read().rsplit(")", 1)[1].split()
+    return (int(v[11]) + int(v[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rate(port, inflight):
-    """GET/s with `inflight` outstanding requests; (rate, lost)."""
+    """GET/s with `inflight` outstanding requests; (rate, lost, done)."""
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.connect(("127.0.0.1", port))
     s.settimeout(1.0)
@@ -64,7 +71,7 @@ def rate(port, inflight):
             reqid += 1
     took = time.monotonic() - t0
     s.close()
-    return done / took, lost
+    return done / took, lost, done
 
 
 def walk(port, root=".1"):
@@ -109,13 +116,17 @@ def start_snmpd():
     return proc, port
 
 
-def measure(name, port):
-    sync, lost1 = rate(port, 1)
-    par, lost8 = rate(port, 8)
+def measure(name, port, pid):
+    sync, lost1, _ = rate(port, 1)
+    c0 = cpu_s(pid)
+    par, lost8, n8 = rate(port, 8)
+    # the agent's CPU time per GET: what the rate would be on an idle
+    # machine, much steadier than the rates on a shared one
+    us = (cpu_s(pid) - c0) / max(n8, 1) * 1e6
     st, sn = walk(port, ".1.3.6.1.2.1.1")
-    print(f"{name:9} {sync:9.0f} {par:12.0f} {st * 1000:9.1f} ms"
+    print(f"{name:9} {sync:9.0f} {par:12.0f} {us:8.1f} us {st * 1000:9.1f} ms"
           f" ({sn} vb)  lost {lost1}/{lost8}")
-    return sync, par, st
+    return sync, par, st, us
 
 
 def main():
@@ -127,11 +138,13 @@ def main():
         wait_agent(port)
         snmpd, sport = start_snmpd()
         print(f"{'agent':9} {'GET/s sync':>9} {'GET/s 8 infl':>12} "
-              f"{'bulkwalk of system':>20}")
-        ours = measure("convergd", port)
-        theirs = measure("snmpd", sport)
+              f"{'CPU/GET':>11} {'bulkwalk of system':>20}")
+        ours = measure("convergd", port, d.proc.pid)
+        theirs = measure("snmpd", sport, snmpd.pid)
         print(f"ratio convergd/snmpd: GET/s sync {ours[0] / theirs[0]:.2f}, "
-              f"8 in flight {ours[1] / theirs[1]:.2f}; system walk time "
+              f"8 in flight {ours[1] / theirs[1]:.2f}; CPU per GET (8 in "
+              f"flight) {ours[3] / theirs[3]:.2f} (lower is cheaper); "
+              f"system walk time "
               f"{ours[2] / theirs[2]:.2f} (lower is faster; mostly the "
               f"tool's start-up)")
         wt, n = walk(port)

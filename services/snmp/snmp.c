@@ -29,6 +29,7 @@
 #define SNMP_BUS_DEPTH 256
 #define SNMP_BUS_BURST 64
 #define SNMP_FDS_MAX 64
+#define SNMP_READ_BURST 16	/* packets read per poll at most */
 
 /* libnetsnmpmibs has no headers for its module initialisers. */
 void init_vacm_vars(void);
@@ -48,7 +49,8 @@ static const struct cfg_key snmp_keys[] = {
 	    "private folder for net-snmp's configuration and engine state" },
 	{ "sources", CFG_STRING, 1, 255, "default", NULL,
 	    "networks that may use the communities: 'default' (any) or "
-	    "a.b.c.d[/len], separated by commas" },
+	    "a.b.c.d[/len], separated by commas; the setting snmp.sources, "
+	    "when not empty, replaces it at run time" },
 	{ "trap_version", CFG_CHOICE, 0, 0, "v2c", snmp_trap_choices,
 	    "notifications to snmp.manager: v1 trap, v2c trap or v2c inform" },
 	{ "auth_traps", CFG_BOOL, 0, 1, "yes", NULL,
@@ -138,9 +140,10 @@ snmp_dests(struct snmp_map_dest *out, const struct state_user_info *users,
 		state_setting_get(s, v, sizeof v);
 		if (state_snmp_trap(v, &d->t, NULL) != 0)
 			continue;
+		d->setting = s;
 		d->key_hex[0] = '\0';
-		for (size_t i = 0; d->t.kind == TRAP_V3_INFORM && i < nusers;
-		    i++)
+		for (size_t i = 0; (d->t.kind == TRAP_V3_INFORM ||
+		    d->t.kind == TRAP_V3) && i < nusers; i++)
 			if (strcmp(users[i].name, d->t.name) == 0 &&
 			    state_user_usm_key(d->t.name, key) == 0)
 				for (size_t b = 0; b < USMKEY_LEN; b++)
@@ -152,6 +155,14 @@ snmp_dests(struct snmp_map_dest *out, const struct state_user_info *users,
 	return n;
 }
 
+size_t
+snmp_dest_list(struct snmp_map_dest *out)
+{
+	struct state_user_info users[STATE_USERS_MAX];
+
+	return snmp_dests(out, users, snmp_v3_users(users));
+}
+
 /* The configuration text for the state's settings now. */
 static int
 snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
@@ -161,11 +172,11 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 	const char *names[STATE_USERS_MAX];
 	struct snmp_map_dest dests[SNMP_MAP_DESTS];
 	size_t nusers = snmp_v3_users(users);
-	char ro[64], rw[64], mgr[64], port[16];
+	char ro[64], rw[64], mgr[64], port[16], sources[256];
 	int err;
 	struct snmp_map_conf c = {
 		.ro_community = ro, .rw_community = rw, .manager = mgr,
-		.sources = svc_cfg_str(a->ctx, "sources"),
+		.sources = sources,
 		.auth_traps = svc_cfg_bool(a->ctx, "auth_traps"),
 	};
 	const char *tv = svc_cfg_str(a->ctx, "trap_version");
@@ -177,6 +188,11 @@ snmp_conf_make(struct snmp_agent *a, char *buf, size_t len, char *why,
 	c.dests = dests;
 	c.ndests = snmp_dests(dests, users, nusers);
 
+	/* the setting, changed at run time; empty: the configured default */
+	state_setting_get(SET_SNMP_SOURCES, sources, sizeof sources);
+	if (sources[0] == '\0')
+		snprintf(sources, sizeof sources, "%s",
+		    svc_cfg_str(a->ctx, "sources"));
 	state_setting_get(SET_SNMP_RO_COMMUNITY, ro, sizeof ro);
 	state_setting_get(SET_SNMP_RW_COMMUNITY, rw, sizeof rw);
 	state_setting_get(SET_SNMP_MANAGER, mgr, sizeof mgr);
@@ -441,13 +457,16 @@ snmp_conf_setting(int s)
 {
 	return s == SET_SNMP_MANAGER || s == SET_SNMP_MANAGER_PORT ||
 	    s == SET_SNMP_RO_COMMUNITY || s == SET_SNMP_RW_COMMUNITY ||
+	    s == SET_SNMP_SOURCES ||
 	    (s >= SET_SNMP_TRAP2 && s <= SET_SNMP_TRAP8);
 }
 
-static void
+/* The bus; true if net-snmp's configuration or sessions were remade. */
+static bool
 snmp_drain(struct snmp_agent *a)
 {
 	struct bus_msg m;
+	bool remade = false;
 
 	for (int i = 0; i < SNMP_BUS_BURST && bus_take(a->sub, &m) == 1; i++) {
 		/* new destination first: later messages of the burst go there */
@@ -456,12 +475,15 @@ snmp_drain(struct snmp_agent *a)
 		    snmp_conf_setting(m.u.change.integer)))) {
 			snmp_conf_sync(a, true);
 			snmp_notify_open(a);
+			remade = true;
 		}
 		/* a new password is a new key even when the text is the same */
 		if (m.type == BUS_CHANGE && (m.u.change.what == STATE_F_USER ||
 		    m.u.change.what == STATE_F_RELOADED)) {
 			snmp_conf_sync(a, true);
 			snmp_usm_sync(a);
+			snmp_notify_open(a);	/* v3 destinations' keys */
+			remade = true;
 		}
 		if (snmp_map_note(&m) == SNMP_MAP_NOTE_NONE)
 			continue;
@@ -470,6 +492,7 @@ snmp_drain(struct snmp_agent *a)
 		else
 			a->notes_dropped++;
 	}
+	return remade;
 }
 
 /* net-snmp's sockets and its next timeout (informs, alarms) as pollfds. */
@@ -492,6 +515,41 @@ snmp_fds(struct pollfd *fds, nfds_t max, int *timeout_ms)
 	return n;
 }
 
+/*
+ * Read what poll found ready, then net-snmp's timeouts and alarms: what
+ * agent_check_and_process(0) does, without its own select_info and
+ * select (a second look at the same sockets, two calls per packet).
+ * Packets queued meanwhile are read in the same pass (a burst of
+ * requests costs one poll, not one per packet).
+ */
+static void
+snmp_serve(struct pollfd *fds, nfds_t n)
+{
+	netsnmp_large_fd_set set;
+
+	netsnmp_large_fd_set_init(&set, FD_SETSIZE);
+	for (int pass = 0; pass < SNMP_READ_BURST; pass++) {
+		bool any = false;
+
+		NETSNMP_LARGE_FD_ZERO(&set);
+		for (nfds_t i = 0; i < n; i++)
+			if (fds[i].revents & (POLLIN | POLLERR | POLLHUP)) {
+				NETSNMP_LARGE_FD_SET(fds[i].fd, &set);
+				any = true;
+			}
+		if (!any)
+			break;
+		snmp_read2(&set);
+		/* once more, without waiting: what came meanwhile */
+		if (poll(fds, n, 0) <= 0)
+			break;
+	}
+	netsnmp_large_fd_set_cleanup(&set);
+	snmp_timeout();		/* informs due again or given up */
+	run_alarms();
+	netsnmp_check_outstanding_agent_requests();
+}
+
 static int
 snmp_run(struct svc_ctx *ctx)
 {
@@ -508,11 +566,14 @@ snmp_run(struct svc_ctx *ctx)
 			svc_set_error(ctx, "poll: %s", strerror(-rc));
 			return rc;
 		}
-		/* reads what is ready, runs timeouts and alarms; no wait */
-		agent_check_and_process(0);
+		/* changes first: a request that came after a new password
+		   or community is answered with it. Sessions remade: what
+		   poll saw of their sockets is stale (POLLNVAL when gone) */
+		if (snmp_drain(a))
+			poll(fds, n - 1, 0);
+		snmp_serve(fds, n - 1);
 		snmp_notify_auth_check(a);
 		snmp_health_put(a);
-		snmp_drain(a);
 		svc_beat(ctx);
 	}
 	return 0;

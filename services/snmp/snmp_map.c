@@ -151,36 +151,28 @@ map_sink(struct map_out *o, const struct snmp_map_conf *c)
 		    c->manager_port, c->ro_community);
 }
 
-/* Destinations 2-8; those net-snmp could not take are named in `why`. */
+/*
+ * Destinations 2-8 sent as v1 or v2c traps (informs and v3 traps go out
+ * on the service's own sessions, snmp_notify.c); those net-snmp could
+ * not take are named in `why`.
+ */
 static void
 map_dests(struct map_out *o, const struct snmp_map_conf *c, char *why,
     size_t whylen)
 {
-	static const char *const token[] = {
-		[TRAP_V1] = "trapsink", [TRAP_V2C] = "trap2sink",
-		[TRAP_V2C_INFORM] = "informsink",
-	};
-
 	for (size_t i = 0; i < c->ndests; i++) {
 		const struct state_snmp_trap *t = &c->dests[i].t;
 
-		if (!map_word_ok(t->host) || !map_word_ok(t->name) ||
-		    (t->kind == TRAP_V3_INFORM &&
-		    c->dests[i].key_hex[0] == '\0')) {
+		if (t->kind != TRAP_V1 && t->kind != TRAP_V2C)
+			continue;
+		if (!map_word_ok(t->host) || !map_word_ok(t->name)) {
 			snprintf(why, whylen, "trap destination %s:%d left out: "
-			    "%s", t->host, t->port, t->kind == TRAP_V3_INFORM ?
-			    "no Manager or Administrator with a key by that "
-			    "name" : "community not usable by net-snmp");
+			    "community not usable by net-snmp", t->host,
+			    t->port);
 			continue;
 		}
-		if (t->kind != TRAP_V3_INFORM)
-			map_put(o, "%s %s:%d %s\n", token[t->kind], t->host,
-			    t->port, t->name);
-		else	/* one password: the same master key for both */
-			map_put(o, "trapsess -v 3 -Ci -l authPriv -u %s -a SHA "
-			    "-3m 0x%s -x AES -3M 0x%s %s:%d\n", t->name,
-			    c->dests[i].key_hex, c->dests[i].key_hex, t->host,
-			    t->port);
+		map_put(o, "%s %s:%d %s\n", t->kind == TRAP_V1 ? "trapsink" :
+		    "trap2sink", t->host, t->port, t->name);
 	}
 }
 
@@ -219,9 +211,8 @@ snmp_map_conf_text(const struct snmp_map_conf *c, char *buf, size_t len,
 		if (map_word_ok(c->v3_users[i]))
 			map_put(&o, "rwuser %s priv -V cvview\n",
 			    c->v3_users[i]);
-	/* with informs the service sends authenticationFailure itself */
-	map_put(&o, "authtrapenable %d\n",
-	    c->auth_traps && c->trap != SNMP_MAP_INFORM ? 1 : 2);
+	/* to the sinks; the service sends it to its own sessions */
+	map_put(&o, "authtrapenable %d\n", c->auth_traps ? 1 : 2);
 	if (c->manager[0] != '\0' && map_word_ok(c->manager) && ro_ok)
 		map_sink(&o, c);
 	map_dests(&o, c, why, whylen);

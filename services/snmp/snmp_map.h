@@ -25,6 +25,7 @@ enum snmp_map_trap { SNMP_MAP_TRAP_V1, SNMP_MAP_TRAP_V2C, SNMP_MAP_INFORM };
 /* Destinations 2-8 (snmp.trap2 .. snmp.trap8). */
 #define SNMP_MAP_DESTS (SET_SNMP_TRAP8 - SET_SNMP_TRAP2 + 1)
 struct snmp_map_dest {
+	int setting;		/* SET_SNMP_TRAP2 .. SET_SNMP_TRAP8 */
 	struct state_snmp_trap t;
 	/* v3: the user's RFC 3414 Ku in hex ("" = no key: left out) */
 	char key_hex[2 * 20 + 1];
@@ -49,13 +50,13 @@ struct snmp_map_conf {
 /*
  * The snmpd.conf-style text for net-snmp: a view limited to what the
  * unit publishes (never the VACM/USM tables), the communities per source
- * network, the SNMPv3 users' access and the trap destination for v1/v2c
- * traps and of destinations 2-8 (trapsink, trap2sink, informsink;
- * trapsess for v3 informs, with the user's master key) (the USM users are made in the agent from the state's keys;
- * informs go out on the service's own session, snmp_notify.c). A
- * community net-snmp's parser would
- * split or quote is left out and named in `why` (the call still returns
- * 0 so the rest works); -EINVAL for a bad source list or a short buffer.
+ * network, the SNMPv3 users' access and the v1/v2c trap destinations
+ * (trapsink, trap2sink) among the first and 2-8. The USM users are made
+ * in the agent from the state's keys; informs and v3 traps go out on the
+ * service's own sessions (snmp_notify.c). A community net-snmp's parser
+ * would split or quote is left out and named in `why` (the call still
+ * returns 0 so the rest works); -EINVAL for a bad source list or a short
+ * buffer.
  */
 int snmp_map_conf_text(const struct snmp_map_conf *c, char *buf,
     size_t len, char *why, size_t whylen);

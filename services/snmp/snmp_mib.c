@@ -8,6 +8,8 @@
  * the SNMP thread only (net-snmp is not reentrant).
  */
 #include <errno.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "cmd.h"
+#include "priv_clock.h"
 #include "snmp_priv.h"
 
 #define MIB_TEXT_MAX 256
@@ -27,7 +30,9 @@ enum mib_val {
 	V_SETTING, V_DESCR, V_OBJECTID, V_UPTIME, V_SYSSERVICES, V_MODEL,
 	V_FIRMWARE, V_DEVICE_ID, V_UID, V_MAC, V_VERSION, V_SAFETY_MUTE,
 	V_PRESET, V_LAST_MACRO, V_IN_PKTS, V_SETS, V_NOTES_SENT,
-	V_NOTES_DROPPED, V_LAST_REQUEST, V_INFORMS_UNACKED,
+	V_NOTES_DROPPED, V_LAST_REQUEST, V_INFORMS_UNACKED, V_TIME_NOW,
+	V_TIME_EPOCH, V_NTP_SYNCED, V_NTP_SERVER, V_NTP_OFFSET, V_NTP_DELAY,
+	V_NTP_STRATUM, V_NTP_LAST_SYNC, V_NTP_ERROR,
 };
 
 struct mib_scalar {
@@ -67,6 +72,18 @@ static const struct mib_scalar mib_scalars[] = {
 	{ CV(2, 8), "cvWinsServer", V_SETTING, SET_WINS_SERVER, true },
 	{ CV(3, 1), "cvNtpServer", V_SETTING, SET_NTP_SERVER, false },
 	{ CV(3, 2), "cvTimeZone", V_SETTING, SET_TIMEZONE, false },
+	{ CV(3, 3), "cvTimeNow", V_TIME_NOW, 0, false },
+	{ CV(3, 4), "cvTimeSeconds", V_TIME_EPOCH, 0, false },
+	{ CV(3, 5), "cvNtpSynced", V_NTP_SYNCED, 0, false },
+	{ CV(3, 6), "cvNtpCurrentServer", V_NTP_SERVER, 0, false },
+	{ CV(3, 7), "cvNtpOffset", V_NTP_OFFSET, 0, false },
+	{ CV(3, 8), "cvNtpDelay", V_NTP_DELAY, 0, false },
+	{ CV(3, 9), "cvNtpStratum", V_NTP_STRATUM, 0, false },
+	{ CV(3, 10), "cvNtpLastSync", V_NTP_LAST_SYNC, 0, false },
+	{ CV(3, 11), "cvNtpLastError", V_NTP_ERROR, 0, false },
+	{ CV(3, 12), "cvNtpServer2", V_SETTING, SET_NTP_SERVER2, false },
+	{ CV(3, 13), "cvNtpServer3", V_SETTING, SET_NTP_SERVER3, false },
+	{ CV(3, 14), "cvNtpServer4", V_SETTING, SET_NTP_SERVER4, false },
 	{ CV(4, 1), "cvSafetyMute", V_SAFETY_MUTE, 0, true },
 	{ CV(4, 2), "cvPresetRecall", V_PRESET, 0, true },
 	{ CV(4, 3), "cvLastMacro", V_LAST_MACRO, 0, false },
@@ -118,6 +135,78 @@ mib_truth(int on)
 	return on ? 1 : 2;	/* TruthValue: true(1), false(2) */
 }
 
+/* An Integer32 in microseconds from milliseconds, clamped. */
+static long
+mib_micro(double ms)
+{
+	double us = ms * 1e3;
+
+	return us > INT32_MAX ? INT32_MAX : us < INT32_MIN ? INT32_MIN :
+	    lround(us);
+}
+
+/* The unit's clock as a DateAndTime (RFC 2579), in UTC. */
+static void
+mib_date_and_time(netsnmp_variable_list *vb)
+{
+	struct timespec ts;
+	struct tm tm;
+	u_char d[11];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	d[0] = (u_char)((tm.tm_year + 1900) >> 8);
+	d[1] = (u_char)(tm.tm_year + 1900);
+	d[2] = (u_char)(tm.tm_mon + 1);
+	d[3] = (u_char)tm.tm_mday;
+	d[4] = (u_char)tm.tm_hour;
+	d[5] = (u_char)tm.tm_min;
+	d[6] = (u_char)tm.tm_sec;
+	d[7] = (u_char)(ts.tv_nsec / 100000000);
+	d[8] = '+';
+	d[9] = 0;
+	d[10] = 0;
+	snmp_set_var_typed_value(vb, ASN_OCTET_STR, d, sizeof d);
+}
+
+/* The clock and the time client's last outcome (core/priv_clock.h). */
+static void
+mib_time_get(enum mib_val val, netsnmp_variable_list *vb)
+{
+	struct priv_clock_status st;
+
+	priv_clock_status_get(&st);
+	switch (val) {
+	case V_TIME_NOW:
+		mib_date_and_time(vb);
+		break;
+	case V_TIME_EPOCH:
+		mib_set_int(vb, ASN_UNSIGNED, (long)time(NULL));
+		break;
+	case V_NTP_SYNCED:
+		mib_set_int(vb, ASN_INTEGER, mib_truth(st.synced));
+		break;
+	case V_NTP_SERVER:
+		mib_set_text(vb, st.server);
+		break;
+	case V_NTP_OFFSET:
+		mib_set_int(vb, ASN_INTEGER, mib_micro(st.offset_ms));
+		break;
+	case V_NTP_DELAY:
+		mib_set_int(vb, ASN_INTEGER, mib_micro(st.delay_ms));
+		break;
+	case V_NTP_STRATUM:
+		mib_set_int(vb, ASN_INTEGER, st.stratum);
+		break;
+	case V_NTP_LAST_SYNC:
+		mib_set_int(vb, ASN_UNSIGNED, (long)st.last_sync);
+		break;
+	default:
+		mib_set_text(vb, st.last_error);
+		break;
+	}
+}
+
 /* Audio state and the agent's own counters. */
 static void
 mib_live_get(struct snmp_agent *a, enum mib_val val,
@@ -152,7 +241,9 @@ mib_live_get(struct snmp_agent *a, enum mib_val val,
 	case V_INFORMS_UNACKED:
 		mib_set_int(vb, ASN_COUNTER, a->informs_unacked);
 		break;
-	default:	/* identity and settings: mib_scalar_get */
+	default:
+		if (val >= V_TIME_NOW)
+			mib_time_get(val, vb);
 		break;
 	}
 }

@@ -25,6 +25,25 @@
 
 struct snmp_session;
 struct variable_list;
+struct snmp_agent;
+
+/*
+ * A destination on a session of the service's own: informs (the first
+ * destination in inform mode, v2c-inform and v3-inform among 2-8), so an
+ * unacknowledged one is seen and reported, and v3 traps (sent with the
+ * agent's engine id as the authoritative one).
+ */
+#define SNMP_SESSIONS_MAX (1 + SNMP_MAP_DESTS)
+struct snmp_dest_session {
+	struct snmp_agent *a;
+	struct snmp_session *s;	/* NULL: not open (v3 probe failed) */
+	struct snmp_map_dest d;
+	char peer[136];		/* "host:port" */
+	char who[160];		/* "SNMP manager a.b.c.d:port", for logs */
+	bool silent;		/* reported; cleared by the next ack */
+	bool closing;		/* snmp_close times out what is pending */
+	time_t retry_at;	/* when to try opening again */
+};
 
 struct snmp_agent {
 	struct svc_ctx *ctx;
@@ -42,10 +61,9 @@ struct snmp_agent {
 	size_t nusm_users;
 	char usm_warned[STATE_USERS_MAX][32];
 	size_t nusm_warned;
-	/* informs: our own session, to see the unacknowledged ones */
-	struct snmp_session *inform;
-	char inform_peer[64];	/* "a.b.c.d:port" */
-	bool inform_silent;	/* reported; cleared by the next ack */
+	/* informs and v3 traps: sessions of our own */
+	struct snmp_dest_session sess[SNMP_SESSIONS_MAX];
+	size_t nsess;
 	uint32_t bad_seen;	/* snmpInBadCommunityNames last looked at */
 	/* health, shown in cvAgent */
 	uint32_t requests, sets, notes_sent, notes_dropped, informs_unacked;
@@ -61,6 +79,8 @@ struct snmp_agent {
 int snmp_mib_register(struct snmp_agent *a);
 /* Make net-snmp's SNMPv3 users match the state's Managers and Admins. */
 void snmp_usm_sync(struct snmp_agent *a);
+/* Destinations 2-8 from the state, with their v3 users' keys. */
+size_t snmp_dest_list(struct snmp_map_dest *out);
 /* Notifications out (snmp_notify.c): informs on a session of ours. */
 void snmp_notify_open(struct snmp_agent *a);
 void snmp_notify_close(struct snmp_agent *a);

@@ -156,9 +156,9 @@ def console_value(con, query):
 
 def steady(vals):
     """The unit MIB's objects that cannot move between two walks (not
-    services, events or the agent's counters)."""
+    the clock, services, events or the agent's counters)."""
     return {k: x for k, x in vals.items() if k.startswith(CV + ".") and
-            not re.match(re.escape(CV) + r"\.1\.[568]\.", k)}
+            not re.match(re.escape(CV) + r"\.1\.([568]|3\.[34])\.", k)}
 
 
 def t_walk_matches_state(d, adm, con):
@@ -571,6 +571,112 @@ def t_inform_to_a_silent_destination(d, adm, con):
         silent.close()
 
 
+def events_text():
+    return list(walk(CV + ".1.6.1.1.6")[1].values())
+
+
+def t_every_destination_reports_silence(d, adm, con):
+    """snmp.trap2..8 informs are retried and a silent one is reported like
+    snmp.manager (event naming the destination, counted)."""
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    silent.bind(("127.0.0.1", 0))
+    silent.settimeout(10)
+    port = silent.getsockname()[1]
+    closed = free_udp_port()
+    unacked = CV + ".1.8.6.0"
+    try:
+        set_settings(adm, {"snmp.manager": "",
+                           "snmp.trap4": f"127.0.0.1:{port} v2c-inform "
+                           "public"})
+        n0 = int(get(unacked))
+        con.command("#H0 GAIN 11 I -9 A")
+        got = []
+        while len(got) < 3:     # timeout 1 s, 2 retries: 3 sends
+            pkt = silent.recv(65536)
+            if b"GAIN 11 I -9.00" in pkt:
+                got.append(pkt)
+        check("snmp.trap4: an unacknowledged v2c inform is sent again "
+              "(1 + 2 retries)", len(set(got)) == 1)
+        check("and reported in the event log, naming the destination",
+              settle(lambda: any(f"snmp.trap4 (127.0.0.1:{port}) does not "
+                                 "acknowledge informs" in x
+                                 for x in events_text())),
+              str(events_text()[-3:]))
+        check("and counted in cvAgentInformsUnacknowledged",
+              settle(lambda: int(get(unacked)) > n0))
+        set_settings(adm, {"snmp.trap4": "", "snmp.trap5":
+                           f"127.0.0.1:{closed} v3-inform clearone"})
+        check("snmp.trap5: a v3 inform destination that never answers "
+              "(no engine id) is reported",
+              settle(lambda: any(f"snmp.trap5 (127.0.0.1:{closed}) does "
+                                 "not acknowledge informs" in x
+                                 for x in events_text())),
+              str(events_text()[-3:]))
+    finally:
+        set_settings(adm, {"snmp.trap4": "", "snmp.trap5": ""})
+        silent.close()
+
+
+def t_v3_trap(d, adm, con):
+    """A v3-trap destination: authPriv SHA/AES as the unit's account, the
+    agent's engine id authoritative (snmptrapd knows the user with -e)."""
+    rc, out, _ = tool("snmpget", "-Ox", ".1.3.6.1.6.3.10.2.1.1.0")
+    eid = "".join(out.split(":", 1)[1].split()) if rc == 0 else ""
+    trapd4 = Trapd("trapd4", f"createUser -e 0x{eid} clearone SHA converge "
+                   "AES converge\nauthUser log clearone priv\n")
+    try:
+        set_settings(adm, {"snmp.trap6":
+                           f"127.0.0.1:{trapd4.port} v3-trap clearone"})
+        con.command("#H0 GAIN 12 I -8 A")
+        check("snmp.trap6 gets a v3 TRAP2 as the unit's Administrator, "
+              "authPriv with the agent's engine id",
+              settle(lambda: trapd4.lines("TRAP2", "SNMP v3",
+                                          "GAIN 12 I -8.00")),
+              trapd4.text()[-600:])
+        check("a trap, not an inform", not trapd4.lines("INFORM"))
+        adm.call("PUT", "/users/clearone", {"password": "changed-pw1"})
+        con.command("#H0 GAIN 12 I -7 A")
+        settle(lambda: False, 2)
+        check("after a password change the trap carries the new key "
+              "(the old user no longer authenticates)",
+              not trapd4.lines("GAIN 12 I -7.00"), trapd4.text()[-600:])
+        adm.call("PUT", "/users/clearone", {"password": "converge"})
+        con.command("#H0 GAIN 12 I -6 A")
+        check("and with the password back it is received again",
+              settle(lambda: trapd4.lines("TRAP2", "GAIN 12 I -6.00")))
+    finally:
+        set_settings(adm, {"snmp.trap6": ""})
+        trapd4.stop()
+
+
+def t_sources_at_run_time(d, adm, con):
+    """snmp.sources: the networks allowed to use the communities, changed
+    at run time (no restart); empty = [snmp] sources (here: default)."""
+    restarts = CV + ".1.5.1.1.4"
+    _, before = walk(restarts)
+    set_settings(adm, {"snmp.sources": "10.9.8.0/24"})
+    rc, _, err = tool("snmpget", SYS + ".5.0")
+    check("a source outside snmp.sources gets no answer", rc != 0 and
+          "Timeout" in err, err)
+    rc, _, err = v3("snmpget", "clearone", "converge", SYS + ".5.0")
+    check("v3 users are not limited by it", rc == 0, err)
+    set_settings(adm, {"snmp.sources": "10.9.8.0/24, 127.0.0.0/8"})
+    check("a source inside the list is answered",
+          get(SYS + ".5.0") is not None)
+    set_settings(adm, {"snmp.sources": "127.0.0.2"})
+    check("a single other address shuts 127.0.0.1 out",
+          get(SYS + ".5.0") is None)
+    set_settings(adm, {"snmp.sources": ""})
+    check("empty: the configured sources again",
+          get(SYS + ".5.0") is not None)
+    st, body, _ = adm.call("PUT", "/settings", {"snmp.sources": "10.0.0/8"})
+    check("a malformed source list is refused with the reason",
+          st == 400 and "snmp.sources" in str(body), f"{st} {body}")
+    _, after = walk(restarts)
+    check("without restarting the agent", after == before and after,
+          f"{before} {after}")
+
+
 def t_port_in_use_then_free():
     """The agent cannot bind: the service fails, backs off, and answers
     once the port is free (net-snmp shut down and started again)."""
@@ -632,6 +738,9 @@ def main():
         t_bad_input_and_flood(d, adm, con)
         t_service_restart_and_versions(d, adm, con, trapd2)
         t_inform_to_a_silent_destination(d, adm, con)
+        t_every_destination_reports_silence(d, adm, con)
+        t_v3_trap(d, adm, con)
+        t_sources_at_run_time(d, adm, con)
         con.close()
         # the restarts above shut net-snmp down: it saved its engine
         # state (engineBoots) in data_dir, where the config said

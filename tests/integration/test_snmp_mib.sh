@@ -34,11 +34,12 @@ check "snmptranslate: cvAudioNotification is notification 3" \
 check "snmptranslate: sysObjectID value is cvProductConvergd" \
 	test "$(translate -Os .1.3.6.1.4.1.21831.10.3.1)" = "cvProductConvergd"
 # every object the agent registers (snmp_mib.c) has its name in the MIB
-for oid in 1.1.1 1.1.7 1.2.1 1.2.6 1.3.1 1.3.2 1.4.1 1.4.2 1.4.3 \
+for oid in 1.1.1 1.1.7 1.2.1 1.2.6 1.3.1 1.3.2 1.3.3 1.3.7 1.3.11 1.3.14 \
+	1.4.1 1.4.2 1.4.3 \
 	1.4.4.1.2 1.4.4.1.8 1.5.1.1.2 1.5.1.1.5 1.6.1.1.2 1.6.1.1.6 1.7.1 \
 	1.7.3 1.8.1 1.8.5 1.8.6 1.9.1 1.9.9 0.1 0.4; do
 	name=$(translate -Os ".1.3.6.1.4.1.21831.10.$oid")
-	check "$oid has a name ($name)" grep -q '^cv[A-Za-z]*$' <<<"$name"
+	check "$oid has a name ($name)" grep -q '^cv[A-Za-z0-9]*$' <<<"$name"
 done
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

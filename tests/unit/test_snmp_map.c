@@ -61,42 +61,44 @@ START_TEST(conf_rw_per_source_and_sinks_per_version)
 	c.trap = SNMP_MAP_TRAP_V1;
 	snmp_map_conf_text(&c, buf, sizeof buf, why, sizeof why);
 	ck_assert_ptr_nonnull(strstr(buf, "\ntrapsink 192.0.2.9:1162 pub\n"));
-	/* informs go out on the service's own session, which also sends
-	   authenticationFailure */
+	/* informs go out on the service's own session (which gets its
+	   authenticationFailure from the service); the sinks still get
+	   net-snmp's */
 	c.trap = SNMP_MAP_INFORM;
 	snmp_map_conf_text(&c, buf, sizeof buf, why, sizeof why);
 	ck_assert_ptr_null(strstr(buf, "sink"));
 	ck_assert_ptr_null(strstr(buf, "trapsess"));
-	ck_assert_ptr_nonnull(strstr(buf, "authtrapenable 2\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "authtrapenable 1\n"));
 }
 END_TEST
 
 START_TEST(conf_more_destinations_per_kind)
 {
 	struct snmp_map_conf c = conf("pub", "", "192.0.2.9");
-	struct snmp_map_dest d[4] = {
+	struct snmp_map_dest d[5] = {
 		{ .t = { "192.0.2.10", 162, TRAP_V1, "c1" } },
 		{ .t = { "nms.example", 1162, TRAP_V2C_INFORM, "c2" } },
 		{ .t = { "192.0.2.11", 162, TRAP_V3_INFORM, "clearone" },
 		  .key_hex = "00112233445566778899aabbccddeeff00112233" },
-		{ .t = { "192.0.2.12", 162, TRAP_V3_INFORM, "nokey" } },
+		{ .t = { "192.0.2.12", 162, TRAP_V3, "clearone" },
+		  .key_hex = "00112233445566778899aabbccddeeff00112233" },
+		{ .t = { "192.0.2.13", 1163, TRAP_V2C, "c3" } },
 	};
 	char buf[SNMP_MAP_CONF_MAX], why[160];
 
 	c.dests = d;
-	c.ndests = 4;
+	c.ndests = 5;
 	ck_assert_int_eq(snmp_map_conf_text(&c, buf, sizeof buf, why,
 	    sizeof why), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "trap2sink 192.0.2.9:162 pub\n"
 	    "trapsink 192.0.2.10:162 c1\n"
-	    "informsink nms.example:1162 c2\n"
-	    "trapsess -v 3 -Ci -l authPriv -u clearone -a SHA "
-	    "-3m 0x00112233445566778899aabbccddeeff00112233 -x AES "
-	    "-3M 0x00112233445566778899aabbccddeeff00112233 "
-	    "192.0.2.11:162\n"));
-	/* a v3 destination whose user has no key is left out, and said */
-	ck_assert_ptr_null(strstr(buf, "nokey"));
-	ck_assert_ptr_nonnull(strstr(why, "192.0.2.12:162 left out"));
+	    "trap2sink 192.0.2.13:1163 c3\n"));
+	/* informs and v3 traps go out on the service's own sessions, so an
+	   unacknowledged inform is seen for every destination */
+	ck_assert_ptr_null(strstr(buf, "informsink"));
+	ck_assert_ptr_null(strstr(buf, "trapsess"));
+	ck_assert_ptr_null(strstr(buf, "0011223344"));
+	ck_assert_str_eq(why, "");
 }
 END_TEST
 

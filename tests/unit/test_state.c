@@ -663,7 +663,17 @@ static const struct {
 	{ SET_SNMP_TRAP8, "10.0.0.9 v1-trap public", 0,
 	    "10.0.0.9 v1-trap public" },
 	{ SET_SNMP_TRAP2 + 2, "", 0, "" },			/* none */
-	{ SET_SNMP_TRAP2, "127.0.0.1 v3-trap public", -EINVAL, NULL },
+	{ SET_SNMP_TRAP2, "127.0.0.1 v3-trap clearone", 0,
+	    "127.0.0.1 v3-trap clearone" },
+	{ SET_SNMP_TRAP2, "127.0.0.1 v3-tarp public", -EINVAL, NULL },
+	{ SET_SNMP_SOURCES, "", 0, "" },		/* the config's */
+	{ SET_SNMP_SOURCES, "127.0.0.1, 10.0.0.0/8 default", 0,
+	    "127.0.0.1, 10.0.0.0/8 default" },
+	{ SET_SNMP_SOURCES, "10.0.0.0/33", -EINVAL, NULL },
+	{ SET_SNMP_SOURCES, "10.0.0.0/", -EINVAL, NULL },
+	{ SET_SNMP_SOURCES, "10.0.0/8", -EINVAL, NULL },
+	{ SET_SNMP_SOURCES, "any", -EINVAL, NULL },
+	{ SET_SNMP_SOURCES, "10.0.0.0/8x", -EINVAL, NULL },
 	{ SET_SNMP_TRAP2, "127.0.0.1 v2c-trap", -EINVAL, NULL },
 	{ SET_SNMP_TRAP2, "127.0.0.1 v2c-trap a b", -EINVAL, NULL },
 	{ SET_SNMP_TRAP2, "127.0.0.1:0 v2c-trap public", -EINVAL, NULL },
@@ -731,6 +741,10 @@ START_TEST(snmp_trap_destination_parsed)
 	ck_assert_str_eq(t.host, "nms.example");
 	ck_assert_int_eq(t.port, 2162);
 	ck_assert_int_eq(t.kind, TRAP_V3_INFORM);
+	ck_assert_int_eq(state_snmp_trap("10.0.0.2 v3-trap tech", &t, NULL),
+	    0);
+	ck_assert_int_eq(t.kind, TRAP_V3);
+	ck_assert_int_eq(t.port, 162);
 	ck_assert_int_eq(state_snmp_trap("", &t, NULL), 1);
 	ck_assert_int_eq(state_snmp_trap("10.1.2.3:99999 v1-trap x", &t,
 	    &problem), -EINVAL);

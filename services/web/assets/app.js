@@ -31,6 +31,7 @@ const KEY_LABELS = {
 	"snmp.trap6": "Trap destination 6 (host[:port] KIND NAME)",
 	"snmp.trap7": "Trap destination 7 (host[:port] KIND NAME)",
 	"snmp.trap8": "Trap destination 8 (host[:port] KIND NAME)",
+	"snmp.sources": "Networks allowed to query (empty = configured)",
 	"mail.server": "SMTP server", "mail.port": "SMTP port",
 	"mail.security": "Security", "mail.user": "SMTP user",
 	"mail.password": "SMTP password", "mail.from": "From address",
