@@ -75,10 +75,12 @@ void cmd_reply_too_long(const char *head, size_t len,
 size_t cmd_format_change(const struct bus_change *c, char *buf, size_t len);
 /*
  * LVL and GATE report lines (CRLF-terminated) this session asked for,
- * after a meter tick; returns the bytes written.
+ * after a meter tick; LVL lines only when `levels` (the console reports
+ * levels less often than meters tick, gate changes at once). Returns the
+ * bytes written.
  */
 size_t cmd_format_reports(const struct cmd_session *s,
-    const struct bus_meters *m, char *buf, size_t len);
+    const struct bus_meters *m, bool levels, char *buf, size_t len);
 /*
  * Run one line of macro `macro`, started by `starter`, at `now_ms` (the
  * scheduler's clock): with the rights of `level` (the macro's definer's,

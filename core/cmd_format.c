@@ -214,7 +214,7 @@ cmd_format_change(const struct bus_change *c, char *buf, size_t len)
 
 size_t
 cmd_format_reports(const struct cmd_session *s, const struct bus_meters *m,
-    char *buf, size_t len)
+    bool levels, char *buf, size_t len)
 {
 	struct cmd_out o = { buf, len, 0, false };
 	const struct cmd_report_entry *e;
@@ -232,7 +232,7 @@ cmd_format_reports(const struct cmd_session *s, const struct bus_meters *m,
 	addr[0] = u.type;
 	addr[1] = "0123456789ABCDEF"[u.id & 0xf];
 	addr[2] = '\0';
-	for (i = 0; s->level_report == 1 && i < s->nreports; i++) {
+	for (i = 0; levels && s->level_report == 1 && i < s->nreports; i++) {
 		e = &s->reports[i];
 		if (state_meter_get(e->group, e->channel, e->meter, &db) != 0)
 			continue;

@@ -67,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_cmd_now += 250;
 		engine_sched_tick(fuzz_cmd_sched, fuzz_cmd_now, "engine");
 		fuzz_cmd_drain();
-		(void)cmd_format_reports(&s, &m, reports, sizeof(reports));
+		(void)cmd_format_reports(&s, &m, true, reports, sizeof(reports));
 		p = nl + 1;
 	}
 	return 0;

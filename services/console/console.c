@@ -41,6 +41,9 @@ static const struct cfg_key console_keys[] = {
 	    "bytes queued for a slow reader before it is disconnected" },
 	{ "lockout_failures", CFG_INT, 0, 1000, "5", NULL,
 	    "failed logins from one address before a lockout (0 = off)" },
+	{ "level_report_ms", CFG_INT, 50, 10000, "250", NULL,
+	    "LVLREPORT lines at most this often (meters tick at [engine] "
+	    "meter_interval_ms; gate changes are reported at once)" },
 	{ "lockout_delay", CFG_INT, 1, 300, "2", NULL,
 	    "first lockout in seconds; doubles with each lockout, up to 300" },
 	{ "serial_device", CFG_PATH, 0, 255, "", NULL,
@@ -61,6 +64,8 @@ console_limits(struct console *c, const struct cfg *cfg, const char *name)
 	c->lim.idle_ms = (uint64_t)cfg_int(cfg, name, "idle_timeout") * 1000u;
 	c->lim.login_ms = (uint64_t)cfg_int(cfg, name, "login_timeout") *
 	    1000u;
+	c->lim.level_report_ms = (uint64_t)cfg_int(cfg, name,
+	    "level_report_ms");
 	lockout_configure(&c->lockout,
 	    (unsigned)cfg_int(cfg, name, "lockout_failures"),
 	    (uint64_t)cfg_int(cfg, name, "lockout_delay") * 1000u,
@@ -421,13 +426,21 @@ static void
 console_meters(struct console *c, const struct bus_meters *m)
 {
 	struct console_session *s;
+	uint64_t now = clock_ms();
+	bool levels = now >= c->next_levels_ms;
 	size_t n, i;
 
+	/* the web page's meters may tick faster than a Telnet driver wants
+	 * level lines; a little early still counts, so a 250 ms report on
+	 * 50 ms ticks does not slip to every 300 ms */
+	if (levels)
+		c->next_levels_ms = now + c->lim.level_report_ms -
+		    c->lim.level_report_ms / 8;
 	for (i = 0; i <= c->nsessions; i++) {
 		s = console_nth(c, i);
 		if (s == NULL || s->dead || s->phase != CONSOLE_PHASE_CMD)
 			continue;
-		n = cmd_format_reports(&s->cmd, m, c->scratch,
+		n = cmd_format_reports(&s->cmd, m, levels, c->scratch,
 		    sizeof(c->scratch));
 		console_session_send(c, s, c->scratch, n);
 	}

@@ -47,6 +47,7 @@ struct console_limits {
 	size_t max_output;
 	uint64_t idle_ms;	/* 0 = none */
 	uint64_t login_ms;	/* 0 = none */
+	uint64_t level_report_ms;	/* LVLREPORT lines at most this often */
 };
 
 struct console_session {
@@ -98,6 +99,7 @@ struct console {
 	struct log_rate login_rate;	/* failed logins */
 	struct log_rate serial_rate;	/* serial port trouble */
 	uint64_t bus_dropped;		/* last bus_sub_dropped seen */
+	uint64_t next_levels_ms;	/* next meter tick that reports LVL */
 	uint64_t pass_end_ms;		/* CONSOLE_PASS_MS budget's end */
 	size_t turn;			/* first session of the next pass */
 };

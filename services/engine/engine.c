@@ -38,7 +38,7 @@ struct engine {
 static const struct cfg_key engine_keys[] = {
 	{ "tick_ms", CFG_INT, 10, 1000, "50", NULL,
 	    "clock period for ramps and macro steps" },
-	{ "meter_interval_ms", CFG_INT, 50, 10000, "250", NULL,
+	{ "meter_interval_ms", CFG_INT, 50, 10000, "50", NULL,
 	    "how often meters and gates are simulated and reported" },
 	{ "simulate_meters", CFG_BOOL, 0, 1, "yes", NULL,
 	    "simulate input levels and gate activity (virtual DSP)" },

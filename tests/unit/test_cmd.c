@@ -1433,25 +1433,28 @@ START_TEST(format_reports_level_and_gate_lines)
 	ck_assert_int_eq(state_meter_put('I', 0, 0, -23.5), 0);
 	ck_assert_int_eq(state_meter_put('P', 2, 3, -40.25), 0);
 	/* listed but not enabled: nothing */
-	ck_assert_uint_eq(cmd_format_reports(&s, &m, buf, sizeof(buf)), 0);
+	ck_assert_uint_eq(cmd_format_reports(&s, &m, true, buf, sizeof(buf)), 0);
 	run(&s, "#H0 LVLREPORTEN 1");
-	ck_assert_uint_eq(cmd_format_reports(&s, &m, buf, sizeof(buf)),
+	ck_assert_uint_eq(cmd_format_reports(&s, &m, true, buf, sizeof(buf)),
 	    strlen(buf));
 	ck_assert_str_eq(buf, "#H0 LVL 1 I I -23.50\r\n"
 	    "#H0 LVL C P G -40.25\r\n");
 	run(&s, "#H0 GREPORT 1");
-	cmd_format_reports(&s, &m, buf, sizeof(buf));
+	cmd_format_reports(&s, &m, true, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "#H0 LVL 1 I I -23.50\r\n"
 	    "#H0 LVL C P G -40.25\r\n#H0 GATE 0F\r\n");
+	/* a tick between two level reports: the gate change only */
+	cmd_format_reports(&s, &m, false, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "#H0 GATE 0F\r\n");
 	/* the gate line only when the gates changed */
 	m.gate_changed = false;
-	cmd_format_reports(&s, &m, buf, sizeof(buf));
+	cmd_format_reports(&s, &m, true, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "#H0 LVL 1 I I -23.50\r\n"
 	    "#H0 LVL C P G -40.25\r\n");
 	run(&s, "#H0 LVLREPORTEN 0");
 	m.gate_changed = true;
 	m.gate_bits = 0xa5;
-	cmd_format_reports(&s, &m, buf, sizeof(buf));
+	cmd_format_reports(&s, &m, true, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "#H0 GATE A5\r\n");
 }
 END_TEST
@@ -1467,10 +1470,11 @@ START_TEST(format_reports_whole_lines_only)
 	run(&s, "#H0 LVLREPORTEN 1");
 	run(&s, "#H0 GREPORT 1");
 	/* 20 bytes a line: one fits in 30, the second would not */
-	ck_assert_uint_eq(cmd_format_reports(&s, &m, buf, sizeof(buf)), 20);
+	ck_assert_uint_eq(cmd_format_reports(&s, &m, true, buf, sizeof(buf)),
+	    20);
 	ck_assert_str_eq(buf, "#H0 LVL 1 M I 0.00\r\n");
-	ck_assert_uint_eq(cmd_format_reports(&s, &m, buf, 5), 0);
-	ck_assert_uint_eq(cmd_format_reports(&s, &m, buf, 0), 0);
+	ck_assert_uint_eq(cmd_format_reports(&s, &m, true, buf, 5), 0);
+	ck_assert_uint_eq(cmd_format_reports(&s, &m, true, buf, 0), 0);
 }
 END_TEST
 
