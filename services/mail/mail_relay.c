@@ -30,6 +30,7 @@ struct relay_buf {
 
 struct mail_relay {
 	int lfd, cfd, sfd;	/* listener, libESMTP's side, the server */
+	struct sockaddr_in self;	/* where lfd listens */
 	int stop[2];		/* the mail thread's "stop now" */
 	SSL *ssl;
 	unsigned idle_ms;
@@ -38,26 +39,45 @@ struct mail_relay {
 	struct relay_buf up, down;	/* to the server, to libESMTP */
 };
 
-/* Wait for `events` on fd until `deadline` (clock_ms); 1, 0 or -1. */
+/* the mail thread's heartbeat while it waits for the server */
+struct relay_beat {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+#define RELAY_BEAT_MS 500	/* well inside the supervisor's hang time */
+
+/*
+ * Wait for `events` on fd until `deadline` (clock_ms); 1, 0 or -1. A
+ * slow server must not look like a hung service: beat in slices.
+ */
 static int
-relay_wait(int fd, short events, uint64_t deadline)
+relay_wait(int fd, short events, uint64_t deadline,
+    const struct relay_beat *b)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	uint64_t now = clock_ms();
-	int rc;
+	uint64_t now;
+	int rc = 0;
 
-	if (now >= deadline)
-		return 0;
-	do {
-		rc = poll(&p, 1, (int)(deadline - now));
-	} while (rc < 0 && errno == EINTR && (now = clock_ms()) < deadline);
-	return rc;
+	while ((now = clock_ms()) < deadline) {
+		uint64_t slice = deadline - now;
+
+		if (slice > RELAY_BEAT_MS)
+			slice = RELAY_BEAT_MS;
+		rc = poll(&p, 1, (int)slice);
+		if (rc > 0 || (rc < 0 && errno != EINTR))
+			return rc;
+		if (b->fn != NULL)
+			b->fn(b->arg);
+	}
+	return 0;
 }
 
 /* A non-blocking TCP connection to host:port; fd or -1 (*fail). */
 static int
 relay_connect(const char *host, int port, unsigned timeout_ms,
-    enum mail_relay_fail *fail, char *reply, size_t replylen)
+    const struct relay_beat *b, enum mail_relay_fail *fail, char *reply,
+    size_t replylen)
 {
 	struct addrinfo hints = { .ai_family = AF_INET,
 		.ai_socktype = SOCK_STREAM }, *ai = NULL;
@@ -79,7 +99,7 @@ relay_connect(const char *host, int port, unsigned timeout_ms,
 	freeaddrinfo(ai);
 	if (err == EINPROGRESS) {
 		err = 0;
-		rc = relay_wait(fd, POLLOUT, clock_ms() + timeout_ms);
+		rc = relay_wait(fd, POLLOUT, clock_ms() + timeout_ms, b);
 		if (rc <= 0)
 			err = rc == 0 ? ETIMEDOUT : errno;
 		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
@@ -122,7 +142,8 @@ relay_tls_fail(SSL *ssl, enum mail_relay_fail *fail, char *reply,
 /* TLS over fd, checked like STARTTLS: the CA, and the name or IP. */
 static SSL *
 relay_tls(int fd, const char *host, SSL_CTX *ctx, unsigned timeout_ms,
-    enum mail_relay_fail *fail, char *reply, size_t replylen)
+    const struct relay_beat *b, enum mail_relay_fail *fail, char *reply,
+    size_t replylen)
 {
 	uint64_t deadline = clock_ms() + timeout_ms;
 	SSL *ssl = SSL_new(ctx);
@@ -146,7 +167,7 @@ relay_tls(int fd, const char *host, SSL_CTX *ctx, unsigned timeout_ms,
 		e = SSL_get_error(ssl, rc);
 		if ((e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) ||
 		    relay_wait(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT,
-		    deadline) <= 0)
+		    deadline, b) <= 0)
 			break;
 	}
 	if (rc == 1)
@@ -162,26 +183,41 @@ relay_tls(int fd, const char *host, SSL_CTX *ctx, unsigned timeout_ms,
 	return NULL;
 }
 
-/* Is `peer` the local end of one of this process's own sockets? */
 static bool
-relay_peer_ours(const struct sockaddr_in *peer)
+relay_same(const struct sockaddr_in *a, const struct sockaddr_in *b)
+{
+	return a->sin_family == AF_INET && a->sin_port == b->sin_port &&
+	    a->sin_addr.s_addr == b->sin_addr.s_addr;
+}
+
+/*
+ * Is `peer` one of this process's own TCP sockets, connected to the
+ * relay (`self`)? Anything less would let a local process that bound
+ * the same address (a UDP port of ours, say) have the verified session.
+ */
+static bool
+relay_peer_ours(const struct sockaddr_in *peer, const struct sockaddr_in *self)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *e;
 	bool ours = false;
 
 	while (d != NULL && !ours && (e = readdir(d)) != NULL) {
-		struct sockaddr_in a;
-		socklen_t len = sizeof a;
+		struct sockaddr_in a, to;
+		socklen_t len = sizeof a, tolen = sizeof to, tlen;
 		char *end;
 		long fd = strtol(e->d_name, &end, 10);
+		int type = 0;
 
 		if (end == e->d_name || *end != '\0')
 			continue;
-		ours = getsockname((int)fd, (struct sockaddr *)&a, &len) == 0 &&
-		    len == sizeof a && a.sin_family == AF_INET &&
-		    a.sin_port == peer->sin_port &&
-		    a.sin_addr.s_addr == peer->sin_addr.s_addr;
+		tlen = sizeof type;
+		ours = getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type,
+		    &tlen) == 0 && type == SOCK_STREAM &&
+		    getsockname((int)fd, (struct sockaddr *)&a, &len) == 0 &&
+		    len == sizeof a && relay_same(&a, peer) &&
+		    getpeername((int)fd, (struct sockaddr *)&to, &tolen) == 0 &&
+		    tolen == sizeof to && relay_same(&to, self);
 	}
 	if (d != NULL)
 		closedir(d);
@@ -208,8 +244,11 @@ relay_accept(struct mail_relay *r)
 		r->cfd = accept4(r->lfd, (struct sockaddr *)&peer, &len,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (r->cfd >= 0 && len == sizeof peer &&
-		    relay_peer_ours(&peer))
+		    relay_peer_ours(&peer, &r->self)) {
+			close(r->lfd);	/* one connection, then no more */
+			r->lfd = -1;
 			return 0;
+		}
 		if (r->cfd >= 0)
 			close(r->cfd);	/* someone else's: not for them */
 		r->cfd = -1;
@@ -378,15 +417,19 @@ relay_listen(struct mail_relay *r, int *port)
 	    getsockname(r->lfd, (struct sockaddr *)&a, &len) < 0)
 		return -1;
 	*port = ntohs(a.sin_port);
+	r->self = a;
 	return 0;
 }
 
 int
 mail_relay_start(struct mail_relay **out, const char *host, int port,
-    SSL_CTX *ctx, unsigned timeout_ms, int *relay_port,
-    enum mail_relay_fail *fail, char *reply, size_t replylen)
+    SSL_CTX *ctx, unsigned timeout_ms, void (*beat)(void *), void *beat_arg,
+    int *relay_port, enum mail_relay_fail *fail, char *reply,
+    size_t replylen)
 {
+	const struct relay_beat b = { beat, beat_arg };
 	struct mail_relay *r = calloc(1, sizeof *r);
+	int err;
 
 	*out = NULL;
 	*fail = MAIL_RELAY_LOCAL;
@@ -397,15 +440,20 @@ mail_relay_start(struct mail_relay **out, const char *host, int port,
 	r->lfd = r->cfd = r->stop[0] = r->stop[1] = -1;
 	/* longer than libESMTP's own time-outs: it reports them */
 	r->idle_ms = timeout_ms * 2 + 1000;
-	r->sfd = relay_connect(host, port, timeout_ms, fail, reply, replylen);
+	r->sfd = relay_connect(host, port, timeout_ms, &b, fail, reply,
+	    replylen);
 	if (r->sfd >= 0)
-		r->ssl = relay_tls(r->sfd, host, ctx, timeout_ms, fail, reply,
-		    replylen);
+		r->ssl = relay_tls(r->sfd, host, ctx, timeout_ms, &b, fail,
+		    reply, replylen);
+	err = 0;
 	if (r->ssl != NULL && (relay_listen(r, relay_port) < 0 ||
-	    pipe2(r->stop, O_CLOEXEC | O_NONBLOCK) < 0 ||
-	    pthread_create(&r->thread, NULL, relay_main, r) != 0)) {
+	    pipe2(r->stop, O_CLOEXEC | O_NONBLOCK) < 0))
+		err = errno;
+	else if (r->ssl != NULL)
+		err = pthread_create(&r->thread, NULL, relay_main, r);
+	if (err != 0) {
 		*fail = MAIL_RELAY_LOCAL;
-		snprintf(reply, replylen, "TLS relay: %s", strerror(errno));
+		snprintf(reply, replylen, "TLS relay: %s", strerror(err));
 	} else if (r->ssl != NULL) {
 		r->running = true;
 		*fail = MAIL_RELAY_OK;

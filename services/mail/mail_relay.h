@@ -36,8 +36,9 @@ enum mail_relay_fail {
  * *out and *port (the relay's), or -1 with *fail and `reply`.
  */
 int mail_relay_start(struct mail_relay **out, const char *host, int port,
-    SSL_CTX *ctx, unsigned timeout_ms, int *relay_port,
-    enum mail_relay_fail *fail, char *reply, size_t replylen);
+    SSL_CTX *ctx, unsigned timeout_ms, void (*beat)(void *), void *beat_arg,
+    int *relay_port, enum mail_relay_fail *fail, char *reply,
+    size_t replylen);
 /* End the pump (if still running) and free everything. */
 void mail_relay_stop(struct mail_relay *r);
 

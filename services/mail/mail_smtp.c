@@ -329,7 +329,8 @@ tls_on_connect(const struct mail_server *srv, const struct mail_spool *sp,
 		return;
 	}
 	if (mail_relay_start(&relay, srv->host, srv->port, ctx,
-	    srv->timeout_ms, &port, &fail, reply, replylen) < 0) {
+	    srv->timeout_ms, srv->beat, srv->beat_arg, &port, &fail, reply,
+	    replylen) < 0) {
 		o->cert_rejected = fail == MAIL_RELAY_CERT;
 		o->smtp_err = fail == MAIL_RELAY_RESOLVE ?
 		    SMTP_ERR_HOST_NOT_FOUND : SMTP_ERR_DROPPED_CONNECTION;

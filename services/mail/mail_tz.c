@@ -53,7 +53,9 @@ tz_hms(const char *s, long *secs)
 			return NULL;
 		part[i] = strtol(s, &end, 10);
 		s = end;
-		if (part[i] > (i == 0 ? 167 : 59) || *s != ':')
+		if (part[i] > (i == 0 ? 167 : 59))
+			return NULL;	/* out of range: never a guess */
+		if (*s != ':')
 			break;
 		s++;
 	}
@@ -300,7 +302,7 @@ mail_tz_parse(const uint8_t *buf, size_t len, struct mail_tz *z)
 	err = tzif_header(buf, len, 4, &c, &block);
 	if (err == 0 && buf[4] < '2')
 		err = -EINVAL;
-	at = 44 + block;
+	at = err == 0 ? 44 + block : 0;
 	if (err == 0)
 		err = tzif_header(buf + at, len - at, 8, &c, &block);
 	if (err == 0)

@@ -61,6 +61,11 @@ START_TEST(posix_rule_refuses_garbage)
 	ck_assert_int_eq(mail_tz_rule_parse("CET-1CEST,M3.5.0", &r),
 	    -EINVAL);
 	ck_assert_int_eq(mail_tz_rule_parse("CET-1x", &r), -EINVAL);
+	/* offsets out of range are refused, never wrapped or overflowed */
+	ck_assert_int_eq(mail_tz_rule_parse("UTC999", &r), -EINVAL);
+	ck_assert_int_eq(mail_tz_rule_parse("UTC9999999999999999999", &r),
+	    -EINVAL);
+	ck_assert_int_eq(mail_tz_rule_parse("UTC1:99", &r), -EINVAL);
 }
 END_TEST
 
