@@ -25,6 +25,8 @@ caps_needed(const struct service *const *svcs, size_t n,
 			continue;
 		need |= svcs[i]->caps;
 		port = cfg_int(cfg, svcs[i]->name, "port");
+		if (port == 0)	/* "port = 0": the service's own default */
+			port = svcs[i]->default_port;
 		if (port > 0 && port < 1024)
 			need |= SVC_CAP(CAP_NET_BIND_SERVICE);
 	}

@@ -60,6 +60,9 @@ START_TEST(a_port_below_1024_needs_bind_service)
 	    SVC_CAP(CAP_NET_BIND_SERVICE));
 	ck_assert_uint_eq(needed("[clock]\nenabled = no\n[page]\nport = 1024\n"),
 	    0);
+	/* port 0 is the service's default (80 here) */
+	ck_assert_uint_eq(needed("[clock]\nenabled = no\n[page]\nport = 0\n"),
+	    SVC_CAP(CAP_NET_BIND_SERVICE));
 	ck_assert_uint_eq(needed("[clock]\nenabled = no\n[page]\nport = 80\n"
 	    "enabled = no\n"), 0);
 }
