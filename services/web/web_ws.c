@@ -323,7 +323,9 @@ web_ws_ready(struct mg_connection *c, void *arg)
 	if (cl == NULL)
 		return;
 	ri = mg_get_request_info(c);
-	if (ri != NULL && web_conn_sndbuf(web_of(c)->port, ri->remote_addr,
+	/* the port it came in on: the web port, or tls_port behind the
+	 * TLS terminator */
+	if (ri != NULL && web_conn_sndbuf(ri->server_port, ri->remote_addr,
 	    ri->remote_port, WS_SNDBUF) < 0)
 		log_warnx_rl(&cl->ws->rate, "websocket %s: send buffer not set",
 		    ri->remote_addr);
