@@ -131,6 +131,9 @@ struct state_setting_info {
 	const char *const *choices;
 	enum user_level level;	/* needed to change it */
 	bool secret;		/* never shown (mail password) */
+	/* shown to Administrators, but its value never goes into events
+	 * (and so into mails): SNMP communities */
+	bool not_in_events;
 };
 
 const struct state_setting_info *state_setting_info(enum state_setting s);

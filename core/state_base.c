@@ -158,7 +158,7 @@ state_setting_event(const struct bus_change *c)
 	    (c->origin.flags & ORIGIN_INTERNAL) ||
 	    (info = state_setting_info(c->integer)) == NULL)
 		return;
-	if (info->secret)
+	if (info->secret || info->not_in_events)
 		bus_event_by(&c->origin, EVENT_SETTINGS, SEVERITY_INFO,
 		    "setting %s changed", info->key);
 	else

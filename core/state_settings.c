@@ -98,11 +98,11 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	[SET_SNMP_MANAGER_PORT] = { "snmp.manager_port", SETTING_INT, 1,
 	    65535, "162", NULL, ADMIN, false },
 	[SET_SNMP_RO_COMMUNITY] = { "snmp.ro_community", SETTING_TEXT, 1, 31,
-	    "public", NULL, ADMIN, false },
+	    "public", NULL, ADMIN, false, true },
 	/* empty = no SET by community: a well-known write community is an
 	   open door (v3 users or a chosen community instead) */
 	[SET_SNMP_RW_COMMUNITY] = { "snmp.rw_community", SETTING_TEXT, 0, 31,
-	    "", NULL, ADMIN, false },
+	    "", NULL, ADMIN, false, true },
 	[SET_MAIL_SERVER] = { "mail.server", SETTING_TEXT, 0, 63, "", NULL,
 	    ADMIN, false },
 	[SET_MAIL_PORT] = { "mail.port", SETTING_INT, 1, 65535, "25", NULL,
@@ -142,7 +142,7 @@ static const struct state_setting_info settings[SET_COUNT] = {
 	    NULL, ADMIN, false },
 	/* more trap destinations, "host[:port] KIND NAME" (state_snmp_trap) */
 #define TRAP_ROW(n) [SET_SNMP_TRAP2 + n - 2] = { "snmp.trap" #n, \
-	SETTING_TEXT, 0, 127, "", NULL, ADMIN, false }
+	SETTING_TEXT, 0, 127, "", NULL, ADMIN, false, true }
 	TRAP_ROW(2), TRAP_ROW(3), TRAP_ROW(4), TRAP_ROW(5), TRAP_ROW(6),
 	TRAP_ROW(7), TRAP_ROW(8),
 #undef TRAP_ROW

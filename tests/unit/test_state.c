@@ -315,6 +315,8 @@ START_TEST(setting_change_is_an_event_with_its_origin)
 	    why, sizeof why), 0);
 	ck_assert_int_eq(state_setting_set(SET_MAIL_PASSWORD, "s3cret",
 	    &console, why, sizeof why), 0);
+	ck_assert_int_eq(state_setting_set(SET_SNMP_RW_COMMUNITY, "wr1te",
+	    &console, why, sizeof why), 0);
 	ck_assert_int_eq(bus_take(sub, &m), 1);
 	ck_assert_int_eq(m.u.event.category, EVENT_SETTINGS);
 	ck_assert_str_eq(m.u.event.text,
@@ -324,6 +326,9 @@ START_TEST(setting_change_is_an_event_with_its_origin)
 	    "127.0.0.1:40022");
 	ck_assert_int_eq(bus_take(sub, &m), 1);
 	ck_assert_str_eq(m.u.event.text, "setting mail.password changed");
+	/* a community goes to Administrators, never into mails */
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_str_eq(m.u.event.text, "setting snmp.rw_community changed");
 	ck_assert_int_eq(bus_take(sub, &m), 0);
 	bus_unsubscribe(sub);
 }
