@@ -224,7 +224,9 @@ snmp_map_note(const struct bus_msg *m)
 {
 	switch (m->type) {
 	case BUS_EVENT:
-		return SNMP_MAP_NOTE_EVENT;
+		/* a changed setting already has its own notification */
+		return m->u.event.category == EVENT_SETTINGS ?
+		    SNMP_MAP_NOTE_NONE : SNMP_MAP_NOTE_EVENT;
 	case BUS_SERVICE:
 		return SNMP_MAP_NOTE_SERVICE;
 	case BUS_CHANGE:

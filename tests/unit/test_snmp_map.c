@@ -169,6 +169,10 @@ START_TEST(notes_follow_the_bus_message)
 	ck_assert_int_eq(snmp_map_note(&m), SNMP_MAP_NOTE_NONE);
 	m.type = BUS_EVENT;
 	ck_assert_int_eq(snmp_map_note(&m), SNMP_MAP_NOTE_EVENT);
+	/* a changed setting is notified once, as a setting */
+	m.u.event.category = EVENT_SETTINGS;
+	ck_assert_int_eq(snmp_map_note(&m), SNMP_MAP_NOTE_NONE);
+	memset(&m, 0, sizeof m);
 	m.type = BUS_SERVICE;
 	ck_assert_int_eq(snmp_map_note(&m), SNMP_MAP_NOTE_SERVICE);
 	m.type = BUS_CHANGE;
