@@ -371,10 +371,11 @@ dhcp_addr_usable(uint32_t addr, uint32_t mask)
 }
 
 /* The lease an OFFER or ACK describes; false if it is unusable. */
-static bool
-dhcp_lease_from(const struct dhcp_msg *m, struct dhcp_lease *l)
+bool
+dhcp_fsm_lease_from(const struct dhcp_msg *m, struct dhcp_lease *l)
 {
 	uint32_t a = ntohl(m->yiaddr);
+	char why[128];
 
 	memset(l, 0, sizeof *l);
 	l->addr = m->yiaddr;
@@ -394,7 +395,11 @@ dhcp_lease_from(const struct dhcp_msg *m, struct dhcp_lease *l)
 	l->router = m->nrouters > 0 ? m->routers[0] : 0;
 	l->ndns = m->ndns;
 	memcpy(l->dns, m->dns, sizeof l->dns);
-	snprintf(l->domain, sizeof l->domain, "%s", m->domain);
+	/* a server's domain goes into resolv.conf and console replies: only
+	 * a name the static setting would take (no blanks, no tokens) */
+	if (state_setting_check(SET_NET_DOMAIN, m->domain, l->domain,
+	    sizeof l->domain, why, sizeof why) < 0)
+		l->domain[0] = '\0';
 	l->lease_s = m->lease_s;
 	l->t1_s = (m->has & DHCP_HAS(DHCP_O_T1)) ? m->t1_s : m->lease_s / 2;
 	l->t2_s = (m->has & DHCP_HAS(DHCP_O_T2)) ? m->t2_s :
@@ -422,7 +427,7 @@ dhcp_packet_selecting(struct dhcp *d, const struct dhcp_msg *m,
 		dhcp_unexpected(d, m, "not an OFFER");
 		return;
 	}
-	if (!dhcp_lease_from(m, &d->offer)) {
+	if (!dhcp_fsm_lease_from(m, &d->offer)) {
 		dhcp_unexpected(d, m, "unusable lease");
 		return;
 	}
@@ -470,7 +475,7 @@ dhcp_packet_request(struct dhcp *d, const struct dhcp_msg *m, uint64_t now)
 		dhcp_nak(d, m, now);
 		return;
 	}
-	if (!dhcp_lease_from(m, &d->offer)) {
+	if (!dhcp_fsm_lease_from(m, &d->offer)) {
 		dhcp_unexpected(d, m, "unusable lease");
 		return;
 	}

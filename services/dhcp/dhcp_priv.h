@@ -109,6 +109,8 @@ const char *dhcp_fsm_state_name(enum dhcp_state s);
  * number: 1 s up to `max_ms`, or 0 up to `max_ms` when that is under 1 s.
  */
 uint64_t dhcp_fsm_start_delay_ms(unsigned max_ms, uint32_t rnd);
+/* The lease an OFFER or ACK describes; false if it is unusable. */
+bool dhcp_fsm_lease_from(const struct dhcp_msg *m, struct dhcp_lease *l);
 
 /* ---- dhcp_gw.c: dead gateway detection ---- */
 /* The router after the one in use in the lease's list (wrapping round). */

@@ -117,6 +117,27 @@ START_TEST(renewal_keeps_the_router_in_use)
 }
 END_TEST
 
+/* A server's domain is kept only if the static setting would take it:
+ * it goes into resolv.conf and into space-separated console replies. */
+START_TEST(lease_domain_must_be_a_domain_name)
+{
+	struct dhcp_msg m = { .yiaddr = ip("10.0.0.5"), .mask =
+	    ip("255.255.255.0"), .server_id = ip("10.0.0.1"),
+	    .lease_s = 3600 };
+	struct dhcp_lease l;
+
+	m.has = DHCP_HAS(DHCP_O_MASK) | DHCP_HAS(DHCP_O_SERVER_ID) |
+	    DHCP_HAS(DHCP_O_LEASE) | DHCP_HAS(DHCP_O_DOMAIN);
+	snprintf(m.domain, sizeof m.domain, "ex.test");
+	ck_assert(dhcp_fsm_lease_from(&m, &l));
+	ck_assert_str_eq(l.domain, "ex.test");
+	snprintf(m.domain, sizeof m.domain, "x OBTAINED 2001-01-01T00:00:00Z");
+	ck_assert(dhcp_fsm_lease_from(&m, &l));
+	ck_assert_str_eq(l.domain, "");
+	ck_assert_uint_eq(l.addr, ip("10.0.0.5"));
+}
+END_TEST
+
 /* An ARP from the router in use clears the missed asks; others do not. */
 START_TEST(gateway_answer_clears_the_misses)
 {
@@ -148,6 +169,7 @@ main(void)
 		CHECK_CASE(gateway_fallback_takes_the_next_router_round),
 		CHECK_CASE(renewal_keeps_the_router_in_use),
 		CHECK_CASE(gateway_answer_clears_the_misses),
+		CHECK_CASE(lease_domain_must_be_a_domain_name),
 	};
 
 	return check_cases_run("dhcp_fsm", cases,
