@@ -209,7 +209,7 @@ check "without ntp and dhcp it keeps only CAP_NET_BIND_SERVICE" \
 console "#H0 NETBIOSNAME" || true
 check "the setting survived the upgrade" grep -q CITEST1 "$WORK/console.out"
 stop_daemon TERM
-kill -TERM "$TLS_PID"
+kill -TERM "$TLS_PID" 2>/dev/null || true	# it may have ended
 wait "$TLS_PID" 2>/dev/null || true
 TLS_PID=
 
