@@ -461,37 +461,53 @@ snmp_conf_setting(int s)
 	    (s >= SET_SNMP_TRAP2 && s <= SET_SNMP_TRAP8);
 }
 
+/* What a burst of bus messages asks to remake, done once per run of them. */
+struct snmp_remake {
+	bool conf, usm;
+};
+
+static void
+snmp_remake_now(struct snmp_agent *a, struct snmp_remake *r)
+{
+	if (!r->conf && !r->usm)
+		return;
+	snmp_conf_sync(a, true);
+	if (r->usm)
+		snmp_usm_sync(a);
+	snmp_notify_open(a);	/* destinations, and v3 ones' keys */
+	r->conf = r->usm = false;
+}
+
 /* The bus; true if net-snmp's configuration or sessions were remade. */
 static bool
 snmp_drain(struct snmp_agent *a)
 {
+	struct snmp_remake r = { false, false };
 	struct bus_msg m;
 	bool remade = false;
 
 	for (int i = 0; i < SNMP_BUS_BURST && bus_take(a->sub, &m) == 1; i++) {
-		/* new destination first: later messages of the burst go there */
-		if (m.type == BUS_CHANGE && (m.u.change.what ==
-		    STATE_F_RELOADED || (m.u.change.what == STATE_F_SETTING &&
-		    snmp_conf_setting(m.u.change.integer)))) {
-			snmp_conf_sync(a, true);
-			snmp_notify_open(a);
-			remade = true;
-		}
+		bool reloaded = m.type == BUS_CHANGE &&
+		    m.u.change.what == STATE_F_RELOADED;
+
+		if (reloaded || (m.type == BUS_CHANGE &&
+		    m.u.change.what == STATE_F_SETTING &&
+		    snmp_conf_setting(m.u.change.integer)))
+			r.conf = remade = true;
 		/* a new password is a new key even when the text is the same */
-		if (m.type == BUS_CHANGE && (m.u.change.what == STATE_F_USER ||
-		    m.u.change.what == STATE_F_RELOADED)) {
-			snmp_conf_sync(a, true);
-			snmp_usm_sync(a);
-			snmp_notify_open(a);	/* v3 destinations' keys */
-			remade = true;
-		}
+		if (reloaded || (m.type == BUS_CHANGE &&
+		    m.u.change.what == STATE_F_USER))
+			r.usm = remade = true;
 		if (snmp_map_note(&m) == SNMP_MAP_NOTE_NONE)
 			continue;
+		/* new destinations first: this notification goes there */
+		snmp_remake_now(a, &r);
 		if (snmp_map_bucket_take(&a->bucket, clock_ms()))
 			snmp_mib_notify(a, &m);
 		else
 			a->notes_dropped++;
 	}
+	snmp_remake_now(a, &r);
 	return remade;
 }
 
