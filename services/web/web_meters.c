@@ -163,9 +163,12 @@ meters_fragment(const struct model_group *g)
 		double db = -99.99;
 
 		state_meter_get(g->letter, ch, METERS_AFTER_GAIN, &db);
-		/* as the console prints it: never "-0.00" */
+		/* as the console prints it: never "-0.00"; within the 8
+		 * bytes a value has here whatever the state holds */
 		if (db > -0.005 && db < 0.005)
 			db = 0.0;
+		if (db < -99.99 || db > 99.99 || db != db)
+			db = db > 0 ? 99.99 : -99.99;
 		used += (size_t)snprintf(s + used, cap - used, "%s%.2f",
 		    ch ? "," : "", db);
 	}
