@@ -16,6 +16,7 @@
 
 #include "bus.h"
 #include "check_cases.h"
+#include "unit_state.h"
 #include "config.h"
 #include "model.h"
 #include "state.h"
@@ -31,13 +32,8 @@ static void
 setup(void)
 {
 	const struct service *list[] = { &console_service };
-	struct state_identity ident = { 0 };
 
-	ident.model = model_get(MODEL_880TA);
-	snprintf(ident.uid, sizeof ident.uid, "0000ABCD");
-	snprintf(ident.firmware, sizeof ident.firmware, "4.4.0.2");
-	ck_assert_int_eq(bus_init(), 0);
-	ck_assert_int_eq(state_init(&ident), 0);
+	unit_state_up("0000ABCD");
 	nschema = supervisor_schema(list, 1, schema, 4);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.svc = &console_service;
@@ -52,8 +48,7 @@ teardown(void)
 	cfg_unref(ctx.cfg);
 	close(ctx.wake_fd);
 	pthread_mutex_destroy(&ctx.error_lock);
-	state_fini();
-	bus_shutdown();
+	unit_state_down();
 }
 
 /* A listening socket on a free 127.0.0.1 port; its port in *port. */

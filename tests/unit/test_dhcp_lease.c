@@ -14,6 +14,7 @@
 
 #include "bus.h"
 #include "check_cases.h"
+#include "unit_state.h"
 #include "dhcp/dhcp_priv.h"
 #include "model.h"
 #include "state.h"
@@ -24,21 +25,14 @@ static char why[200];
 static void
 setup(void)
 {
-	struct state_identity ident = { 0 };
-
-	ident.model = model_get(MODEL_880TA);
-	snprintf(ident.uid, sizeof ident.uid, "0000ABCD");
-	snprintf(ident.firmware, sizeof ident.firmware, "4.4.0.2");
-	ck_assert_int_eq(bus_init(), 0);
-	ck_assert_int_eq(state_init(&ident), 0);
+	unit_state_up("0000ABCD");
 	why[0] = '\0';
 }
 
 static void
 teardown(void)
 {
-	state_fini();
-	bus_shutdown();
+	unit_state_down();
 }
 
 /* Set the static settings ("" leaves one empty). */

@@ -13,6 +13,7 @@
 
 #include "bus.h"
 #include "check_cases.h"
+#include "unit_state.h"
 #include "cmd.h"
 #include "cmd_harness.h"
 #include "engine/engine_sched.h"
@@ -24,14 +25,7 @@ static struct engine_sched *sched;
 static void
 setup(void)
 {
-	struct state_identity ident;
-
-	memset(&ident, 0, sizeof(ident));
-	ident.model = model_get(MODEL_880TA);
-	snprintf(ident.uid, sizeof(ident.uid), "B465F991");
-	snprintf(ident.firmware, sizeof(ident.firmware), "4.4.0.2");
-	ck_assert_int_eq(bus_init(), 0);
-	ck_assert_int_eq(state_init(&ident), 0);
+	unit_state_up("B465F991");
 	sched = engine_sched_new();
 	ck_assert_ptr_nonnull(sched);
 }
@@ -40,8 +34,7 @@ static void
 teardown(void)
 {
 	engine_sched_free(sched);
-	state_fini();
-	bus_shutdown();
+	unit_state_down();
 }
 
 static void

@@ -21,6 +21,7 @@
 
 #include "bus.h"
 #include "check_cases.h"
+#include "unit_state.h"
 #include "state.h"
 #include "web/web_int.h"
 
@@ -33,13 +34,7 @@ static struct web w;
 static void
 setup(void)
 {
-	struct state_identity ident = { 0 };
-
-	ident.model = model_get(MODEL_880TA);
-	snprintf(ident.uid, sizeof ident.uid, "0000ABCD");
-	snprintf(ident.firmware, sizeof ident.firmware, "4.4.0.2");
-	ck_assert_int_eq(bus_init(), 0);
-	ck_assert_int_eq(state_init(&ident), 0);
+	unit_state_up("0000ABCD");
 	memset(&w, 0, sizeof w);
 	w.limits.max_sessions = 4;
 	w.limits.session_idle_s = 900;
@@ -56,8 +51,7 @@ static void
 teardown(void)
 {
 	web_session_fini(&w);
-	state_fini();
-	bus_shutdown();
+	unit_state_down();
 }
 
 /* A login from 127.0.0.1. */
