@@ -5,16 +5,19 @@
 # source folder, with a RelWithDebInfo build in BUILD (default build):
 #   BUILD=build bench/run_all.sh [OUT]    -> OUT/<bench>.txt (default bench-out)
 # The soak (bench/soak/soak.py) and the 20 x 1000 kill -9 run
-# (bench/soak/kill9.sh) are long: SOAK=1 adds them.
+# (bench/soak/kill9.sh) are long: SOAK=1 adds them. ONLY="console rss"
+# runs just those.
 set -u
 BUILD=${BUILD:-build}
 OUT=${1:-bench-out}
 mkdir -p "$OUT"
-export CONVERGD="${CONVERGD:-$BUILD/convergd}" \
-    CONVERGE_CONSOLE="${CONVERGE_CONSOLE:-$BUILD/converge-console}"
+BUILD=$(cd "$BUILD" && pwd)	# the benches start daemons in other folders
+CONVERGD=$(realpath "${CONVERGD:-$BUILD/convergd}")
+export CONVERGD CONVERGE_CONSOLE="${CONVERGE_CONSOLE:-$BUILD/converge-console}"
 py=/usr/bin/python3
 run() {
 	name=$1; shift
+	case " ${ONLY:-$name} " in *" $name "*) ;; *) return ;; esac
 	echo "== $name: $*" | tee "$OUT/$name.txt"
 	"$@" >> "$OUT/$name.txt" 2>&1
 	echo "== $name: exit $?" >> "$OUT/$name.txt"
@@ -23,8 +26,12 @@ run() {
 fport() {
 	$py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
-# config/dev.conf, every service on, on free ports, log level warn
+# config/dev.conf, every service on, on free ports, log level warn; with
+# "pin", daemon and client share CPU 1 (no cross-CPU wake-up latency of
+# the VM: each thread woken costs its CPU time, which shows steadily)
 console_bench() {
+	pin=
+	[ "${1:-}" = pin ] && pin="taskset -c 1"
 	dir=$(mktemp -d)
 	port=$(fport)
 	sed -e "s|^state_file = .*|state_file = $dir/state.json|" \
@@ -39,16 +46,17 @@ console_bench() {
 	    -e "s/^port = 1161/port = $(fport)/" \
 	    -e "s/^port = 1137/port = $(fport)/" \
 	    config/dev.conf > "$dir/c.conf"
-	"$CONVERGD" -f -c "$dir/c.conf" > "$dir/log" 2>&1 &
+	$pin "$CONVERGD" -f -c "$dir/c.conf" > "$dir/log" 2>&1 &
 	pid=$!
 	sleep 1
-	"$BUILD/bench/bench_console" -q "#H0 GAIN 1 M" "127.0.0.1:$port"
-	"$BUILD/bench/bench_console" "127.0.0.1:$port"
+	$pin "$BUILD/bench/bench_console" -q "#H0 GAIN 1 M" "127.0.0.1:$port"
+	[ -n "$pin" ] || "$BUILD/bench/bench_console" "127.0.0.1:$port"
 	kill "$pid"
 	wait "$pid"
 	rm -rf "$dir"
 }
 run console console_bench
+run console_pinned console_bench pin
 run snmp $py bench/snmp/bench_snmp.py
 run web $py bench/web/bench_web.py
 run slowloris $py bench/web/bench_slowloris.py
