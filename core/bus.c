@@ -24,7 +24,9 @@
 struct bus_sub {
 	struct bus_sub *next;
 	uint32_t mask;
+	_Atomic uint64_t want, wake;	/* BUS_WHAT bits of changes */
 	unsigned depth, head, count;
+	bool armed;		/* efd written, not yet read back */
 	_Atomic uint64_t dropped;
 	int efd;
 	pthread_mutex_t lock;
@@ -81,6 +83,8 @@ bus_subscribe(uint32_t mask, unsigned depth)
 		return NULL;
 	}
 	sub->mask = mask;
+	sub->want = BUS_WHAT_ALL;
+	sub->wake = BUS_WHAT_ALL;
 	sub->depth = depth;
 	pthread_mutex_init(&sub->lock, NULL);
 	/* bus_wait deadlines are monotonic, immune to clock steps by NTP */
@@ -119,7 +123,7 @@ bus_unsubscribe(struct bus_sub *sub)
 }
 
 static void
-bus_push(struct bus_sub *sub, const struct bus_msg *msg)
+bus_push(struct bus_sub *sub, const struct bus_msg *msg, bool wake)
 {
 	static const uint64_t one = 1;
 	unsigned tail;
@@ -133,25 +137,55 @@ bus_push(struct bus_sub *sub, const struct bus_msg *msg)
 	}
 	tail = (sub->head + sub->count) % sub->depth;
 	sub->ring[tail] = *msg;
-	if (sub->count++ == 0 && write(sub->efd, &one, sizeof one) < 0) {
-		/* the counter cannot overflow at one write per empty->full */
+	sub->count++;
+	if (wake && !sub->armed) {
+		sub->armed = true;
+		if (write(sub->efd, &one, sizeof one) < 0) {
+			/* cannot overflow: one write per empty->armed */
+		}
 	}
 	pthread_cond_signal(&sub->cond);
 	pthread_mutex_unlock(&sub->lock);
 }
 
 void
+bus_sub_changes(struct bus_sub *sub, uint64_t want, uint64_t wake)
+{
+	atomic_store_explicit(&sub->want, want, memory_order_relaxed);
+	atomic_store_explicit(&sub->wake, wake, memory_order_relaxed);
+}
+
+/* 0 = not for `sub`, 1 = queue quietly, 2 = queue and wake. */
+static int
+bus_wants(struct bus_sub *sub, const struct bus_msg *msg)
+{
+	uint64_t bit;
+
+	if (!(sub->mask & BUS_MASK(msg->type)))
+		return 0;
+	/* a `what` past the masks' 64 bits is never filtered out */
+	if (msg->type != BUS_CHANGE || (unsigned)msg->u.change.what >= 64)
+		return 2;
+	bit = BUS_WHAT((unsigned)msg->u.change.what);
+	if (!(atomic_load_explicit(&sub->want, memory_order_relaxed) & bit))
+		return 0;
+	return (atomic_load_explicit(&sub->wake, memory_order_relaxed) &
+	    bit) ? 2 : 1;
+}
+
+void
 bus_publish(const struct bus_msg *msg)
 {
 	struct bus_sub *sub;
+	int w;
 
 	if ((unsigned)msg->type >= BUS_TYPE_COUNT)
 		return;
 	bus_count++;
 	pthread_rwlock_rdlock(&bus_lock);
 	for (sub = bus_subs; sub; sub = sub->next)
-		if (sub->mask & BUS_MASK(msg->type))
-			bus_push(sub, msg);
+		if ((w = bus_wants(sub, msg)) > 0)
+			bus_push(sub, msg, w == 2);
 	pthread_rwlock_unlock(&bus_lock);
 }
 
@@ -204,8 +238,11 @@ bus_pop_locked(struct bus_sub *sub, struct bus_msg *out)
 		return 0;
 	*out = sub->ring[sub->head];
 	sub->head = (sub->head + 1) % sub->depth;
-	if (--sub->count == 0 && read(sub->efd, &drain, sizeof drain) < 0) {
-		/* EAGAIN: nothing to drain */
+	if (--sub->count == 0 && sub->armed) {
+		sub->armed = false;
+		if (read(sub->efd, &drain, sizeof drain) < 0) {
+			/* EAGAIN: nothing to drain */
+		}
 	}
 	return 1;
 }

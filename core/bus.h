@@ -140,6 +140,19 @@ void bus_shutdown(void);
 struct bus_sub *bus_subscribe(uint32_t mask, unsigned depth);
 void bus_unsubscribe(struct bus_sub *sub);
 
+/*
+ * Narrow a BUS_CHANGE subscription by `what` (BUS_WHAT(STATE_F_...)):
+ * only changes in `want` are queued, and of those only the ones in
+ * `wake` make the fd readable; the others wait in order for the next
+ * wake-up (a later change in `wake`, another type or the poll timeout).
+ * Until called every change is wanted and wakes. A gain set would
+ * otherwise wake every service thread on a 2-CPU unit: that was most of
+ * the cost of a console set. Any thread may call it at any time.
+ */
+#define BUS_WHAT(what) (UINT64_C(1) << (what))
+#define BUS_WHAT_ALL (~UINT64_C(0))
+void bus_sub_changes(struct bus_sub *sub, uint64_t want, uint64_t wake);
+
 /* Copy `msg` to every interested subscriber; never blocks. */
 void bus_publish(const struct bus_msg *msg);
 

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -307,6 +308,36 @@ svc_request(const char *name, const char *action, const char *args,
 	return req_wait(ctx, rq, timeout_ms < 0 ? 0 : timeout_ms, reply, len);
 }
 
+#ifdef CONVERGD_TEST_HOOKS
+/*
+ * Test builds only (CONVERGD_TESTS): CONVERGD_TEST_FAULT="NAME:MODE" makes
+ * service NAME's first svc_poll misbehave: "fail" returns -EIO (its run
+ * fails), "hang" beats no more until asked to stop, "wedge" never returns
+ * (deaf to stop). Once per process, so a restarted service is healthy.
+ */
+static int
+svc_test_fault(const struct svc_ctx *ctx)
+{
+	static atomic_bool fired;
+	const struct timespec nap = { 0, 50 * 1000000L };
+	const char *f = getenv("CONVERGD_TEST_FAULT");
+	size_t len = strlen(svc_name(ctx));
+
+	if (f == NULL || strncmp(f, svc_name(ctx), len) != 0 ||
+	    f[len] != ':' || atomic_exchange(&fired, true))
+		return 0;
+	log_warnx("test fault: %s", f + len + 1);
+	if (strcmp(f + len + 1, "fail") == 0)
+		return -EIO;
+	while (strcmp(f + len + 1, "wedge") == 0 ||
+	    (strcmp(f + len + 1, "hang") == 0 && !ctx->stop))
+		nanosleep(&nap, NULL);
+	return 0;
+}
+#else
+#define svc_test_fault(ctx) 0
+#endif
+
 int
 svc_poll(struct svc_ctx *ctx, struct pollfd *fds, nfds_t nfds,
     int timeout_ms)
@@ -315,6 +346,8 @@ svc_poll(struct svc_ctx *ctx, struct pollfd *fds, nfds_t nfds,
 	uint64_t drain;
 	int n;
 
+	if ((n = svc_test_fault(ctx)) < 0)
+		return n;
 	if (timeout_ms < 0 || timeout_ms > 1000)
 		timeout_ms = 1000;
 	if (nfds)

@@ -5,6 +5,10 @@
  * traffic goes to a plain line-echo server (in this process, one thread,
  * the same poll loop shape) as the baseline. Prints commands/s, p50/p99
  * latency and the ratio. Client and servers share the machine.
+ *
+ * With -q QUERY: one session, request/response only, the command (a set)
+ * against QUERY (a read of the same thing), alternating 3 times: p50/p99
+ * of both and set p50 / query p50 (issue 18: at most 2).
  */
 #include <errno.h>
 #include <netdb.h>
@@ -348,11 +352,43 @@ print_row(int sessions, const char *mode, const struct result *rc,
 	fflush(stdout);
 }
 
+/* -q: a set against a query at one session, three rounds each. */
+static void
+set_vs_query(const char *host, int port, const char *user, const char *pass,
+    const char *query, double seconds)
+{
+	const char *set = command;
+	struct bconn *b = calloc(1, sizeof(*b));
+	struct result rs, rq;
+	int round;
+
+	if (b == NULL)
+		die("calloc");
+	printf("set \"%s\" vs query \"%s\", 1 session, req/resp, %.1f s "
+	    "per run\n%-6s | %10s %8s %8s | %10s %8s %8s | %s\n", set, query,
+	    seconds, "round", "set/s", "p50 us", "p99 us", "query/s",
+	    "p50 us", "p99 us", "set/query p50");
+	open_all(b, 1, host, port, true, user, pass);
+	for (round = 1; round <= 3; round++) {
+		command = set;
+		run_load(b, 1, 1, seconds, true, &rs);
+		command = query;
+		run_load(b, 1, 1, seconds, true, &rq);
+		printf("%-6d | %10.0f %8.0f %8.0f | %10.0f %8.0f %8.0f | %.2f\n",
+		    round, rs.per_s, rs.p50_us, rs.p99_us, rq.per_s, rq.p50_us,
+		    rq.p99_us, rq.p50_us > 0 ? rs.p50_us / rq.p50_us : 0.0);
+		fflush(stdout);
+	}
+	close_all(b, 1);
+	free(b);
+	command = set;
+}
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench_console [-s SECONDS] [-c COMMAND] "
-	    "[-u USER] [-p PASS] HOST:PORT\n"
+	    "[-q QUERY] [-u USER] [-p PASS] HOST:PORT\n"
 	    "  measures a running convergd console (e.g. started with "
 	    "config/dev.conf:\n  127.0.0.1:2323) against an in-process line "
 	    "echo server\n");
@@ -364,17 +400,18 @@ main(int argc, char **argv)
 {
 	static struct bconn conns[MAX_CONN];
 	static const int sizes[] = { 1, 8, 64 };
-	const char *user = "clearone", *pass = "converge";
+	const char *user = "clearone", *pass = "converge", *query = NULL;
 	struct result rc, re;
 	double seconds = 2.0;
 	char host[64];
 	int port, echo_port, ch, s, mode;
 	pthread_t tid;
 
-	while ((ch = getopt(argc, argv, "s:c:u:p:h")) != -1) {
+	while ((ch = getopt(argc, argv, "s:c:q:u:p:h")) != -1) {
 		switch (ch) {
 		case 's': seconds = atof(optarg); break;
 		case 'c': command = optarg; break;
+		case 'q': query = optarg; break;
 		case 'u': user = optarg; break;
 		case 'p': pass = optarg; break;
 		default: usage();
@@ -385,6 +422,11 @@ main(int argc, char **argv)
 		usage();
 	if ((samples = malloc(MAX_SAMPLES * sizeof(*samples))) == NULL)
 		die("malloc");
+	if (query != NULL) {
+		set_vs_query(host, port, user, pass, query, seconds);
+		free(samples);
+		return 0;
+	}
 	if (echo_start(&tid, &echo_port) != 0)
 		die("echo thread");
 	printf("console bench: \"%s\", %.1f s per run, window %d when "

@@ -17,6 +17,8 @@
 #include "priv_net.h"
 #include "state.h"
 
+#define DHCP_CHANGES (BUS_WHAT(STATE_F_SETTING) | BUS_WHAT(STATE_F_RELOADED))
+
 static const struct cfg_key dhcp_keys[] = {
 	{ "hostname", CFG_STRING, 0, 63, "", NULL,
 	    "host name sent to the server; empty = the unit's NetBIOS name" },
@@ -88,6 +90,8 @@ dhcp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		dhcp_stop(ctx);
 		return -ENOMEM;
 	}
+	/* audio changes would only wake us */
+	bus_sub_changes(d->sub, DHCP_CHANGES, DHCP_CHANGES);
 	if (d->ifname[0] == '\0') {
 		log_info("no [network] interface: the host's network is "
 		    "left alone");

@@ -219,6 +219,8 @@ mail_status_write(struct mail *m)
 	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	if (j != NULL && json_dump_file(j, tmp, JSON_COMPACT) == 0)
 		rename(tmp, path);
+	else if (j != NULL)
+		unlink(tmp);	/* a full spool: no half file left behind */
 	json_decref(j);
 }
 

@@ -111,6 +111,10 @@ netbios_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		snprintf(why, whylen, "no bus subscription");
 		return -ENOMEM;
 	}
+	/* names only: audio changes would only wake us */
+	bus_sub_changes(nb->sub, BUS_WHAT(STATE_F_SETTING) |
+	    BUS_WHAT(STATE_F_RELOADED), BUS_WHAT(STATE_F_SETTING) |
+	    BUS_WHAT(STATE_F_RELOADED));
 	if ((err = netbios_bind(ctx, nb, why, whylen)) < 0) {
 		netbios_stop(ctx);
 		return err;

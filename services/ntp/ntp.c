@@ -548,6 +548,9 @@ ntp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		ntp_stop(ctx);
 		return -ENOMEM;
 	}
+	/* the servers are settings; audio changes would only wake us */
+	bus_sub_changes(n->sub, BUS_WHAT(STATE_F_SETTING),
+	    BUS_WHAT(STATE_F_SETTING));
 	if (n->poll_max < n->interval)
 		n->poll_max = n->interval;
 	ntp_load_servers(n);

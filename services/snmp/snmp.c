@@ -408,6 +408,29 @@ snmp_free(struct snmp_agent *a)
 	free(a);
 }
 
+/*
+ * Audio changes only become notifications: with no destination set they
+ * do not wake this thread (a gain set stays cheap), yet still queue in
+ * order, so one that follows a new destination is sent to it.
+ */
+static void
+snmp_sub_filter(struct snmp_agent *a)
+{
+	char dest[80];
+	bool any;
+	int s;
+
+	state_setting_get(SET_SNMP_MANAGER, dest, sizeof dest);
+	any = dest[0] != '\0';
+	for (s = SET_SNMP_TRAP2; !any && s <= SET_SNMP_TRAP8; s++) {
+		state_setting_get(s, dest, sizeof dest);
+		any = dest[0] != '\0';
+	}
+	bus_sub_changes(a->sub, BUS_WHAT_ALL, any ? BUS_WHAT_ALL :
+	    BUS_WHAT(STATE_F_SETTING) | BUS_WHAT(STATE_F_USER) |
+	    BUS_WHAT(STATE_F_RELOADED));
+}
+
 static int
 snmp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 {
@@ -443,6 +466,7 @@ snmp_init(struct svc_ctx *ctx, char *why, size_t whylen)
 	svc_set_priv(ctx, a);
 	snmp_usm_sync(a);
 	snmp_notify_open(a);
+	snmp_sub_filter(a);
 	a->bad_seen = snmp_get_statistic(STAT_SNMPINBADCOMMUNITYNAMES);
 	a->in_pkts_seen = snmp_get_statistic(STAT_SNMPINPKTS);
 	snmp_health_put(a);
@@ -475,6 +499,7 @@ snmp_remake_now(struct snmp_agent *a, struct snmp_remake *r)
 	if (r->usm)
 		snmp_usm_sync(a);
 	snmp_notify_open(a);	/* destinations, and v3 ones' keys */
+	snmp_sub_filter(a);	/* audio changes wake us with a destination */
 	r->conf = r->usm = false;
 }
 

@@ -169,6 +169,8 @@ web_init(struct svc_ctx *ctx, char *why, size_t whylen)
 		web_free(p);
 		return -ENOMEM;
 	}
+	p->w.sub = p->sub;
+	web_ws_listeners(&p->w, 0);
 	svc_set_priv(ctx, p);
 	return 0;
 }

@@ -63,6 +63,7 @@ struct web {
 	struct web_sessions *sessions;
 	struct web_ws *ws;
 	struct web_conns *conns;
+	struct bus_sub *sub;	/* the service's; web_ws narrows it */
 };
 
 /* The service state behind a civetweb connection. */
@@ -227,6 +228,8 @@ int web_ws_data(struct mg_connection *c, int bits, char *data, size_t len,
 void web_ws_close(const struct mg_connection *c, void *arg);
 /* Send one bus message to every client; beat() between clients. */
 void web_ws_broadcast(struct web *w, const struct bus_msg *m);
+/* `n` clients now listen: changes wake the web thread only if n > 0. */
+void web_ws_listeners(struct web *w, size_t n);
 /* Close clients whose session ended (logout, expiry, user deleted). */
 void web_ws_reap(struct web *w);
 /* Send a fresh snapshot to every client (after the bus dropped some). */

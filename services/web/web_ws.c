@@ -271,6 +271,19 @@ origin_ok(const struct mg_connection *c)
 	return p != NULL && strcasecmp(p + 3, host) == 0;
 }
 
+/*
+ * Changes are only pushed to WebSocket clients: with none, a change
+ * (every console gain set) need not wake the web thread. A new client
+ * starts from a snapshot, so nothing it needs is lost. Under ws->lock.
+ */
+void
+web_ws_listeners(struct web *w, size_t n)
+{
+	uint64_t want = n > 0 ? BUS_WHAT_ALL : 0;
+
+	bus_sub_changes(w->sub, want, want);
+}
+
 int
 web_ws_connect(const struct mg_connection *c, void *arg)
 {
@@ -308,6 +321,7 @@ web_ws_connect(const struct mg_connection *c, void *arg)
 		return 1;
 	}
 	ws->clients[ws->n++] = cl;
+	web_ws_listeners(w, ws->n);
 	pthread_mutex_unlock(&ws->lock);
 	mg_set_user_connection_data(c, cl);
 	return 0;
@@ -413,6 +427,7 @@ web_ws_close(const struct mg_connection *c, void *arg)
 			break;
 		}
 	}
+	web_ws_listeners(web_of(c), ws->n);
 	pthread_mutex_unlock(&ws->lock);
 	/* civetweb frees conn after we return: the writer must be done */
 	pthread_mutex_lock(&cl->lock);

@@ -4,7 +4,9 @@ its state folder on a small tmpfs that a test fills. The console answers
 ERROR NOT SAVED., the web API 507 with the reason, the value stays,
 another session hears nothing, the log says it once; with room again it
 works. A daemon whose state folder is read-only refuses to start and says
-why."""
+why; one that turns read-only under it refuses changes and recovers
+when writable again."""
+import json
 import os
 import subprocess
 import sys
@@ -102,6 +104,36 @@ def full_disk(d, folder):
     b.close()
 
 
+def read_only(d, folder):
+    """The folder turns read-only under a running daemon (a read-only
+    tmpfs stacked on it: a remount is refused while the lock file is
+    open): refused with the reason, the file untouched, saved again once
+    writable."""
+    a = Console(d.port)
+    with open(d.state) as f:
+        before = f.read()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs",
+                    folder], check=True)
+    try:
+        reply = a.command("#H0 LOCROOM readonly")
+        check("read-only: ERROR NOT SAVED.",
+              reply == "OK> #H0 ERROR NOT SAVED.", reply)
+        check("read-only: the value stays",
+              a.command("#H0 LOCROOM") == "OK> #H0 LOCROOM after")
+        check("read-only: the log gives the reason",
+              "Read-only file system" in d.log(), d.log()[-2000:])
+    finally:
+        subprocess.run(["umount", folder], check=True)
+    with open(d.state) as f:
+        check("read-only: the state file is untouched", f.read() == before)
+    check("writable again: the change is saved",
+          a.command("#H0 LOCROOM writable") == "OK> #H0 LOCROOM writable")
+    with open(d.state) as f:
+        check("writable again: it is in the file",
+              json.load(f)["settings"]["location.room"] == "writable")
+    a.close()
+
+
 def main():
     d = Daemon()
     d.web_port = free_port()
@@ -117,6 +149,7 @@ def main():
     try:
         d.start()
         full_disk(d, folder)
+        read_only(d, folder)
         check("stops cleanly", d.stop() == 0)
         check("no sanitizer report", "Sanitizer" not in d.log())
         subprocess.run(["mount", "-o", "remount,ro", folder], check=True)

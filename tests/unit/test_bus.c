@@ -213,6 +213,60 @@ START_TEST(events_carry_who_caused_them)
 }
 END_TEST
 
+START_TEST(unwanted_changes_are_not_queued)
+{
+	struct bus_sub *sub = bus_subscribe(BUS_MASK_ALL, 8);
+	struct pollfd pfd = { .fd = bus_sub_fd(sub), .events = POLLIN };
+	struct bus_msg m = change(3), ev;
+
+	bus_sub_changes(sub, BUS_WHAT(5), BUS_WHAT(5));
+	bus_publish(&m);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	ck_assert_int_eq(bus_take(sub, &m), 0);
+	memset(&ev, 0, sizeof ev);
+	ev.type = BUS_EVENT;	/* other types are not filtered */
+	bus_publish(&ev);
+	m = change(5);
+	bus_publish(&m);
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_int_eq(m.type, BUS_EVENT);
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_int_eq(m.u.change.what, 5);
+	ck_assert_uint_eq(bus_sub_dropped(sub), 0);
+	bus_unsubscribe(sub);
+}
+END_TEST
+
+START_TEST(quiet_changes_wait_in_order_for_the_next_wake)
+{
+	struct bus_sub *sub = bus_subscribe(BUS_MASK(BUS_CHANGE), 8);
+	struct pollfd pfd = { .fd = bus_sub_fd(sub), .events = POLLIN };
+	struct bus_msg m;
+
+	bus_sub_changes(sub, BUS_WHAT_ALL, BUS_WHAT(7));
+	m = change(1);
+	bus_publish(&m);
+	m = change(2);
+	bus_publish(&m);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	m = change(7);
+	bus_publish(&m);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	for (int want = 1; want <= 3; want++) {
+		ck_assert_int_eq(bus_take(sub, &m), 1);
+		ck_assert_int_eq(m.u.change.what, want == 3 ? 7 : want);
+	}
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	/* a quiet one left behind does not keep the fd readable */
+	m = change(1);
+	bus_publish(&m);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	ck_assert_int_eq(bus_take(sub, &m), 1);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	bus_unsubscribe(sub);
+}
+END_TEST
+
 START_TEST(subscribe_rejects_zero_depth)
 {
 	ck_assert_ptr_null(bus_subscribe(BUS_MASK_ALL, 0));
@@ -231,6 +285,8 @@ main(void)
 		CHECK_CASE(wait_wakes_on_publish_from_another_thread),
 		CHECK_CASE(fd_is_readable_exactly_while_messages_are_queued),
 		CHECK_CASE(concurrent_publishers_lose_nothing_with_room),
+		CHECK_CASE(unwanted_changes_are_not_queued),
+		CHECK_CASE(quiet_changes_wait_in_order_for_the_next_wake),
 		CHECK_CASE(subscribe_rejects_zero_depth),
 		CHECK_CASE(events_carry_who_caused_them),
 	};
