@@ -24,6 +24,17 @@ def free_udp_port():
         return s.getsockname()[1]
 
 
+def wait_for(pred, timeout=10.0):
+    """pred()'s first true value within `timeout` s, else its last."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.1)
+    return pred()
+
+
 def to_ntp(t):
     return int((t + NTP_DELTA) * 2**32) & (2**64 - 1)
 

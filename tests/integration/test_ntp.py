@@ -17,7 +17,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from convergd_test import Checks  # noqa: E402
-from ntp_peers import Chronyd, FakeServer, free_udp_port, sntp_query  # noqa
+from ntp_peers import (Chronyd, FakeServer, free_udp_port,  # noqa: E402
+                       sntp_query, wait_for)
 from web_harness import Client, Daemon  # noqa: E402
 
 NTP_CONF = """
@@ -49,16 +50,6 @@ def set_servers(c, *ports):
 def status(c):
     st, body, _ = c.call("GET", "/status")
     return body if st == 200 else {}
-
-
-def wait_for(pred, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    return pred()
 
 
 def events(c):

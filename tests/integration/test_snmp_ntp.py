@@ -14,7 +14,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from convergd_test import Checks  # noqa: E402
-from ntp_peers import Chronyd, free_udp_port  # noqa: E402
+from ntp_peers import Chronyd, free_udp_port, wait_for  # noqa: E402
 from web_harness import Client, Daemon  # noqa: E402
 
 T_ = ".1.3.6.1.4.1.21831.10.1.3"   # cvTime
@@ -45,16 +45,6 @@ def snmpget(*oids, hexstr=False):
 def ntp_status(c):
     st, body, _ = c.call("GET", "/status")
     return (body or {}).get("ntp") or {} if st == 200 else {}
-
-
-def wait_for(pred, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    return pred()
 
 
 def date_and_time(hexstr):
@@ -127,7 +117,8 @@ timeout_ms = 300
             "time.ntp_server2": "127.0.0.1:9"})
         check("servers set", st_code == 200, str(body))
         check("the time client synchronises with chronyd",
-              wait_for(lambda: ntp_status(c).get("synced")), ntp_status(c))
+              wait_for(lambda: ntp_status(c).get("synced"), 15),
+              ntp_status(c))
         st, snmp = snapshot(c)
         check("cvNtpSynced true(1) once synchronised",
               snmp.get("synced") == "1", str(snmp))
