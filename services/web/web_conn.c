@@ -138,7 +138,12 @@ conn_scan(int port, int pport, struct conn_sock *out, size_t max)
 	return n;
 }
 
-/* By address, then oldest first. */
+/*
+ * By address, then oldest first as far as the socket inode tells: the
+ * kernel numbers sockets in per-CPU batches, so close to the order they
+ * came, not exactly (which of an address's extra connections is shut
+ * matters less than that the extra ones are).
+ */
 static int
 conn_cmp(const void *a, const void *b)
 {
