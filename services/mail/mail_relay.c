@@ -159,8 +159,11 @@ relay_tls(int fd, const char *host, SSL_CTX *ctx, unsigned timeout_ms,
 	if (inet_pton(AF_INET, host, &a) == 1)
 		ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
 	else
+		/* SSL_set_tlsext_host_name's own cast drops the const
+		 * (-Wcast-qual in clang); OpenSSL only reads the name */
 		ok = SSL_set1_host(ssl, host) == 1 &&
-		    SSL_set_tlsext_host_name(ssl, host) == 1;
+		    SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+		    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)host) == 1;
 	SSL_set_mode(ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	while (ok && (rc = SSL_connect(ssl)) != 1) {
